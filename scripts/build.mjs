@@ -1,0 +1,31 @@
+// Builds the npm package: wasm-pack (release, target web) into pkg/, then `wasm-opt -Oz` from npm
+// binaryen, and prints the shipped size (.wasm + JS, gzip -9).
+import { execFileSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(ROOT);
+const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+
+const profile = process.argv.includes("--dev") ? "--dev" : "--release";
+run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack"]);
+const wasm = "pkg/nats_kv_wasm_bg.wasm";
+if (profile === "--release") {
+  run(join(ROOT, "node_modules/.bin/wasm-opt"), [
+    "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+    wasm, "-o", wasm,
+  ]);
+}
+const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+const files = [wasm, "pkg/nats_kv_wasm.js", "js/index.js"];
+let total = 0;
+for (const f of files) {
+  const g = gz(f);
+  total += g;
+  console.log(`${f}: ${statSync(f).size} B, ${g} B gzip`);
+}
+console.log(`shipped (.wasm + JS, gzip -9): ${(total / 1024).toFixed(1)} KB`);

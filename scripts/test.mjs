@@ -1,0 +1,41 @@
+// `npm test`: native tests, then browser tests (wasm-pack, headless Chromium) against a real
+// nats-server on free loopback ports. Ends with one line `N passed, M failed` summing every suite.
+import { readdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNatsServer } from "./lib/nats-server.mjs";
+import { runCounted } from "./lib/run.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(ROOT);
+const only = process.argv[2]; // optional: "native" | "browser"
+const results = [];
+
+if (!only || only === "native") {
+  results.push(await runCounted("native", "cargo", ["test", "--color", "never"]));
+}
+
+if (!only || only === "browser") {
+  const server = await startNatsServer();
+  console.log(`nats-server ${server.wsUrl} (pid ${server.pid}, store ${server.dir})`);
+  try {
+    const browserTests = readdirSync("tests")
+      .filter((f) => /^browser_.*\.rs$/.test(f))
+      .flatMap((f) => ["--test", f.replace(/\.rs$/, "")]);
+    results.push(await runCounted("browser", "wasm-pack", ["test", "--headless", "--chrome", "--", ...browserTests], {
+      env: {
+        NATS_WS_URL: server.wsUrl,
+        CHROMEDRIVER: process.env.CHROMEDRIVER || "/usr/bin/chromedriver",
+        WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT || "600",
+      },
+    }));
+  } finally {
+    await server.dispose();
+  }
+}
+
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0);
+console.log("\n" + results.map((r) => `${r.label}: ${r.passed} passed, ${r.failed} failed`).join("\n"));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,1 @@
+//! wasm-bindgen exports: converts JS values to Rust types and Rust errors to `NatsError`; nothing else.

@@ -1,0 +1,224 @@
+//! The crate-wide typed error: every failure surfaced to JavaScript is a [`NatsError`] with an
+//! [`ErrorCode`] (API.md, "Errors"). Messages are for people and never contain secrets
+//! (passwords, tokens, seeds, JWTs).
+
+use core::fmt;
+
+use crate::proto::ProtoError;
+
+/// Machine-readable error code; [`ErrorCode::as_str`] gives the exact string of API.md's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    InvalidKey,
+    InvalidBucketName,
+    InvalidSubject,
+    InvalidArgument,
+    MaxPayloadExceeded,
+    KeyExists,
+    WrongLastRevision,
+    BucketNotFound,
+    BucketExists,
+    Timeout,
+    NoResponders,
+    JetStreamNotEnabled,
+    JetStreamApi,
+    AuthorizationViolation,
+    AuthenticationExpired,
+    PermissionsViolation,
+    ConnectionClosed,
+    ConnectionRefused,
+    Draining,
+    ProtocolError,
+    StaleConnection,
+}
+
+impl ErrorCode {
+    /// Every code, in API.md's order.
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::InvalidKey,
+        ErrorCode::InvalidBucketName,
+        ErrorCode::InvalidSubject,
+        ErrorCode::InvalidArgument,
+        ErrorCode::MaxPayloadExceeded,
+        ErrorCode::KeyExists,
+        ErrorCode::WrongLastRevision,
+        ErrorCode::BucketNotFound,
+        ErrorCode::BucketExists,
+        ErrorCode::Timeout,
+        ErrorCode::NoResponders,
+        ErrorCode::JetStreamNotEnabled,
+        ErrorCode::JetStreamApi,
+        ErrorCode::AuthorizationViolation,
+        ErrorCode::AuthenticationExpired,
+        ErrorCode::PermissionsViolation,
+        ErrorCode::ConnectionClosed,
+        ErrorCode::ConnectionRefused,
+        ErrorCode::Draining,
+        ErrorCode::ProtocolError,
+        ErrorCode::StaleConnection,
+    ];
+
+    /// The code as JavaScript sees it, e.g. `"INVALID_SUBJECT"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidKey => "INVALID_KEY",
+            ErrorCode::InvalidBucketName => "INVALID_BUCKET_NAME",
+            ErrorCode::InvalidSubject => "INVALID_SUBJECT",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::MaxPayloadExceeded => "MAX_PAYLOAD_EXCEEDED",
+            ErrorCode::KeyExists => "KEY_EXISTS",
+            ErrorCode::WrongLastRevision => "WRONG_LAST_REVISION",
+            ErrorCode::BucketNotFound => "BUCKET_NOT_FOUND",
+            ErrorCode::BucketExists => "BUCKET_EXISTS",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::NoResponders => "NO_RESPONDERS",
+            ErrorCode::JetStreamNotEnabled => "JETSTREAM_NOT_ENABLED",
+            ErrorCode::JetStreamApi => "JETSTREAM_API",
+            ErrorCode::AuthorizationViolation => "AUTHORIZATION_VIOLATION",
+            ErrorCode::AuthenticationExpired => "AUTHENTICATION_EXPIRED",
+            ErrorCode::PermissionsViolation => "PERMISSIONS_VIOLATION",
+            ErrorCode::ConnectionClosed => "CONNECTION_CLOSED",
+            ErrorCode::ConnectionRefused => "CONNECTION_REFUSED",
+            ErrorCode::Draining => "DRAINING",
+            ErrorCode::ProtocolError => "PROTOCOL_ERROR",
+            ErrorCode::StaleConnection => "STALE_CONNECTION",
+        }
+    }
+
+    /// Whether this is an authentication failure reported by the server (`-ERR`).
+    pub fn is_auth(self) -> bool {
+        matches!(self, ErrorCode::AuthorizationViolation | ErrorCode::AuthenticationExpired)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A typed error: `code` for programs, `message` for people; `api_code`/`err_code` carry a JetStream
+/// API error's `code` and `err_code` when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatsError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub api_code: Option<u16>,
+    pub err_code: Option<u32>,
+}
+
+impl NatsError {
+    /// An error with `code` and `message` (which must not contain secrets).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        NatsError { code, message: message.into(), api_code: None, err_code: None }
+    }
+    /// A JetStream API error (`code` JETSTREAM_API unless mapped to something more specific).
+    pub fn api(code: ErrorCode, message: impl Into<String>, api_code: u16, err_code: Option<u32>) -> Self {
+        NatsError { code, message: message.into(), api_code: Some(api_code), err_code }
+    }
+    /// `INVALID_ARGUMENT`.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidArgument, message)
+    }
+    /// `CONNECTION_CLOSED`.
+    pub fn connection_closed(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ConnectionClosed, message)
+    }
+    /// `TIMEOUT`.
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Timeout, message)
+    }
+    /// `DRAINING`.
+    pub fn draining() -> Self {
+        Self::new(ErrorCode::Draining, "connection is draining")
+    }
+    /// `PROTOCOL_ERROR`.
+    pub fn protocol(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ProtocolError, message)
+    }
+}
+
+impl fmt::Display for NatsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for NatsError {}
+
+impl From<ProtoError> for NatsError {
+    fn from(e: ProtoError) -> Self {
+        let code = match e {
+            ProtoError::InvalidSubject(_) => ErrorCode::InvalidSubject,
+            ProtoError::InvalidHeader(_) => ErrorCode::InvalidArgument,
+            ProtoError::MaxPayloadExceeded { .. } => ErrorCode::MaxPayloadExceeded,
+            ProtoError::Protocol(_)
+            | ProtoError::ControlLineTooLong
+            | ProtoError::BadHeaders(_)
+            | ProtoError::Json(_) => ErrorCode::ProtocolError,
+        };
+        NatsError::new(code, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_api_strings() {
+        let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            all,
+            [
+                "INVALID_KEY",
+                "INVALID_BUCKET_NAME",
+                "INVALID_SUBJECT",
+                "INVALID_ARGUMENT",
+                "MAX_PAYLOAD_EXCEEDED",
+                "KEY_EXISTS",
+                "WRONG_LAST_REVISION",
+                "BUCKET_NOT_FOUND",
+                "BUCKET_EXISTS",
+                "TIMEOUT",
+                "NO_RESPONDERS",
+                "JETSTREAM_NOT_ENABLED",
+                "JETSTREAM_API",
+                "AUTHORIZATION_VIOLATION",
+                "AUTHENTICATION_EXPIRED",
+                "PERMISSIONS_VIOLATION",
+                "CONNECTION_CLOSED",
+                "CONNECTION_REFUSED",
+                "DRAINING",
+                "PROTOCOL_ERROR",
+                "STALE_CONNECTION",
+            ]
+        );
+    }
+
+    #[test]
+    fn proto_errors_map_to_codes() {
+        let cases = [
+            (ProtoError::InvalidSubject("a b".into()), ErrorCode::InvalidSubject),
+            (ProtoError::InvalidHeader("x".into()), ErrorCode::InvalidArgument),
+            (ProtoError::MaxPayloadExceeded { size: 2, max: 1 }, ErrorCode::MaxPayloadExceeded),
+            (ProtoError::Protocol("x".into()), ErrorCode::ProtocolError),
+            (ProtoError::ControlLineTooLong, ErrorCode::ProtocolError),
+            (ProtoError::BadHeaders("x".into()), ErrorCode::ProtocolError),
+            (ProtoError::Json("x".into()), ErrorCode::ProtocolError),
+        ];
+        for (pe, code) in cases {
+            let e = NatsError::from(pe);
+            assert_eq!(e.code, code);
+            assert!(!e.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn display_has_code_and_message() {
+        let e = NatsError::timeout("request timed out");
+        assert_eq!(e.to_string(), "TIMEOUT: request timed out");
+        assert!(ErrorCode::AuthenticationExpired.is_auth());
+        assert!(!ErrorCode::Timeout.is_auth());
+    }
+}

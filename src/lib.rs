@@ -1,0 +1,14 @@
+//! nats-kv-wasm: a NATS client for the browser, compiled to WebAssembly.
+//!
+//! Layers, with dependencies pointing down only (see DESIGN.md):
+//! - `api` — wasm-bindgen exports (wasm32 only);
+//! - `web` — the only code that touches web-sys: WebSocket, timers, clock (wasm32 only);
+//! - `proto` — the sans-IO protocol core: decoder, encoder, headers, subjects, JSON.
+
+pub mod proto;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub mod api;
