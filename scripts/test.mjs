@@ -8,7 +8,7 @@ import { runCounted } from "./lib/run.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
-const only = process.argv[2]; // optional: "native" | "browser"
+const only = process.argv[2]; // optional: "native" | "browser" | "e2e"
 const results = [];
 
 if (!only || only === "native") {
@@ -32,6 +32,13 @@ if (!only || only === "browser") {
   } finally {
     await server.dispose();
   }
+}
+
+if (!only || only === "e2e") {
+  // Playwright tests drive the built package and the page in Debian's Chromium.
+  const build = await runCounted("build", "node", ["scripts/build.mjs"]);
+  if (build.code !== 0) results.push(build);
+  else results.push(await runCounted("e2e", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/e2e/"]));
 }
 
 const passed = results.reduce((a, r) => a + r.passed, 0);

@@ -62,6 +62,8 @@ pub struct Decoder {
 
 #[derive(Debug)]
 struct Pending {
+    /// Length of the consumed control line, CRLF included (still counted by `buffered`).
+    line_len: usize,
     subject: String,
     sid: u64,
     reply: Option<String>,
@@ -72,7 +74,14 @@ struct Pending {
 impl Decoder {
     /// A decoder that rejects messages whose header + payload size exceeds `max_payload`.
     pub fn new(max_payload: usize) -> Self {
-        Decoder { buf: Vec::new(), pos: 0, scanned: 0, max_payload, pending: None, failed: None }
+        Decoder {
+            buf: Vec::new(),
+            pos: 0,
+            scanned: 0,
+            max_payload,
+            pending: None,
+            failed: None,
+        }
     }
     /// Changes the payload bound (after INFO announces `max_payload`).
     pub fn set_max_payload(&mut self, max_payload: usize) {
@@ -112,7 +121,7 @@ impl Decoder {
     }
     /// Bytes held that do not yet form a complete op.
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.pos
+        self.buf.len() - self.pos + self.pending.as_ref().map_or(0, |p| p.line_len)
     }
     /// Drops all buffered bytes (new connection).
     pub fn reset(&mut self) {
@@ -139,7 +148,12 @@ impl Decoder {
             self.consume(line_len + 2);
             match parsed {
                 Line::Op(op) => return Ok(Some(op)),
-                Line::Msg(pending) => self.pending = Some(pending),
+                Line::Msg(pending) => {
+                    self.pending = Some(Pending {
+                        line_len: line_len + 2,
+                        ..pending
+                    })
+                }
             }
         }
         self.payload()
@@ -147,7 +161,10 @@ impl Decoder {
 
     /// Length of the complete control line at `pos` (CRLF excluded), `None` if its CRLF has not arrived.
     fn control_line(&mut self) -> Result<Option<usize>, ProtoError> {
-        let end = self.buf.len().min(self.pos.saturating_add(MAX_CONTROL_LINE));
+        let end = self
+            .buf
+            .len()
+            .min(self.pos.saturating_add(MAX_CONTROL_LINE));
         let window = &self.buf[self.pos..end];
         let from = self.scanned.min(window.len());
         match take_until::<_, _, NomError<'_>>(&b"\r\n"[..])(&window[from..]) {
@@ -165,7 +182,9 @@ impl Decoder {
                 self.scanned = window.len().saturating_sub(1);
                 Ok(None)
             }
-            Err(_) => Err(ProtoError::Protocol("cannot find end of control line".to_owned())),
+            Err(_) => Err(ProtoError::Protocol(
+                "cannot find end of control line".to_owned(),
+            )),
         }
     }
 
@@ -183,7 +202,9 @@ impl Decoder {
         };
         let (body, crlf) = data.split_at(pending.total);
         if crlf != b"\r\n" {
-            return Err(ProtoError::Protocol("message payload not followed by CRLF".to_owned()));
+            return Err(ProtoError::Protocol(
+                "message payload not followed by CRLF".to_owned(),
+            ));
         }
         let (headers, payload) = match pending.hdr_len {
             Some(hdr_len) => {
@@ -248,7 +269,9 @@ fn verb(input: &[u8]) -> IResult<&[u8], Verb, NomError<'_>> {
     ))
     .parse(input)?;
     match rest.first() {
-        Some(&b) if !is_space(b) && b != b'\r' => Err(nom::Err::Error(NomError::new(input, ErrorKind::Tag))),
+        Some(&b) if !is_space(b) && b != b'\r' => {
+            Err(nom::Err::Error(NomError::new(input, ErrorKind::Tag)))
+        }
         _ => Ok((rest, verb)),
     }
 }
@@ -275,7 +298,12 @@ fn utf8(field: &str, b: &[u8]) -> Result<String, ProtoError> {
 
 /// A decimal number without sign; overflow is an error.
 fn number(field: &str, digits: &[u8]) -> Result<u64, ProtoError> {
-    let bad = || ProtoError::Protocol(format!("bad {field} {:?}", String::from_utf8_lossy(&digits[..digits.len().min(24)])));
+    let bad = || {
+        ProtoError::Protocol(format!(
+            "bad {field} {:?}",
+            String::from_utf8_lossy(&digits[..digits.len().min(24)])
+        ))
+    };
     if digits.is_empty() {
         return Err(bad());
     }
@@ -283,7 +311,9 @@ fn number(field: &str, digits: &[u8]) -> Result<u64, ProtoError> {
         if !d.is_ascii_digit() {
             return Err(bad());
         }
-        n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d - b'0'))).ok_or_else(bad)
+        n.checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(d - b'0')))
+            .ok_or_else(bad)
     })
 }
 
@@ -303,7 +333,9 @@ fn parse_line(line: &[u8], max_payload: usize) -> Result<Line, ProtoError> {
         if args.is_empty() {
             Ok(Line::Op(op))
         } else {
-            Err(ProtoError::Protocol(format!("unexpected arguments after {name}")))
+            Err(ProtoError::Protocol(format!(
+                "unexpected arguments after {name}"
+            )))
         }
     };
     match verb {
@@ -317,9 +349,13 @@ fn parse_line(line: &[u8], max_payload: usize) -> Result<Line, ProtoError> {
                 [b'\'', inner @ .., b'\''] => trim(inner),
                 _ => args,
             };
-            Ok(Line::Op(ServerOp::Err(String::from_utf8_lossy(text).into_owned())))
+            Ok(Line::Op(ServerOp::Err(
+                String::from_utf8_lossy(text).into_owned(),
+            )))
         }
-        Verb::Msg | Verb::Hmsg => parse_msg(matches!(verb, Verb::Hmsg), args, max_payload).map(Line::Msg),
+        Verb::Msg | Verb::Hmsg => {
+            parse_msg(matches!(verb, Verb::Hmsg), args, max_payload).map(Line::Msg)
+        }
     }
 }
 
@@ -329,7 +365,9 @@ fn parse_msg(with_headers: bool, args: &[u8], max_payload: usize) -> Result<Pend
     let mut fields: [&[u8]; 5] = [&[]; 5];
     let mut count = 0;
     for field in args.split(|&b| is_space(b)).filter(|f| !f.is_empty()) {
-        let slot = fields.get_mut(count).ok_or_else(|| ProtoError::Protocol(format!("too many arguments to {op}")))?;
+        let slot = fields
+            .get_mut(count)
+            .ok_or_else(|| ProtoError::Protocol(format!("too many arguments to {op}")))?;
         *slot = field;
         count += 1;
     }
@@ -346,14 +384,26 @@ fn parse_msg(with_headers: bool, args: &[u8], max_payload: usize) -> Result<Pend
     let hdr_len = if with_headers {
         let hdr_len = size("header size", fields[count - 2])?;
         if hdr_len > total {
-            return Err(ProtoError::Protocol(format!("header size {hdr_len} exceeds total size {total}")));
+            return Err(ProtoError::Protocol(format!(
+                "header size {hdr_len} exceeds total size {total}"
+            )));
         }
         Some(hdr_len)
     } else {
         None
     };
     if total > max_payload {
-        return Err(ProtoError::MaxPayloadExceeded { size: total, max: max_payload });
+        return Err(ProtoError::MaxPayloadExceeded {
+            size: total,
+            max: max_payload,
+        });
     }
-    Ok(Pending { subject, sid, reply, hdr_len, total })
+    Ok(Pending {
+        line_len: 0,
+        subject,
+        sid,
+        reply,
+        hdr_len,
+        total,
+    })
 }

@@ -7,7 +7,9 @@ use super::{Headers, ProtoError};
 /// `CONNECT {json}\r\n`. `json` is the options object (built by the client); it must not contain CR/LF.
 pub fn connect(out: &mut Vec<u8>, json: &str) -> Result<(), ProtoError> {
     if json.bytes().any(|b| b == b'\r' || b == b'\n') {
-        return Err(ProtoError::Protocol("CONNECT options contain CR or LF".to_owned()));
+        return Err(ProtoError::Protocol(
+            "CONNECT options contain CR or LF".to_owned(),
+        ));
     }
     out.reserve(json.len() + 10);
     out.extend_from_slice(b"CONNECT ");
@@ -62,7 +64,12 @@ pub fn message_size(headers: Option<&Headers>, payload: &[u8]) -> usize {
 }
 
 /// `SUB subject [queue] sid\r\n`. Wildcards are allowed in `subject`; `queue` must be one token.
-pub fn subscribe(out: &mut Vec<u8>, subject: &str, queue: Option<&str>, sid: u64) -> Result<(), ProtoError> {
+pub fn subscribe(
+    out: &mut Vec<u8>,
+    subject: &str,
+    queue: Option<&str>,
+    sid: u64,
+) -> Result<(), ProtoError> {
     validate_subscribe(subject)?;
     if let Some(queue) = queue {
         validate_queue(queue)?;

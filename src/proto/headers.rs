@@ -70,12 +70,16 @@ impl Headers {
         Ok(())
     }
 
-    /// Writes the block, ending with the blank line.
+    /// Writes the block, ending with the blank line. The status line carries the code (3 digits) and
+    /// description when either is set.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.reserve(self.encoded_len());
         out.extend_from_slice(VERSION);
-        if self.code != 0 {
+        if self.has_status() {
             out.push(b' ');
+            if self.code < 100 {
+                out.extend_from_slice(if self.code < 10 { b"00" } else { b"0" });
+            }
             out.extend_from_slice(self.code.to_string().as_bytes());
             if !self.description.is_empty() {
                 out.push(b' ');
@@ -91,11 +95,15 @@ impl Headers {
         }
         out.extend_from_slice(b"\r\n");
     }
+    /// Whether the status line carries a code (and maybe a description).
+    fn has_status(&self) -> bool {
+        self.code != 0 || !self.description.is_empty()
+    }
     /// Length of [`encode`](Self::encode)'s output.
     pub fn encoded_len(&self) -> usize {
         let mut n = VERSION.len() + 4;
-        if self.code != 0 {
-            n += 1 + decimal_len(self.code.into());
+        if self.has_status() {
+            n += 1 + decimal_len(self.code.into()).max(3);
             if !self.description.is_empty() {
                 n += 1 + self.description.len();
             }
@@ -108,9 +116,16 @@ impl Headers {
     /// Checks that the status line can be written as is (the entries are checked by `set`/`append`).
     pub fn validate_status(&self) -> Result<(), ProtoError> {
         if self.code > 999 {
-            return Err(ProtoError::InvalidHeader(format!("status code {} has more than 3 digits", self.code)));
+            return Err(ProtoError::InvalidHeader(format!(
+                "status code {} has more than 3 digits",
+                self.code
+            )));
         }
-        if self.description.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        if self
+            .description
+            .bytes()
+            .any(|b| matches!(b, b'\r' | b'\n' | 0))
+        {
             return Err(ProtoError::InvalidHeader(format!(
                 "status description {:?} contains CR, LF or NUL",
                 self.description
@@ -120,11 +135,18 @@ impl Headers {
     }
     /// First value of `name` (exact, case-sensitive match).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
     /// Every value of `name`, in order.
     pub fn values(&self, name: &str) -> Vec<&str> {
-        self.entries.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+        self.entries
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     /// Whether `name` is present.
     pub fn has(&self, name: &str) -> bool {
@@ -137,7 +159,8 @@ impl Headers {
             Some(first) => {
                 // Entries before `first` have other names, so `first` stays in place.
                 self.entries.retain(|(n, _)| n != name);
-                self.entries.insert(first, (name.to_owned(), value.to_owned()));
+                self.entries
+                    .insert(first, (name.to_owned(), value.to_owned()));
             }
             None => self.entries.push((name.to_owned(), value.to_owned())),
         }
@@ -236,7 +259,10 @@ fn validate(name: &str, value: &str) -> Result<(), ProtoError> {
     if name.is_empty() {
         return Err(ProtoError::InvalidHeader("empty header name".to_owned()));
     }
-    if let Some(b) = name.bytes().find(|&b| b == b' ' || b == b':' || b < 0x20 || b == 0x7f) {
+    if let Some(b) = name
+        .bytes()
+        .find(|&b| b == b' ' || b == b':' || b < 0x20 || b == 0x7f)
+    {
         let what = match b {
             b' ' => "a space",
             b':' => "':'",
@@ -244,7 +270,9 @@ fn validate(name: &str, value: &str) -> Result<(), ProtoError> {
             0 => "NUL",
             _ => "a control character",
         };
-        return Err(ProtoError::InvalidHeader(format!("header name {name:?} contains {what}")));
+        return Err(ProtoError::InvalidHeader(format!(
+            "header name {name:?} contains {what}"
+        )));
     }
     if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
         return Err(ProtoError::InvalidHeader(format!(

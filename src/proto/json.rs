@@ -21,7 +21,10 @@ pub enum Json {
 impl Json {
     /// Parses one JSON document (surrounding whitespace allowed). Depth-bounded.
     pub fn parse(text: &str) -> Result<Json, ProtoError> {
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
         let value = p.value(0)?;
         p.ws();
         if p.i != p.s.len() {
@@ -47,7 +50,7 @@ impl Json {
         match *self {
             Json::Int(i) => Some(i),
             // -2^63 is exact; 2^63 is out of range.
-            Json::Float(f) if f.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) => {
+            Json::Float(f) if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) => {
                 Some(f as i64)
             }
             _ => None,
@@ -57,7 +60,9 @@ impl Json {
     pub fn as_u64(&self) -> Option<u64> {
         match *self {
             Json::Int(i) => u64::try_from(i).ok(),
-            Json::Float(f) if f.fract() == 0.0 && (0.0..1.844_674_407_370_955_161_6e19).contains(&f) => Some(f as u64),
+            Json::Float(f) if f.fract() == 0.0 && (0.0..2.0 * TWO_POW_63).contains(&f) => {
+                Some(f as u64)
+            }
             _ => None,
         }
     }
@@ -120,6 +125,9 @@ impl Json {
         s
     }
 }
+
+/// 2^63, exactly.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// Deepest nesting of arrays and objects [`Json::parse`] accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -289,19 +297,25 @@ impl Parser<'_> {
             }
         }
         // Only ASCII was consumed, so this cannot fail.
-        let text = core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
+        let text =
+            core::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid number"))?;
         if integral {
             if let Ok(i) = text.parse::<i64>() {
                 return Ok(Json::Int(i));
             }
         }
-        text.parse::<f64>().map(Json::Float).map_err(|_| self.err("invalid number"))
+        text.parse::<f64>()
+            .map(Json::Float)
+            .map_err(|_| self.err("invalid number"))
     }
 
     fn hex4(&mut self) -> Result<u32, ProtoError> {
         let mut n = 0;
         for _ in 0..4 {
-            let d = self.peek().and_then(|b| char::from(b).to_digit(16)).ok_or_else(|| self.err("bad \\u escape"))?;
+            let d = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or_else(|| self.err("bad \\u escape"))?;
             n = n * 16 + d;
             self.i += 1;
         }
@@ -315,7 +329,10 @@ impl Parser<'_> {
         loop {
             // Copy the run of plain characters at once (the input is UTF-8, and the run ends at ASCII).
             let run = self.s.get(self.i..).unwrap_or_default();
-            let len = run.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(run.len());
+            let len = run
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(run.len());
             out.push_str(core::str::from_utf8(&run[..len]).map_err(|_| self.err("invalid UTF-8"))?);
             self.i += len;
             match self.peek() {
@@ -353,7 +370,9 @@ impl Parser<'_> {
                                 0xdc00..=0xdfff => return Err(self.err("lone surrogate")),
                                 c => c,
                             };
-                            out.push(char::from_u32(code).ok_or_else(|| self.err("bad \\u escape"))?);
+                            out.push(
+                                char::from_u32(code).ok_or_else(|| self.err("bad \\u escape"))?,
+                            );
                         }
                         _ => return Err(self.err("bad escape")),
                     }

@@ -47,14 +47,22 @@ fn validate(subject: &str, usage: Use) -> Result<(), ProtoError> {
         }
         match usage {
             Use::Publish => {
-                return Err(invalid("subject", subject, "contains a wildcard ('*' or '>'), not allowed here"))
+                return Err(invalid(
+                    "subject",
+                    subject,
+                    "contains a wildcard ('*' or '>'), not allowed here",
+                ))
             }
             Use::Subscribe => match token {
                 "*" => {}
                 ">" if tokens.peek().is_none() => {}
                 ">" => return Err(invalid("subject", subject, "has '>' before the last token")),
                 _ => {
-                    return Err(invalid("subject", subject, "has a wildcard ('*' or '>') inside a token"));
+                    return Err(invalid(
+                        "subject",
+                        subject,
+                        "has a wildcard ('*' or '>') inside a token",
+                    ));
                 }
             },
         }

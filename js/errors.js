@@ -1,0 +1,25 @@
+// NatsError: every rejected promise and callback error of nats-kv-wasm is one of these.
+
+/** A typed error: `code` for programs (see API.md), `message` for people. */
+export class NatsError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {{apiCode?: number, errCode?: number}} [extra]
+   */
+  constructor(code, message, extra) {
+    super(message);
+    this.name = "NatsError";
+    this.code = code;
+    if (extra && extra.apiCode !== undefined) this.apiCode = extra.apiCode;
+    if (extra && extra.errCode !== undefined) this.errCode = extra.errCode;
+  }
+}
+
+/** Used by the wasm layer to build errors (one class for both sides, so `instanceof` holds). */
+export function makeNatsError(code, message, apiCode, errCode) {
+  return new NatsError(code, message, {
+    apiCode: apiCode ?? undefined,
+    errCode: errCode ?? undefined,
+  });
+}

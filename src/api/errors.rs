@@ -1,0 +1,43 @@
+//! Rust errors → the JS `NatsError` class (registered by the ES module, so `instanceof` holds).
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::error::NatsError;
+
+thread_local! {
+    static FACTORY: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Registers `(code, message, apiCode?, errCode?) => NatsError`; called once by `js/index.js`.
+#[wasm_bindgen(js_name = setErrorFactory)]
+pub fn set_error_factory(factory: Function) {
+    FACTORY.with(|f| *f.borrow_mut() = Some(factory));
+}
+
+/// The JS error for `e`.
+pub fn to_js(e: &NatsError) -> JsValue {
+    let code = JsValue::from_str(e.code.as_str());
+    let message = JsValue::from_str(&e.message);
+    let api = e.api_code.map_or(JsValue::UNDEFINED, |c| JsValue::from(c));
+    let err = e.err_code.map_or(JsValue::UNDEFINED, |c| JsValue::from(c));
+    let made = FACTORY.with(|f| {
+        f.borrow()
+            .as_ref()
+            .and_then(|f| f.call4(&JsValue::UNDEFINED, &code, &message, &api, &err).ok())
+    });
+    made.unwrap_or_else(|| {
+        // Without the module's class (direct use of the wasm exports): an Error with the same fields.
+        let js = js_sys::Error::new(&e.message);
+        let _ = Reflect::set(&js, &JsValue::from_str("code"), &code);
+        let _ = Reflect::set(&js, &JsValue::from_str("name"), &JsValue::from_str("NatsError"));
+        js.into()
+    })
+}
+
+/// `Result<T, NatsError>` → `Result<T, JsValue>` for the exports.
+pub fn js_err(e: NatsError) -> JsValue {
+    to_js(&e)
+}

@@ -1,0 +1,200 @@
+//! Drives the sans-IO [`Connection`] in the browser: owns the WebSocket and the timer, feeds their
+//! events in, sends outbound bytes once per turn, and hands every other event to the API layer.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen_futures::spawn_local;
+
+use crate::client::{Connection, Event};
+use crate::web::clock::now_ms;
+use crate::web::sign::sign_nonce;
+use crate::web::timer::Timer;
+use crate::web::transport::{TransportEvent, WsTransport};
+
+/// Receives the events the API layer handles (messages, replies, status, …).
+pub type EventSink = Rc<dyn Fn(Event)>;
+
+/// A live connection in the browser.
+pub struct Driver {
+    conn: RefCell<Connection>,
+    transport: RefCell<Option<WsTransport>>,
+    timer: RefCell<Option<Timer>>,
+    sink: RefCell<Option<EventSink>>,
+    /// The raw Ed25519 seed for nonce signing (nkey / creds auth); never leaves this struct.
+    seed: Option<[u8; 32]>,
+    pumping: Cell<bool>,
+    send_scheduled: Cell<bool>,
+    me: Weak<Driver>,
+}
+
+impl Driver {
+    /// Wraps `conn`; call [`start`](Self::start) once the sink is set.
+    pub fn new(conn: Connection, seed: Option<[u8; 32]>) -> Rc<Driver> {
+        Rc::new_cyclic(|me: &Weak<Driver>| {
+            let weak = me.clone();
+            let timer = Timer::new(move || {
+                if let Some(d) = weak.upgrade() {
+                    if let Some(t) = d.timer.borrow_mut().as_mut() {
+                        t.fired();
+                    }
+                    d.conn.borrow_mut().handle_timeout(now_ms());
+                    d.pump();
+                }
+            });
+            Driver {
+                conn: RefCell::new(conn),
+                transport: RefCell::new(None),
+                timer: RefCell::new(Some(timer)),
+                sink: RefCell::new(None),
+                seed,
+                pumping: Cell::new(false),
+                send_scheduled: Cell::new(false),
+                me: me.clone(),
+            }
+        })
+    }
+
+    /// Sets where events go.
+    pub fn set_sink(&self, sink: EventSink) {
+        *self.sink.borrow_mut() = Some(sink);
+    }
+
+    /// Processes what the connection has queued (the first `Open`, for a new one).
+    pub fn start(&self) {
+        self.pump();
+    }
+
+    /// Runs `f` on the connection, then processes whatever it queued.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Connection, f64) -> R) -> R {
+        let r = f(&mut self.conn.borrow_mut(), now_ms());
+        self.pump();
+        r
+    }
+
+    /// Reads the connection without changing it.
+    pub fn read<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
+        f(&self.conn.borrow())
+    }
+
+    /// Handles queued events, schedules the outbound write and re-arms the timer. Re-entrant calls
+    /// (a JS callback that publishes) return at once: the outer loop picks up what they queued.
+    fn pump(&self) {
+        if self.pumping.replace(true) {
+            return;
+        }
+        loop {
+            let ev = self.conn.borrow_mut().poll_event();
+            let Some(ev) = ev else { break };
+            match ev {
+                Event::Open { url } => self.open(&url),
+                Event::CloseTransport => {
+                    self.send_now();
+                    self.bury_transport();
+                }
+                Event::Sign { nonce } => self.sign(nonce),
+                other => {
+                    let sink = self.sink.borrow().clone();
+                    if let Some(sink) = sink {
+                        sink(other);
+                    }
+                }
+            }
+        }
+        self.pumping.set(false);
+        if self.conn.borrow().has_outbound() {
+            self.schedule_send();
+        }
+        let deadline = self.conn.borrow().poll_timeout();
+        if let Some(t) = self.timer.borrow_mut().as_mut() {
+            t.arm(deadline, now_ms());
+        }
+    }
+
+    fn open(&self, url: &str) {
+        self.bury_transport();
+        let weak = self.me.clone();
+        let opened = WsTransport::open(url, move |ev| {
+            let Some(d) = weak.upgrade() else { return };
+            let now = now_ms();
+            match ev {
+                TransportEvent::Open => d.conn.borrow_mut().on_open(now),
+                TransportEvent::Data(bytes) => d.conn.borrow_mut().on_bytes(bytes, now),
+                TransportEvent::Closed { .. } => {
+                    d.bury_transport();
+                    d.conn.borrow_mut().on_closed(now);
+                }
+            }
+            d.pump();
+        });
+        match opened {
+            Ok(t) => *self.transport.borrow_mut() = Some(t),
+            Err(_) => {
+                // A URL the browser refuses: report it as a failed dial, after this turn.
+                let weak = self.me.clone();
+                spawn_local(async move {
+                    if let Some(d) = weak.upgrade() {
+                        d.conn.borrow_mut().on_closed(now_ms());
+                        d.pump();
+                    }
+                });
+            }
+        }
+    }
+
+    /// Detaches the current socket and drops it after this turn (its closures may be running now).
+    fn bury_transport(&self) {
+        if let Some(t) = self.transport.borrow_mut().take() {
+            t.close();
+            spawn_local(async move { drop(t) });
+        }
+    }
+
+    fn sign(&self, nonce: String) {
+        let weak = self.me.clone();
+        let seed = self.seed;
+        spawn_local(async move {
+            let result = match seed {
+                Some(seed) => sign_nonce(&seed, nonce.as_bytes()).await.ok(),
+                None => None,
+            };
+            if let Some(d) = weak.upgrade() {
+                let now = now_ms();
+                match result {
+                    Some(sig) => d.conn.borrow_mut().on_signature(&sig, now),
+                    None => d.conn.borrow_mut().on_signature_failed(now),
+                }
+                d.pump();
+            }
+        });
+    }
+
+    fn schedule_send(&self) {
+        if self.send_scheduled.replace(true) {
+            return;
+        }
+        let weak = self.me.clone();
+        spawn_local(async move {
+            if let Some(d) = weak.upgrade() {
+                d.send_scheduled.set(false);
+                d.send_now();
+            }
+        });
+    }
+
+    /// Writes everything the connection has queued as one frame.
+    fn send_now(&self) {
+        let bytes = self.conn.borrow_mut().take_outbound();
+        if let (Some(bytes), Some(t)) = (bytes, self.transport.borrow().as_ref()) {
+            let _ = t.send(&bytes);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(t) = self.timer.get_mut().as_mut() {
+            t.cancel();
+        }
+    }
+}

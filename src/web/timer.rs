@@ -1,0 +1,61 @@
+//! One re-armable `setTimeout` (works in windows and workers: it uses the global object).
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A single pending timeout whose callback is kept alive by this struct.
+pub struct Timer {
+    callback: Closure<dyn FnMut()>,
+    handle: Option<JsValue>,
+    deadline: Option<f64>,
+}
+
+fn global_fn(name: &str) -> Option<Function> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok()?.dyn_into::<Function>().ok()
+}
+
+impl Timer {
+    /// A timer that calls `f` when it fires.
+    pub fn new(f: impl FnMut() + 'static) -> Self {
+        Timer { callback: Closure::new(f), handle: None, deadline: None }
+    }
+
+    /// Arms the timer for the absolute time `deadline` (ms, same clock as `now`), replacing any earlier
+    /// arming; `None` disarms it. Re-arming for the same deadline is a no-op.
+    pub fn arm(&mut self, deadline: Option<f64>, now: f64) {
+        if deadline == self.deadline && self.handle.is_some() {
+            return;
+        }
+        self.cancel();
+        let Some(at) = deadline else { return };
+        let delay = (at - now).clamp(0.0, 2_147_483_647.0);
+        if let Some(set_timeout) = global_fn("setTimeout") {
+            let cb: &Function = self.callback.as_ref().unchecked_ref();
+            if let Ok(h) = set_timeout.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil())) {
+                self.handle = Some(h);
+                self.deadline = deadline;
+            }
+        }
+    }
+
+    /// Forgets the current arming (called from the callback itself, before re-arming).
+    pub fn fired(&mut self) {
+        self.handle = None;
+        self.deadline = None;
+    }
+
+    /// Cancels a pending timeout.
+    pub fn cancel(&mut self) {
+        if let (Some(h), Some(clear)) = (self.handle.take(), global_fn("clearTimeout")) {
+            let _ = clear.call1(&JsValue::UNDEFINED, &h);
+        }
+        self.deadline = None;
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}

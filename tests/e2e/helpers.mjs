@@ -1,0 +1,32 @@
+// Shared set-up for the Playwright tests: Debian's Chromium, a nats-server, the static page server.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startNatsServer } from "../../scripts/lib/nats-server.mjs";
+import { serveStatic } from "../../scripts/lib/static-server.mjs";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const ARTIFACTS = join(ROOT, "test-results");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+/** Headless Chromium from Debian (no browser download). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** A nats-server plus the page server pointing at it; `close()` stops both. */
+export async function startStack(serverOpts = {}) {
+  const server = await startNatsServer(serverOpts);
+  const web = await serveStatic(ROOT, { extra: { "/config.json": { servers: [server.wsUrl] } } });
+  return { server, web, close: async () => { await web.close(); await server.dispose(); } };
+}
