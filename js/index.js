@@ -1,0 +1,136 @@
+// nats-kv-wasm: the ES module users import. A thin layer over the wasm exports: it builds `Msg` and
+// `Subscription` objects, adapts callbacks to `for await`, and owns the `NatsError` class.
+import initWasm, * as wasm from "../pkg/nats_kv_wasm.js";
+import { NatsError, makeNatsError } from "./errors.js";
+import { headers, flattenHeaders, MsgHdrsImpl } from "./headers.js";
+import { PushQueue } from "./queue.js";
+
+export { NatsError, headers };
+
+/** Which history a KV watcher starts from. */
+export const KvWatchInclude = Object.freeze({ LastValue: "", AllHistory: "history", UpdatesOnly: "updates" });
+
+let ready = null;
+/** Loads the wasm module (once); `connect()` calls it itself. */
+export function init(moduleOrPath) {
+  if (!ready) {
+    ready = initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(() => {
+      wasm.setErrorFactory(makeNatsError);
+    });
+  }
+  return ready;
+}
+
+const decoder = new TextDecoder();
+
+function makeHeaders(flat, code, description) {
+  if (!flat) return undefined;
+  const h = new MsgHdrsImpl(code, description);
+  for (let i = 0; i + 1 < flat.length; i += 2) h._entries.push([flat[i], flat[i + 1]]);
+  return h;
+}
+
+/** A received message. */
+class Msg {
+  constructor(nc, subject, sid, reply, data, hdrs, code, description) {
+    this._nc = nc;
+    this.subject = subject;
+    this.sid = sid;
+    if (reply) this.reply = reply;
+    this.data = data;
+    const h = makeHeaders(hdrs, code, description);
+    if (h) this.headers = h;
+  }
+  string() { return decoder.decode(this.data); }
+  json() { return JSON.parse(this.string()); }
+  respond(payload, opts) {
+    if (!this.reply) return false;
+    this._nc.publish(this.reply, payload, opts);
+    return true;
+  }
+}
+
+/** A subscription: a callback, or an async iterator of `Msg`. */
+class Subscription {
+  constructor(nc, subject, opts) {
+    this._nc = nc;
+    this._subject = subject;
+    this._received = 0;
+    this._closed = false;
+    this._callback = opts.callback;
+    this._queue = opts.callback ? null : new PushQueue();
+    this._closedResolve = null;
+    this.closed = new Promise((r) => { this._closedResolve = r; });
+    const onMsg = (subj, sid, reply, data, hdrs, code, desc) => {
+      this._received++;
+      const m = new Msg(nc, subj, sid, reply, data, hdrs, code, desc);
+      if (this._callback) this._callback(null, m);
+      else this._queue.push(m);
+    };
+    const onDone = (err) => {
+      this._closed = true;
+      if (err && this._callback) this._callback(err, undefined);
+      if (this._queue) this._queue.end(err || null);
+      this._closedResolve(err || undefined);
+    };
+    this._sid = nc._w.subscribe(subject, opts.queue, opts.max, onMsg, onDone);
+  }
+  unsubscribe(max) { if (!this._closed) this._nc._w.unsubscribe(this._sid, max); }
+  drain() { return this._closed ? Promise.resolve() : this._nc._w.drainSubscription(this._sid); }
+  getSubject() { return this._subject; }
+  getReceived() { return this._received; }
+  getID() { return this._sid; }
+  isClosed() { return this._closed; }
+  [Symbol.asyncIterator]() {
+    if (!this._queue) throw new NatsError("INVALID_ARGUMENT", "a subscription with a callback cannot be iterated");
+    return { next: () => this._queue.next(), return: () => { this.unsubscribe(); return Promise.resolve({ value: undefined, done: true }); }, [Symbol.asyncIterator]() { return this; } };
+  }
+}
+
+/** A connection to nats-server over WebSocket. */
+class NatsConnectionImpl {
+  constructor(w, listeners) {
+    this._w = w;
+    this._listeners = listeners;
+  }
+  get info() {
+    const text = this._w.info();
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+  publish(subject, payload, opts) {
+    this._w.publish(subject, payload, opts?.reply, flattenHeaders(opts?.headers));
+  }
+  subscribe(subject, opts = {}) {
+    if (opts === null || typeof opts !== "object") throw new NatsError("INVALID_ARGUMENT", "subscribe options must be an object");
+    if (opts.callback !== undefined && typeof opts.callback !== "function") throw new NatsError("INVALID_ARGUMENT", "callback must be a function");
+    return new Subscription(this, subject, opts);
+  }
+  async request(subject, payload, opts = {}) {
+    const r = await this._w.request(subject, payload, flattenHeaders(opts?.headers), opts?.timeout);
+    return new Msg(this, r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+  }
+  async flush() { await this._w.flush(); }
+  rtt() { return this._w.flush(); }
+  drain() { return this._w.drain(); }
+  close() { return this._w.close(); }
+  closed() { return this._w.closed(); }
+  isClosed() { return this._w.isClosed(); }
+  onStatus(cb) {
+    if (typeof cb !== "function") throw new NatsError("INVALID_ARGUMENT", "onStatus takes a function");
+    this._listeners.add(cb);
+    return () => this._listeners.delete(cb);
+  }
+}
+
+/** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
+export async function connect(opts) {
+  await init();
+  const listeners = new Set();
+  const onStatus = (type, data) => {
+    for (const cb of [...listeners]) {
+      try { cb(data === undefined ? { type } : { type, data }); } catch (e) { queueMicrotask(() => { throw e; }); }
+    }
+  };
+  const w = await wasm.connect(opts, onStatus);
+  return new NatsConnectionImpl(w, listeners);
+}
