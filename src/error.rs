@@ -87,7 +87,10 @@ impl ErrorCode {
 
     /// Whether this is an authentication failure reported by the server (`-ERR`).
     pub fn is_auth(self) -> bool {
-        matches!(self, ErrorCode::AuthorizationViolation | ErrorCode::AuthenticationExpired)
+        matches!(
+            self,
+            ErrorCode::AuthorizationViolation | ErrorCode::AuthenticationExpired
+        )
     }
 }
 
@@ -110,11 +113,26 @@ pub struct NatsError {
 impl NatsError {
     /// An error with `code` and `message` (which must not contain secrets).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        NatsError { code, message: message.into(), api_code: None, err_code: None }
+        NatsError {
+            code,
+            message: message.into(),
+            api_code: None,
+            err_code: None,
+        }
     }
     /// A JetStream API error (`code` JETSTREAM_API unless mapped to something more specific).
-    pub fn api(code: ErrorCode, message: impl Into<String>, api_code: u16, err_code: Option<u32>) -> Self {
-        NatsError { code, message: message.into(), api_code: Some(api_code), err_code }
+    pub fn api(
+        code: ErrorCode,
+        message: impl Into<String>,
+        api_code: u16,
+        err_code: Option<u32>,
+    ) -> Self {
+        NatsError {
+            code,
+            message: message.into(),
+            api_code: Some(api_code),
+            err_code,
+        }
     }
     /// `INVALID_ARGUMENT`.
     pub fn invalid_argument(message: impl Into<String>) -> Self {
@@ -199,9 +217,18 @@ mod tests {
     #[test]
     fn proto_errors_map_to_codes() {
         let cases = [
-            (ProtoError::InvalidSubject("a b".into()), ErrorCode::InvalidSubject),
-            (ProtoError::InvalidHeader("x".into()), ErrorCode::InvalidArgument),
-            (ProtoError::MaxPayloadExceeded { size: 2, max: 1 }, ErrorCode::MaxPayloadExceeded),
+            (
+                ProtoError::InvalidSubject("a b".into()),
+                ErrorCode::InvalidSubject,
+            ),
+            (
+                ProtoError::InvalidHeader("x".into()),
+                ErrorCode::InvalidArgument,
+            ),
+            (
+                ProtoError::MaxPayloadExceeded { size: 2, max: 1 },
+                ErrorCode::MaxPayloadExceeded,
+            ),
             (ProtoError::Protocol("x".into()), ErrorCode::ProtocolError),
             (ProtoError::ControlLineTooLong, ErrorCode::ProtocolError),
             (ProtoError::BadHeaders("x".into()), ErrorCode::ProtocolError),

@@ -5,6 +5,8 @@
 //! - `web` — the only code that touches web-sys: WebSocket, timers, clock (wasm32 only);
 //! - `proto` — the sans-IO protocol core: decoder, encoder, headers, subjects, JSON.
 
+pub mod client;
+pub mod error;
 pub mod proto;
 
 #[cfg(target_arch = "wasm32")]

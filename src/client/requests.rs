@@ -1,0 +1,166 @@
+//! Request/reply over one muxed inbox: `SUB <prefix>.*` once, each request replies to
+//! `<prefix>.<id>`, and the last token routes the reply back. Deadlines are kept ordered so expiry and
+//! the next timeout are cheap with many requests in flight.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An `f64` ordered with `total_cmp` (deadlines are finite).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct At(f64);
+
+impl Eq for At {}
+impl PartialOrd for At {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for At {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// The muxed inbox subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mux {
+    /// Its subscription id.
+    pub sid: u64,
+    /// `<inboxPrefix>.<nuid>`; replies go to `<prefix>.<id>`.
+    pub prefix: String,
+}
+
+impl Mux {
+    /// The reply subject of request `id`.
+    pub fn reply_subject(&self, id: u64) -> String {
+        format!("{}.{}", self.prefix, id)
+    }
+    /// The request id a reply subject routes to.
+    pub fn route(&self, subject: &str) -> Option<u64> {
+        let token = subject
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix('.')?;
+        token.parse().ok()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    subject: String,
+    deadline: f64,
+}
+
+/// Requests waiting for a reply.
+#[derive(Debug, Clone, Default)]
+pub struct Requests {
+    /// The mux inbox, created lazily by the first request.
+    pub mux: Option<Mux>,
+    pending: BTreeMap<u64, Pending>,
+    deadlines: BTreeSet<(At, u64)>,
+}
+
+impl Requests {
+    /// Registers request `id` to `subject`, failing with TIMEOUT at `deadline`.
+    pub fn insert(&mut self, id: u64, subject: &str, deadline: f64) {
+        self.pending.insert(
+            id,
+            Pending {
+                subject: subject.to_owned(),
+                deadline,
+            },
+        );
+        self.deadlines.insert((At(deadline), id));
+    }
+    /// Removes request `id`; whether it was pending.
+    pub fn remove(&mut self, id: u64) -> bool {
+        match self.pending.remove(&id) {
+            Some(p) => {
+                self.deadlines.remove(&(At(p.deadline), id));
+                true
+            }
+            None => false,
+        }
+    }
+    /// Removes and returns the requests whose deadline is `<= now`, oldest deadline first.
+    pub fn take_expired(&mut self, now: f64) -> Vec<u64> {
+        let mut out = Vec::new();
+        while let Some(&(At(d), id)) = self.deadlines.first() {
+            if d > now {
+                break;
+            }
+            self.deadlines.pop_first();
+            self.pending.remove(&id);
+            out.push(id);
+        }
+        out
+    }
+    /// The earliest deadline.
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.deadlines.first().map(|(At(d), _)| *d)
+    }
+    /// Removes and returns the pending requests published to `subject`.
+    pub fn take_for_subject(&mut self, subject: &str) -> Vec<u64> {
+        let ids: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.subject == subject)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ids {
+            self.remove(*id);
+        }
+        ids
+    }
+    /// Removes and returns every pending request, by id.
+    pub fn take_all(&mut self) -> Vec<u64> {
+        self.deadlines.clear();
+        let ids = self.pending.keys().copied().collect();
+        self.pending.clear();
+        ids
+    }
+    /// Number of pending requests.
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+    /// Whether none is pending.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_last_token() {
+        let m = Mux {
+            sid: 1,
+            prefix: "_INBOX.abc".into(),
+        };
+        assert_eq!(m.reply_subject(7), "_INBOX.abc.7");
+        assert_eq!(m.route("_INBOX.abc.7"), Some(7));
+        assert_eq!(m.route("_INBOX.abcd.7"), None);
+        assert_eq!(m.route("_INBOX.abc.x"), None);
+        assert_eq!(m.route("_INBOX.abc"), None);
+    }
+
+    #[test]
+    fn deadlines_expire_in_order() {
+        let mut r = Requests::default();
+        r.insert(1, "a", 300.0);
+        r.insert(2, "b", 100.0);
+        r.insert(3, "a", 200.0);
+        assert_eq!(r.next_deadline(), Some(100.0));
+        assert_eq!(r.take_expired(250.0), vec![2, 3]);
+        assert_eq!(r.next_deadline(), Some(300.0));
+        assert!(r.remove(1));
+        assert!(!r.remove(1));
+        assert_eq!(r.next_deadline(), None);
+        r.insert(4, "x", 10.0);
+        r.insert(5, "y", 10.0);
+        assert_eq!(r.take_for_subject("x"), vec![4]);
+        assert_eq!(r.take_all(), vec![5]);
+        assert!(r.is_empty());
+    }
+}
