@@ -111,8 +111,8 @@ class NatsConnectionImpl {
   }
   async flush() { await this._w.flush(); }
   rtt() { return this._w.flush(); }
-  drain() { return this._w.drain(); }
-  close() { return this._w.close(); }
+  async drain() { const err = await this._w.drain(); if (err) throw err; }
+  async close() { await this._w.close(); }
   closed() { return this._w.closed(); }
   isClosed() { return this._w.isClosed(); }
   onStatus(cb) {

@@ -40,7 +40,11 @@ impl Session {
             Ev::Open => {}
             _ => panic!("expected the socket to open"),
         }
-        Session { ws, events, decoder: Decoder::new(1024 * 1024) }
+        Session {
+            ws,
+            events,
+            decoder: Decoder::new(1024 * 1024),
+        }
     }
 
     async fn next_op(&mut self) -> ServerOp {
@@ -79,7 +83,9 @@ impl Session {
         while !got_pong || second_info.is_none() {
             match self.next_op().await {
                 ServerOp::Pong => got_pong = true,
-                ServerOp::Info(text) => second_info = Some(Json::parse(&text).expect("INFO is JSON")),
+                ServerOp::Info(text) => {
+                    second_info = Some(Json::parse(&text).expect("INFO is JSON"))
+                }
                 ServerOp::Err(e) => panic!("-ERR {e}"),
                 _ => {}
             }
@@ -98,7 +104,10 @@ async fn handshake_info_connect_ping_pong() {
     assert!(info.get("max_payload").and_then(Json::as_u64).unwrap_or(0) > 0);
     assert_eq!(info.get("jetstream").and_then(Json::as_bool), Some(true));
     let second = second.expect("second INFO after CONNECT");
-    assert_eq!(second.get("connect_info").and_then(Json::as_bool), Some(true));
+    assert_eq!(
+        second.get("connect_info").and_then(Json::as_bool),
+        Some(true)
+    );
 }
 
 #[wasm_bindgen_test]

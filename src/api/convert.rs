@@ -9,7 +9,10 @@ use crate::error::{ErrorCode, NatsError};
 use crate::proto::Headers;
 
 fn invalid(what: &str, expected: &str) -> NatsError {
-    NatsError::new(ErrorCode::InvalidArgument, format!("{what} must be {expected}"))
+    NatsError::new(
+        ErrorCode::InvalidArgument,
+        format!("{what} must be {expected}"),
+    )
 }
 
 /// Member `key` of an options object; `None` when absent, undefined or null.
@@ -61,7 +64,10 @@ pub fn number(v: &JsValue, what: &str) -> Result<f64, NatsError> {
 pub fn integer(v: &JsValue, what: &str, min: f64, max: f64) -> Result<f64, NatsError> {
     let n = number(v, what)?;
     if n.fract() != 0.0 || n < min || n > max {
-        return Err(invalid(what, &format!("a whole number from {min} to {max}")));
+        return Err(invalid(
+            what,
+            &format!("a whole number from {min} to {max}"),
+        ));
     }
     Ok(n)
 }

@@ -24,15 +24,20 @@ pub fn to_js(e: &NatsError) -> JsValue {
     let api = e.api_code.map_or(JsValue::UNDEFINED, |c| JsValue::from(c));
     let err = e.err_code.map_or(JsValue::UNDEFINED, |c| JsValue::from(c));
     let made = FACTORY.with(|f| {
-        f.borrow()
-            .as_ref()
-            .and_then(|f| f.call4(&JsValue::UNDEFINED, &code, &message, &api, &err).ok())
+        f.borrow().as_ref().and_then(|f| {
+            f.call4(&JsValue::UNDEFINED, &code, &message, &api, &err)
+                .ok()
+        })
     });
     made.unwrap_or_else(|| {
         // Without the module's class (direct use of the wasm exports): an Error with the same fields.
         let js = js_sys::Error::new(&e.message);
         let _ = Reflect::set(&js, &JsValue::from_str("code"), &code);
-        let _ = Reflect::set(&js, &JsValue::from_str("name"), &JsValue::from_str("NatsError"));
+        let _ = Reflect::set(
+            &js,
+            &JsValue::from_str("name"),
+            &JsValue::from_str("NatsError"),
+        );
         js.into()
     })
 }

@@ -1,1 +1,6 @@
 //! wasm-bindgen exports: converts JS values to Rust types and Rust errors to `NatsError`; nothing else.
+
+pub mod connection;
+pub mod convert;
+pub mod errors;
+pub mod options;

@@ -1,6 +1,11 @@
-//! The only code that touches web-sys: the WebSocket transport, timers and the clock.
+//! The only code that touches web-sys: the WebSocket transport, timers, the clock, randomness and
+//! WebCrypto signing, and the driver that runs the sans-IO connection with them.
 
 pub mod clock;
+pub mod driver;
+pub mod random;
+pub mod sign;
+pub mod timer;
 pub mod transport;
 
 pub use transport::{TransportEvent, WsTransport};

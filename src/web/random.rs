@@ -10,7 +10,10 @@ pub fn seed() -> u64 {
     let ok = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
         .ok()
         .and_then(|c| {
-            let f = Reflect::get(&c, &JsValue::from_str("getRandomValues")).ok()?.dyn_into::<Function>().ok()?;
+            let f = Reflect::get(&c, &JsValue::from_str("getRandomValues"))
+                .ok()?
+                .dyn_into::<Function>()
+                .ok()?;
             f.call1(&c, &arr).ok()
         })
         .is_some();

@@ -12,13 +12,20 @@ pub struct Timer {
 }
 
 fn global_fn(name: &str) -> Option<Function> {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok()?.dyn_into::<Function>().ok()
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()
 }
 
 impl Timer {
     /// A timer that calls `f` when it fires.
     pub fn new(f: impl FnMut() + 'static) -> Self {
-        Timer { callback: Closure::new(f), handle: None, deadline: None }
+        Timer {
+            callback: Closure::new(f),
+            handle: None,
+            deadline: None,
+        }
     }
 
     /// Arms the timer for the absolute time `deadline` (ms, same clock as `now`), replacing any earlier
@@ -32,7 +39,9 @@ impl Timer {
         let delay = (at - now).clamp(0.0, 2_147_483_647.0);
         if let Some(set_timeout) = global_fn("setTimeout") {
             let cb: &Function = self.callback.as_ref().unchecked_ref();
-            if let Ok(h) = set_timeout.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil())) {
+            if let Ok(h) =
+                set_timeout.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil()))
+            {
                 self.handle = Some(h);
                 self.deadline = deadline;
             }

@@ -35,7 +35,10 @@ pub struct WsTransport {
 impl WsTransport {
     /// Opens `url` (ws:// or wss://, no subprotocol, `binaryType = "arraybuffer"`).
     /// Errors (a malformed URL) come back at once; connection failures arrive as `Closed`.
-    pub fn open(url: &str, handler: impl Fn(TransportEvent<'_>) + 'static) -> Result<Self, JsValue> {
+    pub fn open(
+        url: &str,
+        handler: impl Fn(TransportEvent<'_>) + 'static,
+    ) -> Result<Self, JsValue> {
         let ws = WebSocket::new(url)?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let handler: Handler = Rc::new(handler);
@@ -59,12 +62,20 @@ impl WsTransport {
         });
         let h = handler;
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
-            h(TransportEvent::Closed { code: e.code(), reason: e.reason() })
+            h(TransportEvent::Closed {
+                code: e.code(),
+                reason: e.reason(),
+            })
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(WsTransport { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+        Ok(WsTransport {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
     }
 
     /// Writes bytes as one binary frame.

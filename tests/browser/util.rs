@@ -23,13 +23,17 @@ pub struct Mailbox<T> {
 
 impl<T> Clone for Mailbox<T> {
     fn clone(&self) -> Self {
-        Mailbox { inner: self.inner.clone() }
+        Mailbox {
+            inner: self.inner.clone(),
+        }
     }
 }
 
 impl<T> Default for Mailbox<T> {
     fn default() -> Self {
-        Mailbox { inner: Rc::new(RefCell::new((VecDeque::new(), None))) }
+        Mailbox {
+            inner: Rc::new(RefCell::new((VecDeque::new(), None))),
+        }
     }
 }
 
