@@ -11,14 +11,19 @@ const TYPES = {
 
 /**
  * Serves `root`'s folders `www` (as /), `js` and `pkg`; `extra` maps exact paths to JSON-able values
- * (e.g. /config.json). Resolves to { url, close() }.
+ * (e.g. /config.json), `pages` exact paths to HTML text. Resolves to { url, close() }.
  */
-export function serveStatic(root, { port = 0, extra = {} } = {}) {
+export function serveStatic(root, { port = 0, extra = {}, pages = {} } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path in extra) {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify(extra[path]));
+      return;
+    }
+    if (path in pages) {
+      res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store" });
+      res.end(pages[path]);
       return;
     }
     let rel = path === "/" ? "/www/index.html" : path;

@@ -27,6 +27,18 @@ export function launchBrowser() {
 /** A nats-server plus the page server pointing at it; `close()` stops both. */
 export async function startStack(serverOpts = {}) {
   const server = await startNatsServer(serverOpts);
-  const web = await serveStatic(ROOT, { extra: { "/config.json": { servers: [server.wsUrl] } } });
+  const web = await serveStatic(ROOT, {
+    extra: { "/config.json": { servers: [server.wsUrl] } },
+    pages: { "/blank": "<!doctype html><title>blank</title>" },
+  });
   return { server, web, close: async () => { await web.close(); await server.dispose(); } };
+}
+
+/** A page on the test origin with the package's module loaded as `window.nats`. */
+export async function modulePage(browser, web) {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.error("pageerror:", e));
+  await page.goto(web.url + "blank");
+  await page.evaluate(async () => { window.nats = await import("/js/index.js"); });
+  return page;
 }
