@@ -1,7 +1,9 @@
 //! Native tests of the streaming decoder (src/proto/decoder.rs): every op, every split point,
 //! every prefix, big and many messages, malformed input, and property-style random input.
 
-use nats_kv_wasm::proto::{Decoder, Headers, Msg, ProtoError, ServerOp, MAX_CONTROL_LINE};
+use nats_kv_wasm::proto::{
+    Decoder, Headers, Msg, ProtoError, ServerOp, MAX_CONTROL_LINE, MAX_INFO_LINE,
+};
 
 const MIB: usize = 1024 * 1024;
 
@@ -475,16 +477,16 @@ fn info_line_of_len(total_with_crlf: usize) -> Vec<u8> {
 }
 
 #[test]
-fn control_line_of_exactly_max_is_accepted() {
-    let line = info_line_of_len(MAX_CONTROL_LINE);
+fn info_line_of_exactly_max_is_accepted() {
+    let line = info_line_of_len(MAX_INFO_LINE);
     assert!(matches!(decode_one(&line), ServerOp::Info(_)));
     let chunks: Vec<&[u8]> = line.chunks(1).collect();
     assert_eq!(decode_chunks(MIB, &chunks).unwrap().len(), 1);
 }
 
 #[test]
-fn control_line_one_over_max_is_too_long() {
-    let line = info_line_of_len(MAX_CONTROL_LINE + 1);
+fn info_line_one_over_max_is_too_long() {
+    let line = info_line_of_len(MAX_INFO_LINE + 1);
     assert_eq!(err_of(&line), ProtoError::ControlLineTooLong);
     let chunks: Vec<&[u8]> = line.chunks(1).collect();
     assert_eq!(
@@ -494,9 +496,24 @@ fn control_line_one_over_max_is_too_long() {
 }
 
 #[test]
+fn info_longer_than_an_ordinary_control_line_is_accepted() {
+    // A cluster's gossiped connect_urls can push INFO past 4096 bytes.
+    let line = info_line_of_len(MAX_CONTROL_LINE * 3);
+    assert!(matches!(decode_one(&line), ServerOp::Info(_)));
+}
+
+#[test]
+fn err_line_one_over_max_control_line_is_too_long() {
+    let mut line = b"-ERR '".to_vec();
+    line.extend(std::iter::repeat_n(b'e', MAX_CONTROL_LINE - line.len() - 2));
+    line.extend_from_slice(b"'\r\n");
+    assert_eq!(err_of(&line), ProtoError::ControlLineTooLong);
+}
+
+#[test]
 fn control_line_without_crlf_fails_as_soon_as_it_cannot_fit_and_buffering_stays_bounded() {
     let mut d = Decoder::new(MIB);
-    d.push(b"INFO ");
+    d.push(b"-ERR ");
     let mut pushed = 5;
     let err = loop {
         d.push(b"x");
@@ -723,7 +740,7 @@ fn feed_randomly(rng: &mut XorShift, max_payload: usize, bytes: &[u8]) -> (Vec<S
             }
         }
         assert!(
-            d.buffered() <= MAX_CONTROL_LINE + max_payload + 2,
+            d.buffered() <= MAX_INFO_LINE + max_payload + 2,
             "buffered {}",
             d.buffered()
         );

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nats_kv_wasm::proto::{Decoder, ServerOp, MAX_CONTROL_LINE};
+use nats_kv_wasm::proto::{Decoder, ServerOp, MAX_INFO_LINE};
 
 fuzz_target!(|data: &[u8]| {
     // Byte 0: max_payload choice; bytes 1..9: chunk sizes (cycled); the rest: the stream.
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         assert!(
-            d.buffered() <= MAX_CONTROL_LINE + max_payload + 2,
+            d.buffered() <= MAX_INFO_LINE + max_payload + 2,
             "buffered {} with max_payload {max_payload}",
             d.buffered()
         );

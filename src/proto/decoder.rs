@@ -16,6 +16,10 @@ use super::{Headers, ProtoError};
 /// Longest control line the decoder accepts, CRLF included (nats-server's `MAX_CONTROL_LINE_SIZE`).
 pub const MAX_CONTROL_LINE: usize = 4096;
 
+/// Longest `INFO` line accepted: a cluster's gossiped `connect_urls` can make INFO longer than
+/// [`MAX_CONTROL_LINE`], so INFO alone gets a larger (still bounded) allowance.
+pub const MAX_INFO_LINE: usize = 64 * 1024;
+
 /// A message delivered by the server (`MSG` or `HMSG`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Msg {
@@ -161,10 +165,13 @@ impl Decoder {
 
     /// Length of the complete control line at `pos` (CRLF excluded), `None` if its CRLF has not arrived.
     fn control_line(&mut self) -> Result<Option<usize>, ProtoError> {
-        let end = self
-            .buf
-            .len()
-            .min(self.pos.saturating_add(MAX_CONTROL_LINE));
+        let rest = &self.buf[self.pos..];
+        let limit = if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case(b"INFO") {
+            MAX_INFO_LINE
+        } else {
+            MAX_CONTROL_LINE
+        };
+        let end = self.buf.len().min(self.pos.saturating_add(limit));
         let window = &self.buf[self.pos..end];
         let from = self.scanned.min(window.len());
         match take_until::<_, _, NomError<'_>>(&b"\r\n"[..])(&window[from..]) {
@@ -174,7 +181,7 @@ impl Decoder {
                 if let Err(nom::Err::Error(_) | nom::Err::Failure(_)) = verb(window) {
                     return Err(unknown_op(window));
                 }
-                if window.len() >= MAX_CONTROL_LINE {
+                if window.len() >= limit {
                     // Even a CRLF right after these bytes would make the line too long.
                     return Err(ProtoError::ControlLineTooLong);
                 }

@@ -13,6 +13,6 @@ pub mod headers;
 pub mod json;
 pub mod subject;
 
-pub use decoder::{Decoder, Msg, ServerOp, MAX_CONTROL_LINE};
+pub use decoder::{Decoder, Msg, ServerOp, MAX_CONTROL_LINE, MAX_INFO_LINE};
 pub use error::ProtoError;
 pub use headers::Headers;

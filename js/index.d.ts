@@ -1,0 +1,142 @@
+// TypeScript declarations for nats-kv-wasm (the contract is API.md).
+
+/** Error codes of `NatsError.code`. */
+export type ErrorCode =
+  | "INVALID_KEY" | "INVALID_BUCKET_NAME" | "INVALID_SUBJECT" | "INVALID_ARGUMENT"
+  | "MAX_PAYLOAD_EXCEEDED" | "KEY_EXISTS" | "WRONG_LAST_REVISION"
+  | "BUCKET_NOT_FOUND" | "BUCKET_EXISTS" | "TIMEOUT" | "NO_RESPONDERS"
+  | "JETSTREAM_NOT_ENABLED" | "JETSTREAM_API"
+  | "AUTHORIZATION_VIOLATION" | "AUTHENTICATION_EXPIRED" | "PERMISSIONS_VIOLATION"
+  | "CONNECTION_CLOSED" | "CONNECTION_REFUSED" | "DRAINING" | "PROTOCOL_ERROR" | "STALE_CONNECTION";
+
+/** Every rejected promise and callback error is a NatsError. */
+export declare class NatsError extends Error {
+  constructor(code: ErrorCode, message: string, extra?: { apiCode?: number; errCode?: number });
+  readonly code: ErrorCode;
+  /** HTTP-like status of a JetStream API error. */
+  readonly apiCode?: number;
+  /** JetStream `err_code` (e.g. 10071). */
+  readonly errCode?: number;
+}
+
+export interface ConnectionOptions {
+  /** "ws://host:port" or "wss://host:port", one or several. */
+  servers: string | string[];
+  name?: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** "SU…" user seed: signs the server nonce (Ed25519, with WebCrypto). */
+  nkeySeed?: string;
+  /** Text of a .creds file: user JWT + seed. */
+  creds?: string;
+  /** Connect timeout in ms (20000). */
+  timeout?: number;
+  reconnect?: boolean;
+  /** Per server; -1 = forever (10). */
+  maxReconnectAttempts?: number;
+  reconnectTimeWait?: number;
+  reconnectJitter?: number;
+  pingInterval?: number;
+  maxPingOut?: number;
+  noEcho?: boolean;
+  noRandomize?: boolean;
+  ignoreClusterUpdates?: boolean;
+  waitOnFirstConnect?: boolean;
+  inboxPrefix?: string;
+}
+
+/** The server's INFO. */
+export interface ServerInfo {
+  server_id: string;
+  server_name: string;
+  version: string;
+  proto: number;
+  go?: string;
+  host: string;
+  port: number;
+  headers: boolean;
+  max_payload: number;
+  jetstream?: boolean;
+  auth_required?: boolean;
+  tls_required?: boolean;
+  client_id?: number;
+  client_ip?: string;
+  nonce?: string;
+  cluster?: string;
+  domain?: string;
+  connect_urls?: string[];
+  ldm?: boolean;
+  api_lvl?: number;
+  [key: string]: unknown;
+}
+
+export type StatusType =
+  | "disconnect" | "reconnecting" | "reconnect" | "update" | "ldm" | "error"
+  | "staleConnection" | "slowConsumer" | "close";
+export interface Status { type: StatusType; data?: unknown }
+
+export interface MsgHdrs extends Iterable<[string, string]> {
+  get(k: string): string;
+  values(k: string): string[];
+  has(k: string): boolean;
+  set(k: string, v: string): void;
+  append(k: string, v: string): void;
+  delete(k: string): void;
+  keys(): string[];
+  readonly code: number;
+  readonly description: string;
+  readonly hasError: boolean;
+}
+
+export type HeadersInit = MsgHdrs | Record<string, string | string[]>;
+
+export interface Msg {
+  subject: string;
+  reply?: string;
+  sid: number;
+  data: Uint8Array;
+  headers?: MsgHdrs;
+  string(): string;
+  json<T = unknown>(): T;
+  respond(payload?: Uint8Array | string, opts?: { headers?: HeadersInit }): boolean;
+}
+
+export interface SubscriptionOptions {
+  queue?: string;
+  max?: number;
+  callback?: (err: NatsError | null, msg: Msg) => void;
+}
+
+export interface Subscription extends AsyncIterable<Msg> {
+  unsubscribe(max?: number): void;
+  drain(): Promise<void>;
+  getSubject(): string;
+  getReceived(): number;
+  getID(): number;
+  isClosed(): boolean;
+  /** Settles when the subscription ends: undefined, or the error that ended it. */
+  readonly closed: Promise<NatsError | undefined>;
+}
+
+export interface NatsConnection {
+  readonly info?: ServerInfo;
+  publish(subject: string, payload?: Uint8Array | string, opts?: { reply?: string; headers?: HeadersInit }): void;
+  subscribe(subject: string, opts?: SubscriptionOptions): Subscription;
+  request(subject: string, payload?: Uint8Array | string, opts?: { timeout?: number; headers?: HeadersInit }): Promise<Msg>;
+  flush(): Promise<void>;
+  /** Round trip to the server in ms. */
+  rtt(): Promise<number>;
+  drain(): Promise<void>;
+  close(): Promise<void>;
+  closed(): Promise<void | Error>;
+  isClosed(): boolean;
+  /** Returns a function that removes the listener. */
+  onStatus(cb: (s: Status) => void): () => void;
+}
+
+export declare function connect(opts: ConnectionOptions): Promise<NatsConnection>;
+export declare function headers(code?: number, description?: string): MsgHdrs;
+export declare const KvWatchInclude: { readonly LastValue: ""; readonly AllHistory: "history"; readonly UpdatesOnly: "updates" };
+/** Loads the wasm module; `connect()` calls it itself. */
+export declare function init(moduleOrPath?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
