@@ -111,7 +111,7 @@ class NatsConnectionImpl {
   }
   async flush() { await this._w.flush(); }
   rtt() { return this._w.flush(); }
-  async drain() { const err = await this._w.drain(); if (err) throw err; }
+  drain() { return this._w.drain(); }
   async close() { await this._w.close(); }
   closed() { return this._w.closed(); }
   isClosed() { return this._w.isClosed(); }

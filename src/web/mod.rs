@@ -1,8 +1,10 @@
 //! The only code that touches web-sys: the WebSocket transport, timers, the clock, randomness and
 //! WebCrypto signing, and the driver that runs the sans-IO connection with them.
 
+pub mod client;
 pub mod clock;
 pub mod driver;
+pub mod oneshot;
 pub mod random;
 pub mod sign;
 pub mod timer;
