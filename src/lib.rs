@@ -7,6 +7,8 @@
 
 pub mod client;
 pub mod error;
+pub mod jetstream;
+pub mod kv;
 pub mod proto;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,99 @@
+//! `KV.status()` and `Kvm.list()`: [`KvStatus`] (API.md field names; ms durations) from a StreamInfo,
+//! and STREAM.LIST paging restricted to `KV_` streams.
+
+use crate::error::NatsError;
+use crate::jetstream::time::ns_to_ms;
+use crate::jetstream::{StreamInfo, StreamLister};
+use crate::proto::json::Json;
+
+use super::options::Storage;
+use super::STREAM_PREFIX;
+
+/// API.md `KvStatus`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KvStatus {
+    /// The bucket name (stream name without `KV_`).
+    pub bucket: String,
+    /// Messages in the stream, history and markers included.
+    pub values: u64,
+    /// Revisions kept per key.
+    pub history: i64,
+    /// Value TTL in ms (0 = forever).
+    pub ttl: i64,
+    /// Delete-marker TTL in ms (0 = off).
+    pub marker_ttl: i64,
+    pub storage: Storage,
+    pub replicas: i64,
+    /// Bytes stored.
+    pub size: u64,
+    pub compression: bool,
+    pub description: String,
+    /// In document order.
+    pub metadata: Vec<(String, String)>,
+    /// -1 = no limit.
+    pub max_bytes: i64,
+    /// -1 = no limit.
+    pub max_value_size: i64,
+    /// Whether gets use DIRECT.GET (not in API.md's KvStatus; the driver uses it).
+    pub allow_direct: bool,
+}
+
+impl KvStatus {
+    /// The status of the bucket behind `info`.
+    pub fn from_stream_info(info: &StreamInfo) -> KvStatus {
+        let name = info.name();
+        let metadata = match info.config.get("metadata") {
+            Some(Json::Obj(members)) => members
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect(),
+            _ => Vec::new(),
+        };
+        KvStatus {
+            bucket: name.strip_prefix(STREAM_PREFIX).unwrap_or(name).to_owned(),
+            values: info.state.messages,
+            history: info.config_i64("max_msgs_per_subject").unwrap_or(1),
+            ttl: ns_to_ms(info.config_i64("max_age").unwrap_or(0)),
+            marker_ttl: ns_to_ms(info.config_i64("subject_delete_marker_ttl").unwrap_or(0)),
+            storage: info
+                .config_str("storage")
+                .and_then(Storage::parse)
+                .unwrap_or_default(),
+            replicas: info.config_i64("num_replicas").unwrap_or(1),
+            size: info.state.bytes,
+            compression: info.config_str("compression") == Some("s2"),
+            description: info.config_str("description").unwrap_or("").to_owned(),
+            metadata,
+            max_bytes: info.config_i64("max_bytes").unwrap_or(-1),
+            max_value_size: info.config_i64("max_msg_size").unwrap_or(-1),
+            allow_direct: info.config_bool("allow_direct"),
+        }
+    }
+}
+
+/// `Kvm.list()`: pages of STREAM.LIST (`{"offset":n}` bodies), keeping the streams named `KV_…`.
+#[derive(Debug, Clone, Default)]
+pub struct KvLister {
+    inner: StreamLister,
+}
+
+impl KvLister {
+    /// A lister at offset 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The body of the next STREAM.LIST request; `None` when done.
+    pub fn next_body(&self) -> Option<String> {
+        self.inner.next_body()
+    }
+    /// The buckets of one page (the reply JSON, errors already mapped by `api_reply`).
+    pub fn on_page(&mut self, json: Json) -> Result<Vec<KvStatus>, NatsError> {
+        Ok(self
+            .inner
+            .on_page(json)?
+            .iter()
+            .filter(|i| i.name().starts_with(STREAM_PREFIX))
+            .map(KvStatus::from_stream_info)
+            .collect())
+    }
+}
