@@ -140,3 +140,128 @@ export declare function headers(code?: number, description?: string): MsgHdrs;
 export declare const KvWatchInclude: { readonly LastValue: ""; readonly AllHistory: "history"; readonly UpdatesOnly: "updates" };
 /** Loads the wasm module; `connect()` calls it itself. */
 export declare function init(moduleOrPath?: string | URL | Request | Response | BufferSource | WebAssembly.Module): Promise<void>;
+
+// ---------------------------------------------------------------------------------------------
+// Key/Value (JetStream)
+
+export interface JetStreamOptions {
+  /** JetStream API prefix ("$JS.API"). */
+  apiPrefix?: string;
+  /** JetStream domain: the API prefix becomes "$JS.<domain>.API". */
+  domain?: string;
+  /** Per-call timeout in ms (5000). */
+  timeout?: number;
+}
+
+export interface KvOptions {
+  /** 1..64 (1). */
+  history?: number;
+  /** ms; 0 = keep forever. */
+  ttl?: number;
+  maxBytes?: number;
+  maxValueSize?: number;
+  storage?: "file" | "memory";
+  replicas?: number;
+  compression?: boolean;
+  description?: string;
+  metadata?: Record<string, string>;
+  /** ms; enables per-key TTL and delete markers (server ≥ 2.11). */
+  markerTTL?: number;
+  /** true by default. */
+  allowDirect?: boolean;
+  mirror?: { name: string; domain?: string };
+  sources?: { name: string; domain?: string }[];
+  republish?: { src: string; dest: string; headers_only?: boolean };
+  placement?: { cluster?: string; tags?: string[] };
+  /** Per-call JetStream timeout in ms (5000). */
+  timeout?: number;
+}
+
+export type KvOperation = "PUT" | "DEL" | "PURGE";
+
+export interface KvEntry {
+  bucket: string;
+  key: string;
+  value: Uint8Array;
+  revision: number;
+  created: Date;
+  delta: number;
+  operation: KvOperation;
+  length: number;
+  isUpdate: boolean;
+  string(): string;
+  json<T = unknown>(): T;
+}
+
+export interface KvStatus {
+  bucket: string;
+  values: number;
+  history: number;
+  ttl: number;
+  markerTTL: number;
+  storage: "file" | "memory";
+  replicas: number;
+  size: number;
+  compression: boolean;
+  description: string;
+  metadata: Record<string, string>;
+  maxBytes: number;
+  maxValueSize: number;
+}
+
+export interface KvWatchOptions {
+  /** Default ">" (the whole bucket); wildcards * and > allowed. */
+  key?: string | string[];
+  include?: "" | "history" | "updates";
+  resumeFromRevision?: number;
+  /** Drops DEL and PURGE. */
+  ignoreDeletes?: boolean;
+  /** Values are empty; `length` carries the size. */
+  headers_only?: boolean;
+  callback?: (entry: KvEntry) => void;
+  /** Called exactly once when the initial values are delivered (also for an empty bucket). */
+  onInitialized?: () => void;
+}
+
+export interface KvWatcher extends AsyncIterable<KvEntry> {
+  readonly initialized: Promise<void>;
+  stop(): void;
+}
+
+export interface KvView {
+  readonly ready: Promise<void>;
+  get(key: string): KvEntry | undefined;
+  keys(): string[];
+  readonly size: number;
+  readonly revision: number;
+  getSnapshot(): ReadonlyMap<string, KvEntry>;
+  subscribe(fn: (snapshot: ReadonlyMap<string, KvEntry>) => void): () => void;
+  close(): void;
+}
+
+export interface KV {
+  readonly bucket: string;
+  get(key: string, opts?: { revision?: number }): Promise<KvEntry | null>;
+  put(key: string, value: Uint8Array | string, opts?: { previousSeq?: number; timeout?: number }): Promise<number>;
+  create(key: string, value: Uint8Array | string, markerTTL?: string | number): Promise<number>;
+  update(key: string, value: Uint8Array | string, revision: number, timeout?: number): Promise<number>;
+  modify(key: string, fn: (current: KvEntry | null) => Uint8Array | string | undefined, opts?: { maxRetries?: number }): Promise<number>;
+  delete(key: string, opts?: { previousSeq?: number }): Promise<void>;
+  purge(key: string, opts?: { previousSeq?: number; ttl?: string | number }): Promise<void>;
+  keys(filter?: string | string[]): Promise<string[]>;
+  history(opts?: { key?: string | string[]; headers_only?: boolean }): Promise<KvEntry[]>;
+  watch(opts?: KvWatchOptions): Promise<KvWatcher>;
+  view(opts?: { key?: string | string[] }): Promise<KvView>;
+  status(): Promise<KvStatus>;
+  purgeDeletes(olderMillis?: number): Promise<{ purged: number }>;
+  destroy(): Promise<boolean>;
+}
+
+export declare class Kvm {
+  constructor(nc: NatsConnection, opts?: JetStreamOptions);
+  /** Create, or bind if it exists with the same configuration (else BUCKET_EXISTS). */
+  create(bucket: string, opts?: KvOptions): Promise<KV>;
+  /** Bind to an existing bucket; BUCKET_NOT_FOUND if none. */
+  open(bucket: string, opts?: KvOptions): Promise<KV>;
+  list(): Promise<KvStatus[]>;
+}

@@ -6,6 +6,7 @@ import { headers, flattenHeaders, MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 
 export { NatsError, headers };
+export { Kvm } from "./kv.js";
 
 /** Which history a KV watcher starts from. */
 export const KvWatchInclude = Object.freeze({ LastValue: "", AllHistory: "history", UpdatesOnly: "updates" });

@@ -1,7 +1,7 @@
 // Builds the npm package: wasm-pack (release, target web) into pkg/, then `wasm-opt -Oz` from npm
 // binaryen, and prints the shipped size (.wasm + JS, gzip -9).
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +21,7 @@ if (profile === "--release") {
   ]);
 }
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
-const files = [wasm, "pkg/nats_kv_wasm.js", "js/index.js"];
+const files = [wasm, "pkg/nats_kv_wasm.js", ...readdirSync("js").filter((f) => f.endsWith(".js")).map((f) => `js/${f}`)];
 let total = 0;
 for (const f of files) {
   const g = gz(f);

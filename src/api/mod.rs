@@ -3,4 +3,6 @@
 pub mod connection;
 pub mod convert;
 pub mod errors;
+pub mod kv;
+pub mod kv_options;
 pub mod options;

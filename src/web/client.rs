@@ -90,6 +90,11 @@ impl WebClient {
         self.driver.with(|c, _| c.new_inbox())
     }
 
+    /// The connection's `inboxPrefix`.
+    pub fn inbox_prefix(&self) -> String {
+        self.driver.read(|c| c.options().inbox_prefix.clone())
+    }
+
     /// A new 22-character unique token.
     pub fn next_nuid(&self) -> String {
         self.driver.with(|c, _| c.next_nuid())

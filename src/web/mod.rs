@@ -4,10 +4,12 @@
 pub mod client;
 pub mod clock;
 pub mod driver;
+pub mod kv;
 pub mod oneshot;
 pub mod random;
 pub mod sign;
 pub mod timer;
 pub mod transport;
+pub mod watch;
 
 pub use transport::{TransportEvent, WsTransport};

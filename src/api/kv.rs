@@ -1,0 +1,351 @@
+//! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher` (wrapped by `js/kv.js`).
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::connection::WasmConnection;
+use super::convert::{integer, payload, string};
+use super::errors::{js_err, to_js};
+use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
+use crate::error::NatsError;
+use crate::jetstream::api::JsApi;
+use crate::kv::{KvEntry, KvStatus};
+use crate::web::kv::{JetStream, Kv, DEFAULT_TIMEOUT};
+use crate::web::watch::{WatchEvent, WatchRun};
+
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+fn opt_seq(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        integer(v, what, 0.0, MAX_SAFE).map(|n| Some(n as u64))
+    }
+}
+
+fn opt_timeout(v: &JsValue) -> Result<Option<f64>, NatsError> {
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        integer(v, "timeout", 1.0, 2_147_483_647.0).map(Some)
+    }
+}
+
+/// `[bucket, key, value, revision, created, delta, operation, length, isUpdate]` for `js/kv.js`.
+fn entry_js(e: KvEntry) -> JsValue {
+    let arr = Array::new_with_length(9);
+    arr.set(0, JsValue::from_str(&e.bucket));
+    arr.set(1, JsValue::from_str(&e.key));
+    arr.set(2, Uint8Array::from(e.value.as_slice()).into());
+    arr.set(3, JsValue::from_f64(e.revision as f64));
+    arr.set(4, JsValue::from_f64(e.created));
+    arr.set(5, JsValue::from_f64(e.delta as f64));
+    arr.set(6, JsValue::from_str(e.operation.as_str()));
+    arr.set(7, JsValue::from_f64(e.length as f64));
+    arr.set(8, JsValue::from_bool(e.is_update));
+    arr.into()
+}
+
+fn set(o: &Object, k: &str, v: JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+}
+
+/// API.md `KvStatus` as a plain object.
+fn status_js(s: &KvStatus) -> JsValue {
+    let o = Object::new();
+    set(&o, "bucket", JsValue::from_str(&s.bucket));
+    set(&o, "values", JsValue::from_f64(s.values as f64));
+    set(&o, "history", JsValue::from_f64(s.history as f64));
+    set(&o, "ttl", JsValue::from_f64(s.ttl as f64));
+    set(&o, "markerTTL", JsValue::from_f64(s.marker_ttl as f64));
+    set(&o, "storage", JsValue::from_str(s.storage.as_str()));
+    set(&o, "replicas", JsValue::from_f64(s.replicas as f64));
+    set(&o, "size", JsValue::from_f64(s.size as f64));
+    set(&o, "compression", JsValue::from_bool(s.compression));
+    set(&o, "description", JsValue::from_str(&s.description));
+    let md = Object::new();
+    for (k, v) in &s.metadata {
+        set(&md, k, JsValue::from_str(v));
+    }
+    set(&o, "metadata", md.into());
+    set(&o, "maxBytes", JsValue::from_f64(s.max_bytes as f64));
+    set(
+        &o,
+        "maxValueSize",
+        JsValue::from_f64(s.max_value_size as f64),
+    );
+    o.into()
+}
+
+/// The JetStream KV manager (`new Kvm(nc, opts)` in `js/kv.js`).
+#[wasm_bindgen]
+pub struct WasmKvm {
+    js: JetStream,
+}
+
+#[wasm_bindgen]
+impl WasmKvm {
+    /// A manager on `conn` with `JetStreamOptions` (apiPrefix, domain, timeout, watcherPrefix).
+    #[wasm_bindgen(constructor)]
+    pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmKvm, JsValue> {
+        let o = js_options(&opts).map_err(js_err)?;
+        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref()).map_err(js_err)?;
+        let client = conn.client().clone();
+        let watcher_prefix = o.watcher_prefix.unwrap_or_else(|| client.inbox_prefix());
+        Ok(WasmKvm {
+            js: JetStream {
+                client,
+                api,
+                timeout_ms: o.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                watcher_prefix,
+            },
+        })
+    }
+
+    /// Creates (or binds to an identical) bucket; resolves to a `WasmKv`.
+    pub fn create(&self, bucket: JsValue, opts: JsValue) -> Promise {
+        let js = self.js.clone();
+        future_to_promise(async move {
+            let name = string(&bucket, "bucket").map_err(js_err)?;
+            let o = kv_options(&opts).map_err(js_err)?;
+            Ok(WasmKv {
+                kv: js.kv_create(&name, &o).await.map_err(js_err)?,
+            }
+            .into())
+        })
+    }
+
+    /// Binds to an existing bucket; resolves to a `WasmKv`.
+    pub fn open(&self, bucket: JsValue, opts: JsValue) -> Promise {
+        let js = self.js.clone();
+        future_to_promise(async move {
+            let name = string(&bucket, "bucket").map_err(js_err)?;
+            let o = kv_options(&opts).map_err(js_err)?;
+            Ok(WasmKv {
+                kv: js.kv_open(&name, o.timeout).await.map_err(js_err)?,
+            }
+            .into())
+        })
+    }
+
+    /// The status of every bucket.
+    pub fn list(&self) -> Promise {
+        let js = self.js.clone();
+        future_to_promise(async move {
+            let all = js.kv_list().await.map_err(js_err)?;
+            Ok(all.iter().map(status_js).collect::<Array>().into())
+        })
+    }
+}
+
+/// A bound bucket.
+#[wasm_bindgen]
+pub struct WasmKv {
+    kv: Kv,
+}
+
+#[wasm_bindgen]
+impl WasmKv {
+    /// The bucket name.
+    #[wasm_bindgen(getter)]
+    pub fn bucket(&self) -> String {
+        self.kv.bucket.name().to_owned()
+    }
+
+    /// Resolves to an entry array or `null`.
+    pub fn get(&self, key: JsValue, revision: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let key = string(&key, "key").map_err(js_err)?;
+            let rev = opt_seq(&revision, "revision").map_err(js_err)?;
+            Ok(kv
+                .get(&key, rev)
+                .await
+                .map_err(js_err)?
+                .map_or(JsValue::NULL, entry_js))
+        })
+    }
+
+    /// Resolves to the new revision.
+    pub fn put(
+        &self,
+        key: JsValue,
+        value: JsValue,
+        previous_seq: JsValue,
+        timeout: JsValue,
+    ) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let key = string(&key, "key").map_err(js_err)?;
+            let value = payload(&value).map_err(js_err)?;
+            let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
+            let timeout = opt_timeout(&timeout).map_err(js_err)?;
+            Ok(JsValue::from_f64(
+                kv.put(&key, &value, prev, timeout).await.map_err(js_err)? as f64,
+            ))
+        })
+    }
+
+    /// Resolves to the new revision; `KEY_EXISTS` if the key has a value.
+    pub fn create(&self, key: JsValue, value: JsValue, marker_ttl: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let key = string(&key, "key").map_err(js_err)?;
+            let value = payload(&value).map_err(js_err)?;
+            let t = ttl(&marker_ttl).map_err(js_err)?;
+            let rev = kv
+                .create(&key, &value, t.as_ref().map(|t| t.as_msg_ttl()))
+                .await
+                .map_err(js_err)?;
+            Ok(JsValue::from_f64(rev as f64))
+        })
+    }
+
+    /// Resolves to the new revision; `WRONG_LAST_REVISION` if `revision` is not the key's last.
+    pub fn update(
+        &self,
+        key: JsValue,
+        value: JsValue,
+        revision: JsValue,
+        timeout: JsValue,
+    ) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let key = string(&key, "key").map_err(js_err)?;
+            let value = payload(&value).map_err(js_err)?;
+            let rev = integer(&revision, "revision", 0.0, MAX_SAFE).map_err(js_err)? as u64;
+            let timeout = opt_timeout(&timeout).map_err(js_err)?;
+            Ok(JsValue::from_f64(
+                kv.update(&key, &value, rev, timeout)
+                    .await
+                    .map_err(js_err)? as f64,
+            ))
+        })
+    }
+
+    /// Writes a DEL marker.
+    pub fn delete(&self, key: JsValue, previous_seq: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let key = string(&key, "key").map_err(js_err)?;
+            let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
+            kv.delete(&key, prev).await.map_err(js_err)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Writes a PURGE marker (older revisions removed).
+    pub fn purge(&self, key: JsValue, previous_seq: JsValue, marker_ttl: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let key = string(&key, "key").map_err(js_err)?;
+            let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
+            let t = ttl(&marker_ttl).map_err(js_err)?;
+            kv.purge(&key, prev, t.as_ref().map(|t| t.as_msg_ttl()))
+                .await
+                .map_err(js_err)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Resolves to the keys (array of strings).
+    pub fn keys(&self, filter: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let filters = key_list(&filter, "filter").map_err(js_err)?;
+            let keys = kv.keys(filters).await.map_err(js_err)?;
+            Ok(keys
+                .iter()
+                .map(|k| JsValue::from_str(k))
+                .collect::<Array>()
+                .into())
+        })
+    }
+
+    /// Resolves to entry arrays, in revision order.
+    pub fn history(&self, key: JsValue, headers_only: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let keys = key_list(&key, "key").map_err(js_err)?;
+            let headers_only = headers_only.as_bool().unwrap_or(false);
+            let entries = kv.history(keys, headers_only).await.map_err(js_err)?;
+            Ok(entries.into_iter().map(entry_js).collect::<Array>().into())
+        })
+    }
+
+    /// Starts a watch. `on_event(0, entry)` per entry, `on_event(1)` once initialized,
+    /// `on_event(2, error | null)` when it ends, `on_event(3)` once its consumer exists.
+    pub fn watch(&self, opts: JsValue, on_event: Function) -> Result<WasmWatcher, JsValue> {
+        let o = watch_options(&opts).map_err(js_err)?;
+        let run = self
+            .kv
+            .watch(
+                &o,
+                Box::new(move |ev| {
+                    let _ = match ev {
+                        WatchEvent::Entry(e) => {
+                            on_event.call2(&JsValue::UNDEFINED, &JsValue::from(0), &entry_js(e))
+                        }
+                        WatchEvent::Initialized => {
+                            on_event.call1(&JsValue::UNDEFINED, &JsValue::from(1))
+                        }
+                        WatchEvent::Started => {
+                            on_event.call1(&JsValue::UNDEFINED, &JsValue::from(3))
+                        }
+                        WatchEvent::Ended(err) => on_event.call2(
+                            &JsValue::UNDEFINED,
+                            &JsValue::from(2),
+                            &err.as_ref().map_or(JsValue::NULL, to_js),
+                        ),
+                    };
+                }),
+            )
+            .map_err(js_err)?;
+        Ok(WasmWatcher { run })
+    }
+
+    /// Resolves to the status object.
+    pub fn status(&self) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move { Ok(status_js(&kv.status().await.map_err(js_err)?)) })
+    }
+
+    /// Resolves to the number of messages purged.
+    #[wasm_bindgen(js_name = purgeDeletes)]
+    pub fn purge_deletes(&self, older_millis: JsValue) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(async move {
+            let older = if older_millis.is_undefined() || older_millis.is_null() {
+                30.0 * 60.0 * 1000.0
+            } else {
+                integer(&older_millis, "olderMillis", -MAX_SAFE, MAX_SAFE).map_err(js_err)?
+            };
+            Ok(JsValue::from_f64(
+                kv.purge_deletes(older).await.map_err(js_err)? as f64,
+            ))
+        })
+    }
+
+    /// Deletes the bucket; resolves to `true`.
+    pub fn destroy(&self) -> Promise {
+        let kv = self.kv.clone();
+        future_to_promise(
+            async move { Ok(JsValue::from_bool(kv.destroy().await.map_err(js_err)?)) },
+        )
+    }
+}
+
+/// A running watch.
+#[wasm_bindgen]
+pub struct WasmWatcher {
+    run: WatchRun,
+}
+
+#[wasm_bindgen]
+impl WasmWatcher {
+    /// Stops the watch (its consumer is deleted).
+    pub fn stop(&self) {
+        self.run.stop();
+    }
+}
