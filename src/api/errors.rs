@@ -21,8 +21,8 @@ pub fn set_error_factory(factory: Function) {
 pub fn to_js(e: &NatsError) -> JsValue {
     let code = JsValue::from_str(e.code.as_str());
     let message = JsValue::from_str(&e.message);
-    let api = e.api_code.map_or(JsValue::UNDEFINED, |c| JsValue::from(c));
-    let err = e.err_code.map_or(JsValue::UNDEFINED, |c| JsValue::from(c));
+    let api = e.api_code.map_or(JsValue::UNDEFINED, JsValue::from);
+    let err = e.err_code.map_or(JsValue::UNDEFINED, JsValue::from);
     let made = FACTORY.with(|f| {
         f.borrow().as_ref().and_then(|f| {
             f.call4(&JsValue::UNDEFINED, &code, &message, &api, &err)

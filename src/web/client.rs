@@ -26,10 +26,12 @@ pub type SubHandler = Box<dyn FnMut(SubEvent)>;
 pub type StatusHandler = Rc<dyn Fn(&Status)>;
 
 type Handler = Rc<RefCell<SubHandler>>;
+/// A subscription's handler and the `drain_subscription` calls waiting for its end.
+type SubEntry = (Handler, Vec<Sender<()>>);
 
 #[derive(Default)]
 struct Shared {
-    subs: RefCell<HashMap<u64, (Handler, Vec<Sender<()>>)>>,
+    subs: RefCell<HashMap<u64, SubEntry>>,
     requests: RefCell<HashMap<u64, Sender<Result<Msg, NatsError>>>>,
     flushes: RefCell<HashMap<u64, Sender<Result<f64, NatsError>>>>,
     status: RefCell<Vec<(u32, StatusHandler)>>,
