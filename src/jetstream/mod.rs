@@ -24,7 +24,7 @@ pub mod time;
 pub mod types;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use ack::AckInfo;
 pub use api::{ApiRequest, JsApi, DEFAULT_API_PREFIX};

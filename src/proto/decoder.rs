@@ -253,7 +253,8 @@ enum Line {
     Msg(Pending),
 }
 
-fn is_space(b: u8) -> bool {
+/// A space or a tab (the argument separators of the protocol).
+pub(crate) fn is_space(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
@@ -283,7 +284,8 @@ fn verb(input: &[u8]) -> IResult<&[u8], Verb, NomError<'_>> {
     }
 }
 
-fn trim(mut s: &[u8]) -> &[u8] {
+/// `s` without leading and trailing spaces and tabs.
+pub(crate) fn trim(mut s: &[u8]) -> &[u8] {
     while let [first, rest @ ..] = s {
         if !is_space(*first) {
             break;

@@ -1,6 +1,7 @@
 //! The NATS header block: `NATS/1.0[ code[ description]]\r\n(Name: value\r\n)*\r\n`.
 //! Keys are case-preserving and may repeat.
 
+use super::decoder::{is_space, trim};
 use super::ProtoError;
 
 /// Message headers with an optional status (code 0 when the status line has none).
@@ -198,25 +199,6 @@ fn bad(msg: &str) -> ProtoError {
     ProtoError::BadHeaders(msg.to_owned())
 }
 
-fn is_space(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-fn trim(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if !is_space(*first) {
-            break;
-        }
-        s = rest;
-    }
-    while let [rest @ .., last] = s {
-        if !is_space(*last) {
-            break;
-        }
-        s = rest;
-    }
-    s
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
