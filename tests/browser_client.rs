@@ -39,7 +39,8 @@ async fn driver_connects_and_delivers_1000_messages_in_order() {
     let (d, ev) = connected(ws_url()).await;
     let sid = d.with(|c, _| c.subscribe("drv.x", None, None)).unwrap();
     for i in 0..1000u32 {
-        d.with(|c, _| c.publish("drv.x", None, None, &i.to_be_bytes())).unwrap();
+        d.with(|c, _| c.publish("drv.x", None, None, &i.to_be_bytes()))
+            .unwrap();
     }
     let mut next = 0u32;
     while next < 1000 {
@@ -61,21 +62,29 @@ async fn driver_request_reply_and_no_responders() {
     let (d, ev) = connected(ws_url()).await;
     let svc = d.with(|c, _| c.subscribe("drv.svc", None, None)).unwrap();
     d.with(|c, now| c.flush(now)).unwrap();
-    let id = d.with(|c, now| c.request("drv.svc", b"ping", None, 2000.0, now)).unwrap();
-    let nobody = d.with(|c, now| c.request("drv.nobody", b"", None, 2000.0, now)).unwrap();
+    let id = d
+        .with(|c, now| c.request("drv.svc", b"ping", None, 2000.0, now))
+        .unwrap();
+    let nobody = d
+        .with(|c, now| c.request("drv.nobody", b"", None, 2000.0, now))
+        .unwrap();
     let (mut answered, mut refused) = (false, false);
     while !(answered && refused) {
         match ev.recv(5000).await {
             Event::Msg { sid, msg } if sid == svc => {
                 let reply = msg.reply.expect("reply subject");
-                d.with(|c, _| c.publish(&reply, None, None, b"pong")).unwrap();
+                d.with(|c, _| c.publish(&reply, None, None, b"pong"))
+                    .unwrap();
             }
             Event::Reply { id: rid, result } if rid == id => {
                 assert_eq!(result.expect("reply").payload, b"pong");
                 answered = true;
             }
             Event::Reply { id: rid, result } if rid == nobody => {
-                assert_eq!(result.expect_err("no responders").code, ErrorCode::NoResponders);
+                assert_eq!(
+                    result.expect_err("no responders").code,
+                    ErrorCode::NoResponders
+                );
                 refused = true;
             }
             _ => {}

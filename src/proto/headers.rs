@@ -199,7 +199,6 @@ fn bad(msg: &str) -> ProtoError {
     ProtoError::BadHeaders(msg.to_owned())
 }
 
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
