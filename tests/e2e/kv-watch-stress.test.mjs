@@ -181,3 +181,66 @@ test("a watcher started in the middle of 10 000 pipelined puts: initial values t
   assert.deepEqual(r.problems, [], `${r.problemCount} problems`);
   assert.equal(r.seen, 10001);
 });
+
+test("2 KiB values (flow control): a live watcher and a full-history replay each see all 10 000 revisions once, in order", async () => {
+  const r = await page.evaluate(async (url) => {
+    const n = 10000, size = 2048;
+    const a = await nats.connect({ servers: url });
+    const b = await nats.connect({ servers: url });
+    const mon = await nats.connect({ servers: url });
+    let fcResponses = 0;
+    mon.subscribe("$JS.FC.>", { callback: () => { fcResponses++; } });
+    await mon.flush();
+    const kvA = await new nats.Kvm(a).create("stress4", { storage: "memory" });
+    const kvB = await new nats.Kvm(b).open("stress4");
+    const valueOf = (i) => { const v = new Uint8Array(size); new DataView(v.buffer).setUint32(0, i); v.fill(i & 255, 4); return v; };
+    const checkValue = (v, i) => v.length === size && new DataView(v.buffer, v.byteOffset, 4).getUint32(0) === i && v[size - 1] === (i & 255);
+    const verify = (entries, acked, label) => {
+      const byRev = new Map(acked.map((rev, i) => [rev, i]));
+      const problems = [];
+      let prev = 0;
+      for (const e of entries) {
+        if (e.revision <= prev) problems.push(`${label}: revision ${e.revision} after ${prev}`);
+        prev = e.revision;
+        const i = byRev.get(e.revision);
+        if (i === undefined || e.key !== `k.${i}` || !checkValue(e.value, i)) problems.push(`${label}: revision ${e.revision} (${e.key}) wrong`);
+      }
+      if (entries.length !== acked.length) problems.push(`${label}: ${entries.length} entries for ${acked.length} puts`);
+      return problems;
+    };
+    const live = [];
+    let liveDone;
+    const liveAll = new Promise((r) => { liveDone = r; });
+    const w = await kvB.watch({ callback: (e) => { live.push(e); if (live.length === n) liveDone(); } });
+    await w.initialized;
+    const acked = new Array(n);
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 256 }, async () => {
+      while (next < n) { const i = next++; acked[i] = await kvA.put(`k.${i}`, valueOf(i)); }
+    }));
+    const tAck = performance.now() - t0;
+    const liveOutcome = await Promise.race([liveAll.then(() => "ok"), new Promise((r) => setTimeout(() => r("timeout"), 120000))]);
+    const tLive = performance.now() - t0;
+    w.stop();
+    // A full-history replay from a new watcher on the same (second) connection.
+    const replay = [];
+    const t1 = performance.now();
+    const w2 = await kvB.watch({ include: "history", callback: (e) => replay.push(e) });
+    const replayOutcome = await Promise.race([w2.initialized.then(() => "ok"), new Promise((r) => setTimeout(() => r("timeout"), 120000))]);
+    const tReplay = performance.now() - t1;
+    w2.stop();
+    await mon.flush();
+    const problems = [...verify(live, acked, "live"), ...verify(replay, acked, "replay")];
+    await kvA.destroy();
+    await Promise.all([a.close(), b.close(), mon.close()]);
+    return { liveOutcome, replayOutcome, problems: problems.slice(0, 10), problemCount: problems.length, live: live.length, replay: replay.length, fcResponses, tAck, tLive, tReplay };
+  }, url);
+  console.log(`2 KiB values: 10 000 puts acked in ${r.tAck.toFixed(0)} ms, seen live after ${r.tLive.toFixed(0)} ms; ` +
+    `full replay in ${r.tReplay.toFixed(0)} ms; ${r.fcResponses} flow-control responses`);
+  assert.equal(r.liveOutcome, "ok");
+  assert.equal(r.replayOutcome, "ok");
+  assert.deepEqual(r.problems, [], `${r.problemCount} problems`);
+  assert.equal(r.live, 10000);
+  assert.equal(r.replay, 10000);
+});
