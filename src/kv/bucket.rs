@@ -323,3 +323,18 @@ pub fn create_error(err: NatsError) -> NatsError {
         err
     }
 }
+
+/// A request whose subject holds a key (a write, a get by key, a watch's consumer create for one key
+/// filter) that the client refused with `INVALID_SUBJECT`: the key passed validation, so it can only be
+/// too long — the control line would exceed the server's `max_control_line` — and that reads as
+/// `INVALID_KEY`. Other errors are unchanged.
+pub fn key_subject_error(err: NatsError) -> NatsError {
+    if err.code == ErrorCode::InvalidSubject {
+        NatsError::new(
+            ErrorCode::InvalidKey,
+            format!("invalid key: too long ({})", err.message),
+        )
+    } else {
+        err
+    }
+}
