@@ -303,3 +303,50 @@ test("a value over the server's max_payload → MAX_PAYLOAD_EXCEEDED locally, no
   assert.equal(r.exact, r.rev + 1);
   assert.equal(r.exactLen, r.max);
 });
+
+test("keys too long for the server's max_control_line → INVALID_KEY locally; the connection survives", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const statuses = [];
+    nc.onStatus((s) => statuses.push(s.type));
+    const kv = await new nats.Kvm(nc).create("longkeys");
+    // A long key that still fits is fine.
+    const fits = "k".repeat(3900);
+    const rev = await kv.put(fits, "fits");
+    const fitsBack = (await kv.get(fits)).string();
+    const before = (await kv.status()).values;
+    const mon = await kvt.monitor(url, nc, ["$KV.longkeys.>", "$JS.API.>"]);
+    const long = "k".repeat(5000);
+    const codes = {
+      put: await kvt.codeOf(() => kv.put(long, "x")),
+      get: await kvt.codeOf(() => kv.get(long)),
+      create: await kvt.codeOf(() => kv.create(long, "x")),
+      update: await kvt.codeOf(() => kv.update(long, "x", 1)),
+      delete: await kvt.codeOf(() => kv.delete(long)),
+      purge: await kvt.codeOf(() => kv.purge(long)),
+      watch: await kvt.codeOf(async () => { const w = await kv.watch({ key: long }); w.stop(); return "watching"; }),
+      keys: await kvt.codeOf(() => kv.keys(long)),
+      history: await kvt.codeOf(() => kv.history({ key: long })),
+      // Core: the same limit, INVALID_SUBJECT, thrown by publish/subscribe.
+      publish: await kvt.codeOf(() => nc.publish("x." + long, "x")),
+      subscribe: await kvt.codeOf(() => nc.subscribe("x." + long)),
+      request: await kvt.codeOf(() => nc.request("x." + long, "x")),
+    };
+    const seen = await mon.stop();
+    const after = (await kv.status()).values;
+    const stillWorks = await kv.put("after", "ok");
+    await kv.destroy();
+    await nc.close();
+    return { rev, fitsBack, codes, seen, before, after, stillWorks, statuses };
+  }, url);
+  assert.equal(r.fitsBack, "fits");
+  assert.deepEqual(r.codes, {
+    put: "INVALID_KEY", get: "INVALID_KEY", create: "INVALID_KEY", update: "INVALID_KEY", delete: "INVALID_KEY",
+    purge: "INVALID_KEY", watch: "INVALID_KEY", keys: "INVALID_KEY", history: "INVALID_KEY",
+    publish: "INVALID_SUBJECT", subscribe: "INVALID_SUBJECT", request: "INVALID_SUBJECT",
+  });
+  assert.deepEqual(r.seen, []);
+  assert.equal(r.after, r.before);
+  assert.equal(r.stillWorks, r.rev + 1);
+  assert.deepEqual(r.statuses, ["close"], "never disconnected");
+});
