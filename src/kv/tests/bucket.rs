@@ -175,6 +175,14 @@ fn get_requests() {
         )
     );
     assert_eq!(b.get("k", Some(3)).unwrap().request.body, r#"{"seq":3}"#);
+    // Revisions start at 1.
+    for direct in [false, true] {
+        b.set_allow_direct(direct);
+        assert_eq!(
+            b.get("k", Some(0)).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+    }
 }
 
 fn direct(
