@@ -156,6 +156,8 @@ test("keys of the wrong JS type → INVALID_ARGUMENT (as every wrong type), noth
       updateRevisionFraction: await kvt.codeOf(() => kv.update("k", "x", 1.5)),
       putPreviousSeqString: await kvt.codeOf(() => kv.put("k", "x", { previousSeq: "1" })),
       getRevisionString: await kvt.codeOf(() => kv.get("k", { revision: "1" })),
+      getRevisionZero: await kvt.codeOf(() => kv.get("k", { revision: 0 })),
+      getRevisionNegative: await kvt.codeOf(() => kv.get("k", { revision: -1 })),
       keysNumber: await kvt.codeOf(() => kv.keys(42)),
       historyKeyObject: await kvt.codeOf(() => kv.history({ key: { a: 1 } })),
       watchIncludeBad: await kvt.codeOf(() => kv.watch({ include: "everything" })),
@@ -177,7 +179,8 @@ test("keys of the wrong JS type → INVALID_ARGUMENT (as every wrong type), noth
 });
 
 test("invalid bucket names → INVALID_BUCKET_NAME for Kvm.create/open, nothing sent", async () => {
-  const BAD = [" B", "B ", "!", "x/y", "x>", "x.x", "x.*", "x.>", "x*", "*", ">", "", "é", "a\r\nb", "$KV"];
+  // KV_<bucket> must fit nats-server's 255-byte stream names: 253 bytes is one too many.
+  const BAD = [" B", "B ", "!", "x/y", "x>", "x.x", "x.*", "x.>", "x*", "*", ">", "", "é", "a\r\nb", "$KV", "b".repeat(253), "b".repeat(5000)];
   const r = await page.evaluate(async ({ url, BAD }) => {
     const nc = await nats.connect({ servers: url });
     const kvm = new nats.Kvm(nc);
@@ -200,8 +203,12 @@ test("invalid bucket names → INVALID_BUCKET_NAME for Kvm.create/open, nothing 
     };
     const seen = await mon.stop();
     const listAfter = (await kvm.list()).map((s) => s.bucket).sort();
+    // The longest valid name works.
+    const longest = await kvm.create("b".repeat(252));
+    const longestOk = (await longest.put("k", "v")) === 1 && (await longest.status()).bucket.length === 252;
+    await longest.destroy();
     await nc.close();
-    return { codes, types, seen, listBefore, listAfter };
+    return { codes, types, seen, listBefore, listAfter, longestOk };
   }, { url, BAD });
   for (const b of BAD) {
     assert.deepEqual(r.codes[JSON.stringify(b)], ["INVALID_BUCKET_NAME", "INVALID_BUCKET_NAME", "INVALID_BUCKET_NAME"], JSON.stringify(b));
@@ -212,6 +219,7 @@ test("invalid bucket names → INVALID_BUCKET_NAME for Kvm.create/open, nothing 
   });
   assert.deepEqual(r.seen, []);
   assert.deepEqual(r.listAfter, r.listBefore);
+  assert.equal(r.longestOk, true);
 });
 
 test("a value over the bucket's maxValueSize → typed error, nothing written", async () => {
