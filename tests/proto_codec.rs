@@ -167,6 +167,54 @@ fn encode_writes_nothing_on_error() {
 }
 
 #[test]
+fn encode_refuses_control_lines_over_max_control_line() {
+    use nats_kv_wasm::proto::MAX_CONTROL_LINE;
+    // "PUB <subject> 1\r\n": 4 + len + 2 + 2 bytes; exactly MAX_CONTROL_LINE is fine, one more is not.
+    let fits = "a".repeat(MAX_CONTROL_LINE - 8);
+    let mut out = Vec::new();
+    encoder::publish(&mut out, &fits, None, None, b"x").unwrap();
+    assert_eq!(
+        out.iter().position(|&b| b == b'\r'),
+        Some(MAX_CONTROL_LINE - 2)
+    );
+    let over = "a".repeat(MAX_CONTROL_LINE - 7);
+    let mut out = b"keep".to_vec();
+    let e = encoder::publish(&mut out, &over, None, None, b"x").unwrap_err();
+    assert!(
+        matches!(&e, ProtoError::InvalidSubject(m) if m.contains("4097 bytes")),
+        "{e}"
+    );
+    // The reply, the header size and the total size count too.
+    let h = headers(&[("A", "b")]);
+    let subject = "s".repeat(4000);
+    let reply = "r".repeat(100);
+    assert!(encoder::publish(&mut out, &subject, Some(&reply), None, b"x").is_err());
+    // "HPUB <s> <r> <hdr> <total>\r\n" with two-digit sizes: 5 + 4000 + 1 + 90 + 1 + 2 + 1 + 2 + 2 =
+    // 4104 is over; with a 3980-byte subject, 4084 fits.
+    assert!(encoder::publish(&mut out, &subject, Some(&reply[..90]), Some(&h), b"x").is_err());
+    let mut fits_out = Vec::new();
+    encoder::publish(
+        &mut fits_out,
+        &subject[..3980],
+        Some(&reply[..90]),
+        Some(&h),
+        b"x",
+    )
+    .unwrap();
+    // SUB: "SUB <subject> <sid>\r\n".
+    let sub_fits = "a".repeat(MAX_CONTROL_LINE - 8);
+    let mut sub_out = Vec::new();
+    encoder::subscribe(&mut sub_out, &sub_fits, None, 1).unwrap();
+    assert_eq!(sub_out.len(), MAX_CONTROL_LINE);
+    assert!(encoder::subscribe(&mut out, &sub_fits, None, 10).is_err());
+    assert!(encoder::subscribe(&mut out, &sub_fits[..4000], Some(&"q".repeat(100)), 1).is_err());
+    // check_subscribe_line assumes the longest sid (20 digits).
+    assert!(encoder::check_subscribe_line(&"a".repeat(MAX_CONTROL_LINE - 27), None).is_ok());
+    assert!(encoder::check_subscribe_line(&"a".repeat(MAX_CONTROL_LINE - 26), None).is_err());
+    assert_eq!(out, b"keep");
+}
+
+#[test]
 fn encode_connect_sub_unsub_ping_pong() {
     let mut out = Vec::new();
     encoder::connect(&mut out, r#"{"verbose":false,"headers":true}"#).unwrap();

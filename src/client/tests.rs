@@ -500,6 +500,35 @@ fn queue_subscribe_encoding_and_validation() {
 }
 
 #[test]
+fn control_lines_over_max_control_line_are_refused_before_writing() {
+    // nats-server closes the connection on a control line over max_control_line (4096 by default).
+    let mut h = H::connected(opts(&["ws://a:1"]));
+    let long = "k".repeat(4100);
+    for e in [
+        h.c.subscribe(&long, None, None).unwrap_err(),
+        h.c.subscribe("ok", Some(&long), None).unwrap_err(),
+        h.c.publish(&long, None, None, b"x").unwrap_err(),
+        h.c.publish("ok", Some(&long), None, b"x").unwrap_err(),
+        h.c.request(&long, b"x", None, 1000.0, 0.0).unwrap_err(),
+    ] {
+        assert_eq!(e.code, ErrorCode::InvalidSubject, "{e}");
+        assert!(e.message.contains("max_control_line"), "{e}");
+    }
+    let out = h.out();
+    assert!(!out.contains("kkkk"), "nothing long written: {out}");
+    assert!(!out.contains("PUB"), "no publish written: {out}");
+    // The refused subscribes registered nothing: sid 1 is the request mux (made by the refused
+    // request), the next subscription gets sid 2.
+    let sid = h.c.subscribe("ok", None, None).unwrap();
+    assert_eq!(h.out(), format!("SUB ok {sid}\r\n"));
+    assert_eq!(sid, 2);
+    // A request whose subject still fits is sent.
+    let fits = "k".repeat(3900);
+    h.c.request(&fits, b"x", None, 1000.0, 0.0).unwrap();
+    assert!(h.out().contains(&fits));
+}
+
+#[test]
 fn publish_validation_and_headers() {
     let mut h = H::connected(opts(&["ws://a:1"]));
     assert_eq!(

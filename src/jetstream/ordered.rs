@@ -98,6 +98,20 @@ pub fn is_transient(e: &NatsError) -> bool {
     }
 }
 
+/// Whether a request failed before it was sent: the client refused it (its subject, e.g. a filter too
+/// long for the control line; its size; its arguments; a draining connection). No server answer has
+/// these codes.
+pub fn refused_locally(e: &NatsError) -> bool {
+    e.api_code.is_none()
+        && matches!(
+            e.code,
+            ErrorCode::InvalidSubject
+                | ErrorCode::InvalidArgument
+                | ErrorCode::MaxPayloadExceeded
+                | ErrorCode::Draining
+        )
+}
+
 /// The consumer in use.
 #[derive(Debug, Clone)]
 struct Current {
@@ -234,6 +248,8 @@ impl OrderedConsumer {
         });
     }
 
+    /// Stops after the create request of the current consumer failed with `e`: unsubscribes, and
+    /// deletes the consumer unless the request was refused locally (it never reached the server).
     fn fail(&mut self, e: NatsError, out: &mut Vec<Output>) {
         self.stopped = true;
         self.retry_at = None;
@@ -242,9 +258,11 @@ impl OrderedConsumer {
             out.push(Output::Command(Command::Unsubscribe {
                 subject: old.subject,
             }));
-            out.push(Output::Command(Command::DeleteConsumer {
-                subject: self.api.consumer_delete(&self.cfg.stream, &old.name),
-            }));
+            if !refused_locally(&e) {
+                out.push(Output::Command(Command::DeleteConsumer {
+                    subject: self.api.consumer_delete(&self.cfg.stream, &old.name),
+                }));
+            }
         }
         out.push(Output::Failed(e));
     }

@@ -212,9 +212,15 @@ impl Bucket {
 
     /// `get(key, {revision})`. Direct: `DIRECT.GET.KV_b.$KV.b.<key>` with an empty payload for the
     /// last value, `DIRECT.GET.KV_b` `{"seq":n}` for a revision; otherwise STREAM.MSG.GET with
-    /// `{"last_by_subj":…}` / `{"seq":n}`. Error: `INVALID_KEY`.
+    /// `{"last_by_subj":…}` / `{"seq":n}`. Errors: `INVALID_KEY`; `INVALID_ARGUMENT` for revision 0
+    /// (revisions start at 1; the server reads `{"seq":0}` as an empty request).
     pub fn get(&self, key: &str, revision: Option<u64>) -> Result<GetRequest, NatsError> {
         validate_key(key)?;
+        if revision == Some(0) {
+            return Err(NatsError::invalid_argument(
+                "revision must be a whole number from 1",
+            ));
+        }
         let subject = self.key_subject(key);
         let request = match (self.allow_direct, revision) {
             (true, None) => ApiRequest::empty(self.api.direct_get_last(&self.stream, &subject)),
@@ -319,6 +325,21 @@ pub fn create_error(err: NatsError) -> NatsError {
             message: format!("key exists ({})", err.message),
             ..err
         }
+    } else {
+        err
+    }
+}
+
+/// A request whose subject holds a key (a write, a get by key, a watch's consumer create for one key
+/// filter) that the client refused with `INVALID_SUBJECT`: the key passed validation, so it can only be
+/// too long — the control line would exceed the server's `max_control_line` — and that reads as
+/// `INVALID_KEY`. Other errors are unchanged.
+pub fn key_subject_error(err: NatsError) -> NatsError {
+    if err.code == ErrorCode::InvalidSubject {
+        NatsError::new(
+            ErrorCode::InvalidKey,
+            format!("invalid key: too long ({})", err.message),
+        )
     } else {
         err
     }

@@ -1,6 +1,6 @@
 //! Names (KV-SPEC.md §1.1, ADR-6): keys `^[-/_=.a-zA-Z0-9]+$` without a leading or trailing `.` or an
 //! empty token; search keys additionally with `*` tokens and a last `>` token; buckets
-//! `^[a-zA-Z0-9_-]+$`.
+//! `^[a-zA-Z0-9_-]+$`, at most 252 bytes (the stream name `KV_<bucket>` is limited to 255).
 
 use crate::error::{ErrorCode, NatsError};
 
@@ -65,8 +65,21 @@ pub fn has_wildcards(key: &str) -> bool {
     key.split('.').any(|t| t == "*" || t == ">")
 }
 
+/// Longest bucket name: its stream `KV_<bucket>` may have at most 255 bytes (nats-server's
+/// `JSMaxNameLen`; a longer name is refused with 10052 "stream name is too long").
+pub const MAX_BUCKET_LEN: usize = 255 - super::STREAM_PREFIX.len();
+
 /// A bucket name. Error: `INVALID_BUCKET_NAME`.
 pub fn validate_bucket(bucket: &str) -> Result<(), NatsError> {
+    if bucket.len() > MAX_BUCKET_LEN {
+        return Err(NatsError::new(
+            ErrorCode::InvalidBucketName,
+            format!(
+                "invalid bucket name of {} bytes: at most {MAX_BUCKET_LEN} are allowed",
+                bucket.len()
+            ),
+        ));
+    }
     if !bucket.is_empty()
         && bucket
             .bytes()

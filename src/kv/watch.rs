@@ -21,7 +21,7 @@ use crate::jetstream::ordered::{Command, OrderedConsumer, Output};
 use crate::jetstream::OrderedConfig;
 use crate::proto::Msg;
 
-use super::bucket::Bucket;
+use super::bucket::{key_subject_error, Bucket};
 use super::entry::KvEntry;
 use super::validate::validate_search_key;
 
@@ -180,7 +180,8 @@ impl Watcher {
         for o in outputs {
             match o {
                 Output::Command(c) => out.push(WatchOutput::Command(c)),
-                Output::Failed(e) => out.push(WatchOutput::Failed(e)),
+                // A consumer create refused locally for its subject: a too long key filter.
+                Output::Failed(e) => out.push(WatchOutput::Failed(key_subject_error(e))),
                 Output::Created { caught_up, .. } => {
                     if caught_up || self.updates_only {
                         self.initialize(&mut out);

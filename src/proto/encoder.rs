@@ -1,8 +1,55 @@
 //! Encoder of client ops. Every function validates its input first and writes nothing on error,
 //! so no invalid byte (CR/LF, spaces, bad subjects) can reach the wire.
 
+use super::decoder::MAX_CONTROL_LINE;
 use super::subject::{validate_publish, validate_queue, validate_subscribe};
 use super::{Headers, ProtoError};
+
+/// Number of decimal digits of `n`.
+fn decimal_len(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// The longest control line sent, CRLF included, is [`MAX_CONTROL_LINE`] (nats-server's default
+/// `max_control_line`, which INFO does not announce): the server answers a longer `PUB`/`HPUB`/`SUB`
+/// with `-ERR 'maximum control line exceeded'` and closes the connection, so it is refused here
+/// (`InvalidSubject`: only a long subject, reply or queue group can make a line that long).
+fn check_line(op: &str, len: usize) -> Result<(), ProtoError> {
+    if len > MAX_CONTROL_LINE {
+        return Err(ProtoError::InvalidSubject(format!(
+            "subject too long: the {op} control line would be {len} bytes, more than the server's \
+             max_control_line of {MAX_CONTROL_LINE}"
+        )));
+    }
+    Ok(())
+}
+
+/// Length of the `PUB`/`HPUB` control line, CRLF included.
+fn publish_line_len(
+    subject: &str,
+    reply: Option<&str>,
+    hdr_len: Option<usize>,
+    total: usize,
+) -> usize {
+    let verb = if hdr_len.is_some() { 5 } else { 4 };
+    verb + subject.len()
+        + reply.map_or(0, |r| r.len() + 1)
+        + hdr_len.map_or(0, |h| decimal_len(h as u64) + 1)
+        + 1
+        + decimal_len(total as u64)
+        + 2
+}
+
+/// Checks that `SUB subject [queue] <sid>` fits in a control line for any sid (20 digits assumed),
+/// so that a subscription accepted now can be re-sent after a reconnect.
+pub fn check_subscribe_line(subject: &str, queue: Option<&str>) -> Result<(), ProtoError> {
+    check_line("SUB", subscribe_line_len(subject, queue, u64::MAX))
+}
+
+/// Length of the `SUB` control line, CRLF included.
+fn subscribe_line_len(subject: &str, queue: Option<&str>, sid: u64) -> usize {
+    4 + subject.len() + queue.map_or(0, |q| q.len() + 1) + 1 + decimal_len(sid) + 2
+}
 
 /// `CONNECT {json}\r\n`. `json` is the options object (built by the client); it must not contain CR/LF.
 pub fn connect(out: &mut Vec<u8>, json: &str) -> Result<(), ProtoError> {
@@ -19,7 +66,8 @@ pub fn connect(out: &mut Vec<u8>, json: &str) -> Result<(), ProtoError> {
 }
 
 /// `PUB subject [reply] size\r\npayload\r\n`, or `HPUB` when `headers` is given.
-/// `subject` must be a valid publish subject (no wildcards); `reply` likewise.
+/// `subject` must be a valid publish subject (no wildcards); `reply` likewise; the control line may
+/// not exceed [`MAX_CONTROL_LINE`] bytes.
 pub fn publish(
     out: &mut Vec<u8>,
     subject: &str,
@@ -36,6 +84,10 @@ pub fn publish(
     }
     let hdr_len = headers.map(Headers::encoded_len);
     let total = hdr_len.unwrap_or(0) + payload.len();
+    check_line(
+        if hdr_len.is_some() { "HPUB" } else { "PUB" },
+        publish_line_len(subject, reply, hdr_len, total),
+    )?;
     out.reserve(subject.len() + reply.map_or(0, str::len) + total + 48);
     out.extend_from_slice(if headers.is_some() { b"HPUB " } else { b"PUB " });
     out.extend_from_slice(subject.as_bytes());
@@ -63,7 +115,8 @@ pub fn message_size(headers: Option<&Headers>, payload: &[u8]) -> usize {
     headers.map_or(0, Headers::encoded_len) + payload.len()
 }
 
-/// `SUB subject [queue] sid\r\n`. Wildcards are allowed in `subject`; `queue` must be one token.
+/// `SUB subject [queue] sid\r\n`. Wildcards are allowed in `subject`; `queue` must be one token;
+/// the control line may not exceed [`MAX_CONTROL_LINE`] bytes.
 pub fn subscribe(
     out: &mut Vec<u8>,
     subject: &str,
@@ -74,6 +127,7 @@ pub fn subscribe(
     if let Some(queue) = queue {
         validate_queue(queue)?;
     }
+    check_line("SUB", subscribe_line_len(subject, queue, sid))?;
     out.extend_from_slice(b"SUB ");
     out.extend_from_slice(subject.as_bytes());
     out.push(b' ');

@@ -9,7 +9,7 @@ use crate::jetstream::api::{ApiRequest, JsApi};
 use crate::jetstream::error::{api_reply, ErrorContext};
 use crate::jetstream::headers::MsgTtl;
 use crate::jetstream::types::{api_level, purged, PubAck, StreamInfo};
-use crate::kv::bucket::{create_error, create_retry, get_result};
+use crate::kv::bucket::{create_error, create_retry, get_result, key_subject_error};
 use crate::kv::validate::validate_bucket;
 use crate::kv::{
     Bucket, HistoryCollector, KeysCollector, KvEntry, KvLister, KvOptions, KvStatus, WatchOptions,
@@ -140,7 +140,8 @@ impl Kv {
             .js
             .client
             .request(&w.subject, value, w.headers.as_ref(), t)
-            .await;
+            .await
+            .map_err(key_subject_error);
         Ok(PubAck::from_reply(r)?.seq)
     }
 
@@ -156,7 +157,8 @@ impl Kv {
                 None,
                 self.js.timeout_ms,
             )
-            .await;
+            .await
+            .map_err(key_subject_error);
         self.bucket.decode_get(key, g.direct, r)
     }
 

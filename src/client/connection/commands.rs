@@ -78,6 +78,7 @@ impl Connection {
         if let Some(q) = queue {
             subject::validate_queue(q)?;
         }
+        encoder::check_subscribe_line(subject, queue)?;
         let max = max.filter(|&m| m > 0);
         let sid = self.subs.insert(subject, queue, max, false);
         if self.phase == Phase::Connected {

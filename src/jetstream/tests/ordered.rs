@@ -475,6 +475,28 @@ fn create_failures() {
         .is_empty());
     assert_eq!(c.poll_timeout(), None);
 
+    // A create request the client refused (e.g. a filter too long for the control line) never reached
+    // the server: nothing to delete.
+    let mut c = consumer(DeliverPolicy::All);
+    c.start(0.0);
+    let refused = NatsError::new(ErrorCode::InvalidSubject, "subject too long");
+    let outs = c.on_create_reply(1, Err(refused), 0.0);
+    assert_eq!(
+        commands(&outs),
+        [Command::Unsubscribe {
+            subject: "_INBOX.N.1".into()
+        }]
+    );
+    assert!(matches!(outs.last(), Some(Output::Failed(e)) if e.code == ErrorCode::InvalidSubject));
+    assert!(c.is_stopped());
+    // A timeout may have created it: deleted.
+    let mut c = consumer(DeliverPolicy::All);
+    c.start(0.0);
+    let outs = c.on_create_reply(1, Err(NatsError::timeout("request timed out")), 0.0);
+    assert!(commands(&outs).contains(&Command::DeleteConsumer {
+        subject: "$JS.API.CONSUMER.DELETE.KV_b.oc_N_1".into()
+    }));
+
     // After a start, transient failures retry with backoff.
     let mut c = started(DeliverPolicy::All, 0);
     c.handle_timeout(10_000.0);

@@ -3,7 +3,7 @@ use crate::error::{ErrorCode, NatsError};
 use crate::jetstream::error::ErrorContext;
 use crate::jetstream::headers::MsgTtl;
 use crate::jetstream::{AckInfo, JsApi, PubAck, StreamInfo};
-use crate::kv::bucket::{create_error, create_retry, get_result};
+use crate::kv::bucket::{create_error, create_retry, get_result, key_subject_error};
 use crate::kv::{Bucket, KvEntry, KvLister, KvStatus, Operation, Storage};
 use crate::proto::json::Json;
 
@@ -175,6 +175,14 @@ fn get_requests() {
         )
     );
     assert_eq!(b.get("k", Some(3)).unwrap().request.body, r#"{"seq":3}"#);
+    // Revisions start at 1.
+    for direct in [false, true] {
+        b.set_allow_direct(direct);
+        assert_eq!(
+            b.get("k", Some(0)).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+    }
 }
 
 fn direct(
@@ -491,4 +499,31 @@ fn status_and_list() {
     );
     assert_eq!((buckets[0].history, buckets[0].values), (2, 4));
     assert_eq!(l.next_body(), None);
+}
+
+#[test]
+fn too_long_key_subjects_read_as_invalid_key() {
+    let refused = NatsError::new(
+        ErrorCode::InvalidSubject,
+        "subject too long: the HPUB control line would be 4200 bytes, more than the server's max_control_line of 4096",
+    );
+    let e = key_subject_error(refused);
+    assert_eq!(e.code, ErrorCode::InvalidKey);
+    assert!(
+        e.message.contains("too long") && e.message.contains("4200 bytes"),
+        "{e}"
+    );
+    // Anything else is unchanged.
+    for other in [
+        NatsError::new(ErrorCode::MaxPayloadExceeded, "big"),
+        NatsError::new(ErrorCode::Timeout, "late"),
+        NatsError::api(
+            ErrorCode::WrongLastRevision,
+            "wrong last sequence: 3",
+            400,
+            Some(10071),
+        ),
+    ] {
+        assert_eq!(key_subject_error(other.clone()), other);
+    }
 }

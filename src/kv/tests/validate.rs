@@ -102,4 +102,13 @@ fn bucket_names() {
     for b in ["b", "B_1-x", "0", "config-dashboard", "KV_x"] {
         assert!(validate_bucket(b).is_ok(), "{b:?}");
     }
+    // KV_ + 252 = 255 bytes, nats-server's longest stream name.
+    assert!(validate_bucket(&"b".repeat(252)).is_ok());
+    let e = validate_bucket(&"b".repeat(253)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidBucketName);
+    assert!(e.message.contains("at most 252"), "{e}");
+    assert_eq!(
+        validate_bucket(&"b".repeat(5000)).unwrap_err().code,
+        ErrorCode::InvalidBucketName
+    );
 }

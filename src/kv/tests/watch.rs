@@ -422,6 +422,24 @@ fn failures() {
     assert!(
         matches!(outs.last(), Some(WatchOutput::Failed(e)) if e.code == ErrorCode::JetStreamNotEnabled)
     );
+    // The client refused the create request for its subject (a key filter too long for the server's
+    // max_control_line): INVALID_KEY.
+    let long = "k".repeat(4100);
+    let mut w = watcher(WatchOptions {
+        keys: vec![long],
+        ..WatchOptions::default()
+    });
+    w.start(0.0);
+    let refused = NatsError::new(
+        ErrorCode::InvalidSubject,
+        "subject too long: … max_control_line",
+    );
+    let outs = w.on_create_reply(1, Err(refused), 0.0);
+    assert!(
+        matches!(outs.last(), Some(WatchOutput::Failed(e)) if e.code == ErrorCode::InvalidKey && e.message.contains("too long")),
+        "{outs:?}"
+    );
+    assert!(w.is_stopped());
 }
 
 fn run(mut w: Watcher, serial_pending: u64, deliveries: Vec<Msg>) -> (Vec<KvEntry>, bool) {
