@@ -268,6 +268,7 @@ impl Bucket {
     /// scan with markers), one STREAM.PURGE per key whose last operation is DEL/PURGE:
     /// `{"filter":"$KV.b.k","keep":1}` when the marker is younger than `older_ms` (created at or after
     /// `now_ms - older_ms`), else `{"filter":…,"keep":0}` (the marker goes too). Sum the `purged`.
+    /// `now_ms` is wall-clock time (ms since the Unix epoch), like the entries' `created`.
     pub fn purge_deletes_plan(
         &self,
         last: &[KvEntry],

@@ -17,7 +17,7 @@ use crate::kv::{
 };
 use crate::proto::json::Json;
 use crate::web::client::WebClient;
-use crate::web::clock::now_ms;
+use crate::web::clock::wall_clock_ms;
 use crate::web::oneshot::channel;
 use crate::web::watch::{WatchEvent, WatchRun, WatchSink};
 
@@ -338,7 +338,10 @@ impl Kv {
             .await?;
         let entries = std::mem::take(&mut *last.borrow_mut());
         let mut total = 0;
-        for req in self.bucket.purge_deletes_plan(&entries, now_ms(), older_ms) {
+        for req in self
+            .bucket
+            .purge_deletes_plan(&entries, wall_clock_ms(), older_ms)
+        {
             total += purged(&self.js.call(req, ErrorContext::Kv).await?);
         }
         Ok(total)
