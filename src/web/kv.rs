@@ -9,7 +9,7 @@ use crate::jetstream::api::{ApiRequest, JsApi};
 use crate::jetstream::error::{api_reply, ErrorContext};
 use crate::jetstream::headers::MsgTtl;
 use crate::jetstream::types::{api_level, purged, PubAck, StreamInfo};
-use crate::kv::bucket::{create_error, create_retry, get_result};
+use crate::kv::bucket::{create_error, create_retry, get_result, is_multi_key};
 use crate::kv::validate::validate_bucket;
 use crate::kv::{
     Bucket, HistoryCollector, KeysCollector, KvEntry, KvLister, KvOptions, KvStatus, WatchOptions,
@@ -218,20 +218,33 @@ impl Kv {
             .await
     }
 
-    /// `delete(key, {previousSeq})`.
+    /// `delete(key, {previousSeq})`; a wildcard key deletes every live key it matches.
     pub async fn delete(&self, key: &str, previous: Option<u64>) -> Result<(), NatsError> {
+        if is_multi_key(key, previous)? {
+            for k in self.keys(vec![key.to_owned()]).await? {
+                self.write(self.bucket.delete(&k, None)?, b"", None).await?;
+            }
+            return Ok(());
+        }
         self.write(self.bucket.delete(key, previous)?, b"", None)
             .await
             .map(|_| ())
     }
 
-    /// `purge(key, {previousSeq, ttl})`.
+    /// `purge(key, {previousSeq, ttl})`; a wildcard key purges every live key it matches.
     pub async fn purge(
         &self,
         key: &str,
         previous: Option<u64>,
         ttl: Option<MsgTtl<'_>>,
     ) -> Result<(), NatsError> {
+        if is_multi_key(key, previous)? {
+            for k in self.keys(vec![key.to_owned()]).await? {
+                self.write(self.bucket.purge(&k, None, ttl)?, b"", None)
+                    .await?;
+            }
+            return Ok(());
+        }
         self.write(self.bucket.purge(key, previous, ttl)?, b"", None)
             .await
             .map(|_| ())
