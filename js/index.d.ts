@@ -190,7 +190,8 @@ export interface KvEntry {
   length: number;
   isUpdate: boolean;
   string(): string;
-  json<T = unknown>(): T;
+  /** The value parsed as JSON; `reviver` as in `JSON.parse` (as nats.js `KvEntry.json(reviver)`). */
+  json<T = unknown>(reviver?: (key: string, value: unknown) => unknown): T;
 }
 
 export interface KvStatus {

@@ -20,7 +20,8 @@ class KvEntryImpl {
     this.isUpdate = a[8];
   }
   string() { return decoder.decode(this.value); }
-  json() { return JSON.parse(this.string()); }
+  /** The value as JSON; `reviver` as in `JSON.parse` (and nats.js `KvEntry.json(reviver)`). */
+  json(reviver) { return JSON.parse(this.string(), reviver); }
 }
 
 const toEntry = (a) => (a === null ? null : new KvEntryImpl(a));

@@ -136,6 +136,32 @@ fn encode_hpub_then_decode_as_hmsg_round_trip() {
 }
 
 #[test]
+fn encode_api_publish_allows_filter_wildcards() {
+    let mut out = Vec::new();
+    encoder::publish_api(
+        &mut out,
+        "$JS.API.CONSUMER.CREATE.KV_b.oc_1.$KV.b.a.>",
+        Some("_INBOX.x.1"),
+        None,
+        b"{}",
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        b"PUB $JS.API.CONSUMER.CREATE.KV_b.oc_1.$KV.b.a.> _INBOX.x.1 2\r\n{}\r\n"
+    );
+    let mut out = b"keep".to_vec();
+    for bad in ["a b.>", "a.>.b", "a.b>", "a\r\n.>", "a..>", ""] {
+        assert!(
+            encoder::publish_api(&mut out, bad, None, None, b"x").is_err(),
+            "{bad:?}"
+        );
+    }
+    assert!(encoder::publish_api(&mut out, "a.>", Some("r.*"), None, b"x").is_err());
+    assert_eq!(out, b"keep");
+}
+
+#[test]
 fn encode_writes_nothing_on_error() {
     let mut out = b"keep".to_vec();
     let h = headers(&[("A", "b")]);

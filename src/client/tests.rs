@@ -745,6 +745,43 @@ fn request_timeout_with_fake_clock() {
 }
 
 #[test]
+fn api_request_may_end_with_a_wildcard_filter() {
+    let mut h = H::connected(opts(&["ws://a:1"]));
+    let subject = "$JS.API.CONSUMER.CREATE.KV_b.oc_1.$KV.b.a.>";
+    assert_eq!(
+        h.c.request(subject, b"{}", None, 1000.0, h.now)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidSubject,
+        "a plain request stays literal"
+    );
+    let id =
+        h.c.api_request(subject, b"{}", None, 1000.0, h.now)
+            .unwrap();
+    let out = h.out();
+    let r = reply_of(&out);
+    assert!(
+        out.contains(&format!("PUB {subject} {r} 2\r\n{{}}\r\n")),
+        "{out}"
+    );
+    h.feed(&format!("MSG {r} 1 2\r\nok\r\n"));
+    assert!(matches!(
+        h.events().as_slice(),
+        [Event::Reply { id: got, result: Ok(_) }] if *got == id
+    ));
+    for bad in ["a b.>", "a.>.b", "a\r\nPUB x 1"] {
+        assert_eq!(
+            h.c.api_request(bad, b"", None, 1000.0, h.now)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidSubject,
+            "{bad:?}"
+        );
+    }
+    assert!(!h.out().contains("PUB"), "nothing written for bad subjects");
+}
+
+#[test]
 fn no_responders_on_503() {
     let mut h = H::connected(opts(&["ws://a:1"]));
     let id = h.c.request("nobody", b"q", None, 1000.0, 0.0).unwrap();

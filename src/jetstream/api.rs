@@ -123,11 +123,12 @@ impl JsApi {
     pub fn direct_get_last(&self, stream: &str, subject: &str) -> String {
         self.subject(&format!("DIRECT.GET.{stream}.{subject}"))
     }
-    /// `CONSUMER.CREATE.<stream>.<name>[.<filter>]` (server ≥ 2.9). The filter token is appended only
-    /// for a literal filter other than `>`: our connection never publishes to a subject containing
-    /// wildcards, and the server accepts the form without the token (the filter is in the body).
+    /// `CONSUMER.CREATE.<stream>.<name>[.<filter>]` (server ≥ 2.9): the filter is appended, wildcards
+    /// included (`…oc_1.$KV.b.a.>`), unless it is `>` alone, as nats.js and nats.go do, so that
+    /// permissions can grant consumers per filter subject. A subject with wildcard tokens is sent with
+    /// `api_request` (a plain publish of it is refused).
     pub fn consumer_create(&self, stream: &str, name: &str, filter: Option<&str>) -> String {
-        match filter.filter(|f| !f.split('.').any(|t| t == "*" || t == ">")) {
+        match filter.filter(|f| *f != ">") {
             Some(f) => self.subject(&format!("CONSUMER.CREATE.{stream}.{name}.{f}")),
             None => self.subject(&format!("CONSUMER.CREATE.{stream}.{name}")),
         }

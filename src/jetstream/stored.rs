@@ -1,4 +1,4 @@
-//! A stored stream message, read with DIRECT.GET (raw message: the stored headers plus `Nats-Stream`,
+//! A stored stream message, read with DIRECT.GET (raw message: the stored headers, then `Nats-Stream`,
 //! `Nats-Subject`, `Nats-Sequence`, `Nats-Time-Stamp`; status 404 when missing) or STREAM.MSG.GET
 //! (JSON `{"message":{"subject","seq","hdrs","data","time"}}` with base64 `hdrs`/`data`; error 10037
 //! when missing).
@@ -51,16 +51,16 @@ pub fn direct_get_reply(
     let headers = msg
         .headers
         .ok_or_else(|| NatsError::protocol("direct get reply without headers"))?;
-    let subject = headers
-        .get(hdr::SUBJECT)
+    // The server appends its `Nats-*` headers to the stored ones, which may hold the same names (a
+    // message republished into the stream carries its origin's): the last value is the reply's.
+    let last = |name: &str| headers.values(name).last().copied();
+    let subject = last(hdr::SUBJECT)
         .ok_or_else(|| NatsError::protocol("direct get reply without Nats-Subject"))?
         .to_owned();
-    let seq = headers
-        .get(hdr::SEQUENCE)
+    let seq = last(hdr::SEQUENCE)
         .and_then(|s| s.parse::<u64>().ok())
         .ok_or_else(|| NatsError::protocol("direct get reply without a valid Nats-Sequence"))?;
-    let time_ms = headers
-        .get(hdr::TIME_STAMP)
+    let time_ms = last(hdr::TIME_STAMP)
         .and_then(time::parse_rfc3339_ms)
         .unwrap_or(0);
     Ok(Some(StoredMsg {

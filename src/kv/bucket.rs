@@ -14,7 +14,7 @@ use crate::proto::json::Json;
 use crate::proto::{Headers, Msg};
 
 use super::entry::{KvEntry, Operation};
-use super::validate::{validate_bucket, validate_key};
+use super::validate::{has_wildcards, validate_bucket, validate_key, validate_search_key};
 use super::{stream_name, STREAM_PREFIX};
 
 /// A JetStream publish to send as a request: subject and headers (the payload is the caller's value,
@@ -274,6 +274,7 @@ impl Bucket {
     /// scan with markers), one STREAM.PURGE per key whose last operation is DEL/PURGE:
     /// `{"filter":"$KV.b.k","keep":1}` when the marker is younger than `older_ms` (created at or after
     /// `now_ms - older_ms`), else `{"filter":…,"keep":0}` (the marker goes too). Sum the `purged`.
+    /// `now_ms` is wall-clock time (ms since the Unix epoch), like the entries' `created`.
     pub fn purge_deletes_plan(
         &self,
         last: &[KvEntry],
@@ -292,6 +293,24 @@ impl Bucket {
             })
             .collect()
     }
+}
+
+/// Whether `delete(key)`/`purge(key)` is about several keys: a key with `*`/`>` tokens (`a.*`,
+/// `a.>`) deletes or purges every live key it matches (the keys `keys(key)` lists), each with
+/// its own marker, as nats.js does. `Ok(false)`: one key, which [`Bucket::delete`]/[`Bucket::purge`]
+/// validate. Errors: `INVALID_KEY` for a bad search key; `INVALID_ARGUMENT` for a `previousSeq`
+/// with wildcards (one revision cannot guard several keys; nats.js ignores it silently).
+pub fn is_multi_key(key: &str, previous_seq: Option<u64>) -> Result<bool, NatsError> {
+    if !has_wildcards(key) {
+        return Ok(false);
+    }
+    validate_search_key(key)?;
+    if previous_seq.is_some() {
+        return Err(NatsError::invalid_argument(format!(
+            "previousSeq cannot be used with the wildcard key {key:?}"
+        )));
+    }
+    Ok(true)
 }
 
 /// `get()` semantics over [`Bucket::decode_get`]: by key, a DEL/PURGE marker reads as `None` (ADR-8);

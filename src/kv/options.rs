@@ -123,6 +123,21 @@ fn source_json(src: &KvSource) -> Result<(Json, String), NatsError> {
     Ok((Json::Obj(m), bucket.to_owned()))
 }
 
+/// A republish destination for source `src` (the server maps the source's wildcards into it, e.g.
+/// `>` → `out.>`): a subject whose wildcards are whole tokens, with no more `*` than `src` has and a
+/// last `>` only if `src` ends with one. The server checks the mapping in full.
+fn republish_dest_check(src: &str, dest: &str) -> Result<(), NatsError> {
+    subject::validate_subscribe(dest).map_err(|e| invalid(format!("bad republish dest: {e}")))?;
+    let stars = |s: &str| s.split('.').filter(|t| *t == "*").count();
+    let gt = |s: &str| s.split('.').next_back() == Some(">");
+    if stars(dest) > stars(src) || (gt(dest) && !gt(src)) {
+        return Err(invalid(format!(
+            "bad republish dest {dest:?}: it has wildcards that source {src:?} does not"
+        )));
+    }
+    Ok(())
+}
+
 impl KvOptions {
     /// History, checked: 1..=64 (default 1). Error: `INVALID_ARGUMENT`.
     pub fn history_value(&self) -> Result<i64, NatsError> {
@@ -232,14 +247,13 @@ impl KvOptions {
             m.push(("placement".into(), Json::Obj(pm)));
         }
         if let Some(r) = &self.republish {
-            subject::validate_publish(&r.dest)
-                .map_err(|e| invalid(format!("bad republish dest: {e}")))?;
             let mut rm = Vec::new();
             if !r.src.is_empty() {
                 subject::validate_subscribe(&r.src)
                     .map_err(|e| invalid(format!("bad republish src: {e}")))?;
                 rm.push(("src".into(), s(&r.src)));
             }
+            republish_dest_check(if r.src.is_empty() { ">" } else { &r.src }, &r.dest)?;
             rm.push(("dest".into(), s(&r.dest)));
             if r.headers_only {
                 rm.push(("headers_only".into(), Json::Bool(true)));

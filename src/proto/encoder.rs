@@ -76,6 +76,31 @@ pub fn publish(
     payload: &[u8],
 ) -> Result<(), ProtoError> {
     validate_publish(subject)?;
+    write_publish(out, subject, reply, headers, payload)
+}
+
+/// [`publish`] to a JetStream API subject that carries a subject filter in its last tokens
+/// (`$JS.API.CONSUMER.CREATE.<stream>.<name>.<filter>`, as nats.js and nats.go send it): `*` and `>`
+/// are allowed there as whole tokens, as in a subscription (the server reads them literally and
+/// matches permissions against them). Everything else as [`publish`].
+pub fn publish_api(
+    out: &mut Vec<u8>,
+    subject: &str,
+    reply: Option<&str>,
+    headers: Option<&Headers>,
+    payload: &[u8],
+) -> Result<(), ProtoError> {
+    validate_subscribe(subject)?;
+    write_publish(out, subject, reply, headers, payload)
+}
+
+fn write_publish(
+    out: &mut Vec<u8>,
+    subject: &str,
+    reply: Option<&str>,
+    headers: Option<&Headers>,
+    payload: &[u8],
+) -> Result<(), ProtoError> {
     if let Some(reply) = reply {
         validate_publish(reply)?;
     }

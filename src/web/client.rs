@@ -160,6 +160,24 @@ impl WebClient {
         let id = self
             .driver
             .with(|c, now| c.request(subject, payload, headers, timeout_ms, now))?;
+        self.reply(id).await
+    }
+
+    /// [`request`](Self::request) to a JetStream API subject that ends with a subject filter
+    /// (`*`/`>` tokens allowed; see `Connection::api_request`).
+    pub async fn api_request(
+        &self,
+        subject: &str,
+        payload: &[u8],
+        timeout_ms: f64,
+    ) -> Result<Msg, NatsError> {
+        let id = self
+            .driver
+            .with(|c, now| c.api_request(subject, payload, None, timeout_ms, now))?;
+        self.reply(id).await
+    }
+
+    async fn reply(&self, id: u64) -> Result<Msg, NatsError> {
         let (tx, rx) = channel();
         self.shared.requests.borrow_mut().insert(id, tx);
         rx.await

@@ -9,7 +9,7 @@ use crate::jetstream::api::{ApiRequest, JsApi};
 use crate::jetstream::error::{api_reply, ErrorContext};
 use crate::jetstream::headers::MsgTtl;
 use crate::jetstream::types::{api_level, purged, PubAck, StreamInfo};
-use crate::kv::bucket::{create_error, create_retry, get_result, key_subject_error};
+use crate::kv::bucket::{create_error, create_retry, get_result, is_multi_key, key_subject_error};
 use crate::kv::validate::validate_bucket;
 use crate::kv::{
     Bucket, HistoryCollector, KeysCollector, KvEntry, KvLister, KvOptions, KvStatus, WatchOptions,
@@ -17,7 +17,7 @@ use crate::kv::{
 };
 use crate::proto::json::Json;
 use crate::web::client::WebClient;
-use crate::web::clock::now_ms;
+use crate::web::clock::wall_clock_ms;
 use crate::web::oneshot::channel;
 use crate::web::watch::{WatchEvent, WatchRun, WatchSink};
 
@@ -220,20 +220,33 @@ impl Kv {
             .await
     }
 
-    /// `delete(key, {previousSeq})`.
+    /// `delete(key, {previousSeq})`; a wildcard key deletes every live key it matches.
     pub async fn delete(&self, key: &str, previous: Option<u64>) -> Result<(), NatsError> {
+        if is_multi_key(key, previous)? {
+            for k in self.keys(vec![key.to_owned()]).await? {
+                self.write(self.bucket.delete(&k, None)?, b"", None).await?;
+            }
+            return Ok(());
+        }
         self.write(self.bucket.delete(key, previous)?, b"", None)
             .await
             .map(|_| ())
     }
 
-    /// `purge(key, {previousSeq, ttl})`.
+    /// `purge(key, {previousSeq, ttl})`; a wildcard key purges every live key it matches.
     pub async fn purge(
         &self,
         key: &str,
         previous: Option<u64>,
         ttl: Option<MsgTtl<'_>>,
     ) -> Result<(), NatsError> {
+        if is_multi_key(key, previous)? {
+            for k in self.keys(vec![key.to_owned()]).await? {
+                self.write(self.bucket.purge(&k, None, ttl)?, b"", None)
+                    .await?;
+            }
+            return Ok(());
+        }
         self.write(self.bucket.purge(key, previous, ttl)?, b"", None)
             .await
             .map(|_| ())
@@ -340,7 +353,10 @@ impl Kv {
             .await?;
         let entries = std::mem::take(&mut *last.borrow_mut());
         let mut total = 0;
-        for req in self.bucket.purge_deletes_plan(&entries, now_ms(), older_ms) {
+        for req in self
+            .bucket
+            .purge_deletes_plan(&entries, wall_clock_ms(), older_ms)
+        {
             total += purged(&self.js.call(req, ErrorContext::Kv).await?);
         }
         Ok(total)

@@ -230,9 +230,7 @@ impl WatchRun {
                 let weak = self.downgrade();
                 let timeout = self.state.borrow().timeout_ms;
                 spawn_local(async move {
-                    let result = client
-                        .request(&subject, body.as_bytes(), None, timeout)
-                        .await;
+                    let result = client.api_request(&subject, body.as_bytes(), timeout).await;
                     if let Some(run) = WeakRun::upgrade(&weak) {
                         run.input(|w, now| w.on_create_reply(serial, result, now));
                     }

@@ -7,6 +7,18 @@ use super::super::events::Event;
 use super::super::requests::Mux;
 use super::{Connection, Phase, PongWaiter, MAX_DEFERRED_FLUSHES};
 
+/// [`subject::validate_publish`] or [`subject::validate_subscribe`].
+type SubjectCheck = fn(&str) -> Result<(), crate::proto::ProtoError>;
+
+/// [`encoder::publish`] or [`encoder::publish_api`].
+type PubEncoder = fn(
+    &mut Vec<u8>,
+    &str,
+    Option<&str>,
+    Option<&Headers>,
+    &[u8],
+) -> Result<(), crate::proto::ProtoError>;
+
 impl Connection {
     pub(super) fn check_usable(&self) -> Result<(), NatsError> {
         if self.phase == Phase::Closed {
@@ -39,6 +51,17 @@ impl Connection {
         headers: Option<&Headers>,
         payload: &[u8],
     ) -> Result<(), NatsError> {
+        self.write_pub(encoder::publish, subject, reply, headers, payload)
+    }
+
+    fn write_pub(
+        &mut self,
+        encode: PubEncoder,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&Headers>,
+        payload: &[u8],
+    ) -> Result<(), NatsError> {
         let size = encoder::message_size(headers, payload);
         if size > self.max_payload {
             return Err(NatsError::new(
@@ -50,11 +73,11 @@ impl Connection {
             ));
         }
         if self.phase == Phase::Connected {
-            encoder::publish(&mut self.out, subject, reply, headers, payload)?;
+            encode(&mut self.out, subject, reply, headers, payload)?;
             return Ok(());
         }
         let before = self.pending_out.len();
-        encoder::publish(&mut self.pending_out, subject, reply, headers, payload)?;
+        encode(&mut self.pending_out, subject, reply, headers, payload)?;
         if self.pending_out.len() > self.opts.reconnect_buf_size {
             self.pending_out.truncate(before);
             return Err(NatsError::connection_closed(format!(
@@ -172,17 +195,59 @@ impl Connection {
         timeout_ms: f64,
         now: f64,
     ) -> Result<u64, NatsError> {
+        let check = subject::validate_publish;
+        self.send_request(
+            (check, encoder::publish),
+            subject,
+            payload,
+            headers,
+            timeout_ms,
+            now,
+        )
+    }
+
+    /// [`request`](Self::request) to a JetStream API subject whose last tokens are a subject filter
+    /// (`CONSUMER.CREATE.<stream>.<name>.<filter>`): `*` and `>` may appear there as whole tokens
+    /// (see [`encoder::publish_api`]). Not for user subjects.
+    pub fn api_request(
+        &mut self,
+        subject: &str,
+        payload: &[u8],
+        headers: Option<&Headers>,
+        timeout_ms: f64,
+        now: f64,
+    ) -> Result<u64, NatsError> {
+        let check = subject::validate_subscribe;
+        self.send_request(
+            (check, encoder::publish_api),
+            subject,
+            payload,
+            headers,
+            timeout_ms,
+            now,
+        )
+    }
+
+    fn send_request(
+        &mut self,
+        (check, encode): (SubjectCheck, PubEncoder),
+        subject: &str,
+        payload: &[u8],
+        headers: Option<&Headers>,
+        timeout_ms: f64,
+        now: f64,
+    ) -> Result<u64, NatsError> {
         self.check_usable()?;
         if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
             return Err(NatsError::invalid_argument(
                 "request timeout must be a positive number of ms",
             ));
         }
-        subject::validate_publish(subject)?;
+        check(subject)?;
         let mux = self.ensure_mux();
         let id = self.next_request_id;
         let reply = mux.reply_subject(id);
-        self.write_publish(subject, Some(&reply), headers, payload)?;
+        self.write_pub(encode, subject, Some(&reply), headers, payload)?;
         self.next_request_id += 1;
         self.requests.insert(id, subject, now + timeout_ms);
         Ok(id)

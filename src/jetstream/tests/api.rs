@@ -54,14 +54,18 @@ fn api_subjects() {
         a.consumer_create("KV_b", "oc_1", Some("$KV.b.a.b")),
         "$JS.API.CONSUMER.CREATE.KV_b.oc_1.$KV.b.a.b"
     );
-    // Wildcard filters stay in the body only; so does ">" (as nats.js).
+    // Wildcard filters are appended too (nats.js "kv - watcher will name and filter"); ">" alone is not.
     assert_eq!(
         a.consumer_create("KV_b", "oc_1", Some("$KV.b.>")),
-        "$JS.API.CONSUMER.CREATE.KV_b.oc_1"
+        "$JS.API.CONSUMER.CREATE.KV_b.oc_1.$KV.b.>"
     );
     assert_eq!(
         a.consumer_create("KV_b", "oc_1", Some("$KV.b.*.x")),
-        "$JS.API.CONSUMER.CREATE.KV_b.oc_1"
+        "$JS.API.CONSUMER.CREATE.KV_b.oc_1.$KV.b.*.x"
+    );
+    assert_eq!(
+        a.consumer_create("S", "oc_1", Some(">")),
+        "$JS.API.CONSUMER.CREATE.S.oc_1"
     );
     assert_eq!(
         a.consumer_create("KV_b", "oc_1", None),

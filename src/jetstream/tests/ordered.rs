@@ -114,7 +114,7 @@ fn start_subscribes_then_creates() {
         panic!("{cmds:?}")
     };
     assert_eq!(*serial, 1);
-    assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_1");
+    assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_1.$KV.b.>");
     assert_eq!(
         body,
         r#"{"stream_name":"KV_b","config":{"name":"oc_N_1","deliver_subject":"_INBOX.N.1","deliver_policy":"last_per_subject","ack_policy":"none","max_deliver":1,"filter_subject":"$KV.b.>","replay_policy":"instant","flow_control":true,"idle_heartbeat":5000000000,"inactive_threshold":300000000000,"headers_only":false,"num_replicas":1,"mem_storage":true}}"#
@@ -263,7 +263,7 @@ fn gap_resets_from_last_plus_one_without_duplicates() {
     let (serial, subject, body) = create_body(&outs).unwrap();
     assert_eq!(
         (serial, subject.as_str()),
-        (2, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_2")
+        (2, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_2.$KV.b.>")
     );
     assert_eq!(policy_of(&body), ("by_start_sequence".into(), Some(6)));
     let cfg = body.get("config").unwrap();

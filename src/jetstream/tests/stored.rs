@@ -30,6 +30,23 @@ fn direct_get_found() {
 }
 
 #[test]
+fn direct_get_of_a_republished_message_reads_the_servers_headers() {
+    // A message republished into the stream keeps its origin's Nats-* headers; the direct get reply
+    // appends the server's after them (nats-server 2.15, as observed).
+    let h = "NATS/1.0\r\nNats-Stream: SRC\r\nNats-Subject: SRC.orange\r\nNats-Sequence: 1\r\nNats-Time-Stamp: 2025-03-20T10:11:12.000000000Z\r\nNats-Last-Sequence: 0\r\nNats-Stream: KV_n\r\nNats-Subject: $KV.n.SRC.orange\r\nNats-Sequence: 5\r\nNats-Time-Stamp: 2025-03-20T10:11:13.000000000Z\r\n\r\n";
+    let s = direct_get_reply(
+        Ok(msg("_INBOX.x.1", None, Some(h), b"hey")),
+        ErrorContext::Kv,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        (s.subject.as_str(), s.seq, s.time_ms, s.data.as_slice()),
+        ("$KV.n.SRC.orange", 5, 1_742_465_473_000, &b"hey"[..])
+    );
+}
+
+#[test]
 fn direct_get_misses_and_errors() {
     let nf = msg(
         "_INBOX.x.1",

@@ -3,7 +3,7 @@ use crate::error::{ErrorCode, NatsError};
 use crate::jetstream::error::ErrorContext;
 use crate::jetstream::headers::MsgTtl;
 use crate::jetstream::{AckInfo, JsApi, PubAck, StreamInfo};
-use crate::kv::bucket::{create_error, create_retry, get_result, key_subject_error};
+use crate::kv::bucket::{create_error, create_retry, get_result, is_multi_key, key_subject_error};
 use crate::kv::{Bucket, KvEntry, KvLister, KvStatus, Operation, Storage};
 use crate::proto::json::Json;
 
@@ -284,6 +284,28 @@ fn get_decoding() {
     assert_eq!(
         b.decode_get("k", false, reply(gone)).unwrap_err().code,
         ErrorCode::BucketNotFound
+    );
+}
+
+#[test]
+fn wildcard_delete_and_purge() {
+    for k in ["a", "a.b", "a/b", "x*", "a.b*"] {
+        assert_eq!(is_multi_key(k, None).ok(), Some(false), "{k}");
+        assert_eq!(is_multi_key(k, Some(3)).ok(), Some(false), "{k}");
+    }
+    for k in ["a.*", "*", ">", "a.>", "*.b.>"] {
+        assert_eq!(is_multi_key(k, None).ok(), Some(true), "{k}");
+        let e = is_multi_key(k, Some(1)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{k}");
+    }
+    for k in ["a.>.b", ".*", "*.", "a..*", "a b.*"] {
+        let e = is_multi_key(k, None).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidKey, "{k}");
+    }
+    // a single key stays checked by the builders
+    assert_eq!(
+        bucket().delete("x*", None).unwrap_err().code,
+        ErrorCode::InvalidKey
     );
 }
 

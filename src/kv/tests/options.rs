@@ -262,6 +262,43 @@ fn compression_marker_ttl_and_extras() {
 }
 
 #[test]
+fn republish_dest_may_map_the_sources_wildcards() {
+    let with = |src: &str, dest: &str| KvOptions {
+        republish: Some(Republish {
+            src: src.into(),
+            dest: dest.into(),
+            headers_only: false,
+        }),
+        ..Default::default()
+    };
+    // nats.js "kv - republish": src ">" to "republished-kv.>"
+    for (src, dest) in [
+        (">", "republished-kv.>"),
+        ("", "out.>"),
+        ("$KV.b.*.>", "out.*.>"),
+        ("$KV.b.*", "out.*"),
+        (">", "out.x"),
+    ] {
+        let text = config(&with(src, dest)).to_json_string();
+        assert!(
+            text.contains(&format!(r#""dest":"{dest}""#)),
+            "{src} → {dest}: {text}"
+        );
+    }
+    for (src, dest) in [
+        (">", "out.*"),
+        ("$KV.b.x", "out.>"),
+        ("$KV.b.*", "out.*.*"),
+        (">", "out.>.x"),
+        (">", "out x.>"),
+        (">", "out.a>"),
+    ] {
+        let e = with(src, dest).stream_config("b").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument, "{src} → {dest}");
+    }
+}
+
+#[test]
 fn mirror_and_sources() {
     let o = KvOptions {
         mirror: Some(KvSource {

@@ -85,7 +85,7 @@ fn policy(cfg: &Json) -> (&str, Option<i64>) {
 #[test]
 fn consumer_config_per_option() {
     let (subject, cfg) = cfg_of(&watcher(WatchOptions::default()).start(0.0));
-    assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_1");
+    assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_1.$KV.b.>");
     assert_eq!(policy(&cfg), ("last_per_subject", None));
     assert_eq!(
         cfg.get("filter_subject").and_then(Json::as_str),
