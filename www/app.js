@@ -344,6 +344,9 @@ $("#add-key-form").addEventListener("submit", async (ev) => {
   } finally { btn.disabled = false; }
 });
 
+// Buckets made elsewhere show up when the tab comes back into focus.
+window.addEventListener("focus", () => { if (app.kvm && $("#state").dataset.state === "connected") loadBuckets(); });
+
 $("#drawer-close").append(icon("close", 18));
 $("#drawer-close").addEventListener("click", () => app.table?.closeHistory());
 $("#scrim").addEventListener("click", () => app.table?.closeHistory());
