@@ -91,7 +91,8 @@ export class KeysTable {
     const empty = $("#no-keys");
     if (!this.ready && snap.size === 0) { empty.hidden = false; empty.textContent = "Loading keys…"; }
     else if (!this.ready) empty.hidden = true;
-    else if (snap.size === 0) { empty.hidden = false; empty.replaceChildren(h("strong", {}, "This bucket is empty."), " Add a key to get started."); }
+    else if (snap.size === 0) { empty.hidden = false; empty.replaceChildren(h("strong", {}, "This bucket is empty."), " Add a key to get started.",
+      h("button.btn.small", { type: "button", onclick: () => { const f = $("#add-key-form"); f.hidden = false; $("#new-key").focus(); } }, "+ Add key")); }
     else if (visible.length === 0) { empty.hidden = false; empty.replaceChildren("No key matches ", h("code", {}, this.filter), "."); }
     else empty.hidden = true;
     this.onChange({ total: snap.size, shown: visible.length, filtered: !!this.filter, ready: this.ready });
