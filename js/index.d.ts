@@ -229,14 +229,23 @@ export interface KvWatcher extends AsyncIterable<KvEntry> {
   stop(): void;
 }
 
+/**
+ * A live, read-only map of a bucket (or of the keys matching `key`), fed by a watcher. Empty until the
+ * initial values are in; then every change (a PUT, or a DEL/PURGE of a present key) publishes a new snapshot.
+ */
 export interface KvView {
+  /** Resolves once the initial values are in; rejects (CONNECTION_CLOSED) if `close()` comes first. */
   readonly ready: Promise<void>;
   get(key: string): KvEntry | undefined;
   keys(): string[];
   readonly size: number;
+  /** The highest revision seen. */
   readonly revision: number;
+  /** The same object until the next change (React `useSyncExternalStore`); snapshots never change. */
   getSnapshot(): ReadonlyMap<string, KvEntry>;
+  /** Calls `fn` at once (before returning), then on every change (Svelte store contract); returns "unsubscribe". */
   subscribe(fn: (snapshot: ReadonlyMap<string, KvEntry>) => void): () => void;
+  /** Stops the watcher; no more calls. */
   close(): void;
 }
 

@@ -62,41 +62,83 @@ class KvWatcherImpl {
   }
 }
 
-/** A live, read-only map of a bucket fed by a watcher (React / Svelte store contracts). */
+// Snapshots handed out by `view()` are read-only: `set`/`delete`/`clear` throw, so a snapshot a UI
+// holds can never change under it (React's useSyncExternalStore compares them by identity).
+const sealed = new WeakSet();
+class Snapshot extends Map {
+  constructor(entries) {
+    super(entries);
+    sealed.add(this);
+    Object.freeze(this);
+  }
+  set(k, v) {
+    if (sealed.has(this)) throw new TypeError("a KV view snapshot is read-only");
+    return super.set(k, v);
+  }
+  delete() { throw new TypeError("a KV view snapshot is read-only"); }
+  clear() { throw new TypeError("a KV view snapshot is read-only"); }
+}
+const EMPTY = new Snapshot();
+
+/**
+ * A live, read-only map of a bucket fed by a watcher (React / Svelte store contracts). Before the
+ * initial values are in it is empty; it then publishes them as one snapshot, and every later change
+ * (a PUT, or a DEL/PURGE of a present key) as a new one.
+ */
 class KvViewImpl {
   constructor() {
-    this._map = new Map();
-    this._snapshot = new Map();
-    this._dirty = false;
+    this._map = new Map();       // working state, fed by the watcher
+    this._snapshot = EMPTY;      // last published state
+    this._dirty = false;         // _map differs from _snapshot
     this._subs = new Set();
     this._revision = 0;
+    this._ready = false;
+    this._closed = false;
     this._watcher = null;
   }
   _apply(e) {
-    if (e.operation === "PUT") this._map.set(e.key, e); else this._map.delete(e.key);
-    this._revision = Math.max(this._revision, e.revision);
+    if (this._closed) return;
+    if (e.revision > this._revision) this._revision = e.revision;
+    if (e.operation === "PUT") this._map.set(e.key, Object.freeze(e));
+    else if (!this._map.delete(e.key)) return;
     this._dirty = true;
     if (this._ready) this._notify();
   }
-  _notify() {
-    const snap = this.getSnapshot();
-    for (const fn of [...this._subs]) fn(snap);
+  _initialized() {
+    if (this._closed || this._ready) return;
+    this._ready = true;
+    if (this._dirty) this._notify();
   }
-  get(key) { return this._map.get(key); }
-  keys() { return [...this._map.keys()]; }
-  get size() { return this._map.size; }
+  _notify() {
+    if (this._subs.size === 0) return;
+    const snap = this.getSnapshot();
+    for (const fn of [...this._subs]) {
+      if (!this._subs.has(fn)) continue;
+      try { fn(snap); } catch (err) { queueMicrotask(() => { throw err; }); }
+    }
+  }
+  get(key) { return this._ready ? this._map.get(key) : undefined; }
+  keys() { return this._ready ? [...this._map.keys()] : []; }
+  get size() { return this._ready ? this._map.size : 0; }
   get revision() { return this._revision; }
   getSnapshot() {
-    if (this._dirty) { this._snapshot = new Map(this._map); this._dirty = false; }
+    if (this._dirty && this._ready) { this._snapshot = new Snapshot(this._map); this._dirty = false; }
     return this._snapshot;
   }
   subscribe(fn) {
     if (typeof fn !== "function") throw new NatsError("INVALID_ARGUMENT", "subscribe takes a function");
+    if (this._closed) { fn(this.getSnapshot()); return () => {}; }
     this._subs.add(fn);
     fn(this.getSnapshot());
     return () => { this._subs.delete(fn); };
   }
-  close() { this._watcher?.stop(); this._subs.clear(); }
+  close() {
+    if (this._closed) return;
+    this._closed = true;
+    this._subs.clear();
+    this._watcher?.stop();
+    if (!this._ready) this._rejectReady(new NatsError("CONNECTION_CLOSED", "the view was closed before its initial values"));
+  }
 }
 
 /** A bound bucket. */
@@ -126,14 +168,18 @@ class KVImpl {
   }
 
   async view(opts = {}) {
+    if (opts === null || typeof opts !== "object") throw new NatsError("INVALID_ARGUMENT", "view options must be an object");
     const view = new KvViewImpl();
-    let readyResolve;
-    view.ready = new Promise((r) => { readyResolve = r; });
+    let readyResolve, readyReject;
+    view.ready = new Promise((res, rej) => { readyResolve = res; readyReject = rej; });
+    view.ready.catch(() => {});
+    view._rejectReady = readyReject;
     view._watcher = await this.watch({
-      key: opts?.key,
+      key: opts.key,
       callback: (e) => view._apply(e),
-      onInitialized: () => { view._ready = true; readyResolve(); view._notify(); },
+      onInitialized: () => { view._initialized(); readyResolve(); },
     });
+    view._watcher.initialized.catch((err) => readyReject(err));
     return view;
   }
 

@@ -1,5 +1,9 @@
 // Calls every public API with its declared types; `tsc --noEmit` must accept it.
-import { connect, headers, init, KvWatchInclude, NatsError, type Msg, type NatsConnection, type Status } from "nats-kv-wasm";
+import {
+  connect, headers, init, Kvm, KvWatchInclude, NatsError,
+  type JetStreamOptions, type KV, type KvEntry, type KvOperation, type KvOptions, type KvStatus, type KvView,
+  type KvWatcher, type KvWatchOptions, type Msg, type NatsConnection, type Status,
+} from "nats-kv-wasm";
 
 export async function example(): Promise<void> {
   await init();
@@ -35,4 +39,98 @@ export async function example(): Promise<void> {
   await nc.close();
   const closed: void | Error = await nc.closed();
   console.log(closed, nc.isClosed());
+}
+
+// Every Key/Value API: Kvm, KV methods, watch options and both ways of consuming a watch, view(), modify().
+export async function kvExample(nc: NatsConnection): Promise<void> {
+  const jsOpts: JetStreamOptions = { apiPrefix: "$JS.API", domain: "hub", timeout: 2000 };
+  const kvm = new Kvm(nc, jsOpts);
+  new Kvm(nc);
+  const opts: KvOptions = {
+    history: 5, ttl: 60_000, maxBytes: -1, maxValueSize: 1024, storage: "file", replicas: 1, compression: true,
+    description: "config", metadata: { team: "web" }, markerTTL: 5000, allowDirect: true,
+    republish: { src: ">", dest: "repub.>", headers_only: false }, placement: { cluster: "c1", tags: ["ssd"] }, timeout: 3000,
+  };
+  const kv: KV = await kvm.create("config", opts);
+  await kvm.create("mirror", { mirror: { name: "config", domain: "hub" }, storage: "memory" });
+  await kvm.create("agg", { sources: [{ name: "config" }, { name: "other", domain: "leaf" }] });
+  const opened: KV = await kvm.open("config", { timeout: 1000 });
+  const all: KvStatus[] = await kvm.list();
+  console.log(opened.bucket, all.map((s) => `${s.bucket} ${s.values} ${s.history} ${s.ttl} ${s.markerTTL} ${s.storage} ${s.replicas}`));
+
+  const bucket: string = kv.bucket;
+  const r1: number = await kv.put("a.b", "text");
+  const r2: number = await kv.put("a.b", new Uint8Array([1, 2]), { previousSeq: r1, timeout: 500 });
+  await kv.put("fresh", "x", { previousSeq: 0 });
+  const r3: number = await kv.create("c", "v");
+  await kv.create("d", "v", "5s");
+  await kv.create("e", "v", 5000);
+  const r4: number = await kv.update("a.b", "new", r2);
+  await kv.update("a.b", new Uint8Array(0), r4, 1000);
+  const e: KvEntry | null = await kv.get("a.b");
+  if (e) {
+    const op: KvOperation = e.operation;
+    const created: Date = e.created;
+    const value: Uint8Array = e.value;
+    const cfg = e.json<{ max: number }>();
+    console.log(bucket, e.bucket, e.key, e.revision, e.delta, e.length, e.isUpdate, e.string(), op, created.getTime(), value.length, cfg.max);
+  }
+  const old: KvEntry | null = await kv.get("a.b", { revision: r1 });
+  console.log(old?.revision, r3);
+  const next: number = await kv.modify("counter", (cur: KvEntry | null) => JSON.stringify({ n: (cur?.json<{ n: number }>().n ?? 0) + 1 }));
+  await kv.modify("counter", (cur) => (cur ? undefined : new Uint8Array([0])), { maxRetries: 3 });
+  await kv.delete("c");
+  await kv.delete("a.b", { previousSeq: next });
+  await kv.purge("d");
+  await kv.purge("e", { previousSeq: 1, ttl: "1m" });
+  await kv.purge("e", { ttl: 60_000 });
+  const keys: string[] = await kv.keys();
+  await kv.keys("a.>");
+  await kv.keys(["a.*", "c"]);
+  const hist: KvEntry[] = await kv.history();
+  await kv.history({ key: "a.b" });
+  await kv.history({ key: ["a.b", "c"], headers_only: true });
+  console.log(keys.length, hist.length);
+
+  const wopts: KvWatchOptions = {
+    key: ["a.>", "c"], include: KvWatchInclude.AllHistory, resumeFromRevision: 3, ignoreDeletes: true, headers_only: false,
+  };
+  const watcher: KvWatcher = await kv.watch(wopts);
+  await watcher.initialized;
+  for await (const entry of watcher) {
+    console.log(entry.key, entry.operation, entry.isUpdate);
+    break;
+  }
+  watcher.stop();
+  const cbWatcher = await kv.watch({
+    key: "a.b", include: KvWatchInclude.UpdatesOnly,
+    callback: (entry: KvEntry) => console.log(entry.revision),
+    onInitialized: () => console.log("initial values in"),
+  });
+  cbWatcher.stop();
+  await kv.watch({ include: "" });
+  await kv.watch();
+
+  const view: KvView = await kv.view();
+  await kv.view({ key: "a.>" });
+  const filtered = await kv.view({ key: ["a.*", "c"] });
+  await view.ready;
+  const snap: ReadonlyMap<string, KvEntry> = view.getSnapshot();
+  const un: () => void = view.subscribe((s: ReadonlyMap<string, KvEntry>) => console.log(s.size, s.get("a.b")?.string()));
+  const fromView: KvEntry | undefined = view.get("a.b");
+  console.log(snap.size, fromView?.revision, view.keys().join(), view.size, view.revision);
+  un();
+  view.close();
+  filtered.close();
+
+  const st: KvStatus = await kv.status();
+  const meta: Record<string, string> = st.metadata;
+  console.log(st.size, st.compression, st.description, meta, st.maxBytes, st.maxValueSize);
+  const { purged }: { purged: number } = await kv.purgeDeletes();
+  await kv.purgeDeletes(60_000);
+  const destroyed: boolean = await kv.destroy();
+  console.log(purged, destroyed);
+  try { await kvm.open("missing"); } catch (err) {
+    if (err instanceof NatsError && (err.code === "BUCKET_NOT_FOUND" || err.code === "WRONG_LAST_REVISION")) console.log(err.apiCode);
+  }
 }

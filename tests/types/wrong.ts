@@ -1,5 +1,5 @@
 // Deliberately wrong calls: `tsc --noEmit` must reject each of them.
-import { connect } from "nats-kv-wasm";
+import { connect, Kvm } from "nats-kv-wasm";
 
 export async function wrong(): Promise<void> {
   const nc = await connect({ server: "ws://x" });             // unknown option (servers)
@@ -7,4 +7,10 @@ export async function wrong(): Promise<void> {
   nc.subscribe("a", { max: "3" });                           // max is a number
   await nc.request("a", "x", { timeout: "1s" });             // timeout is a number
   nc.onStatus((s) => s.type === "connected");                // not a status type
+  const kv = await new Kvm(nc).create("b", { storage: "disk" }); // storage is "file" | "memory"
+  await kv.put("k", 1);                                      // value is string | Uint8Array
+  await kv.update("k", "v", "3");                            // revision is a number
+  await kv.watch({ include: "all" });                        // not a KvWatchInclude value
+  await kv.modify("k", (e) => e?.value.length);              // fn returns bytes, a string or undefined
+  (await kv.view()).getSnapshot().set("k", null!);           // snapshots are read-only
 }
