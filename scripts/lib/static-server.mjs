@@ -27,7 +27,7 @@ export function serveStatic(root, { port = 0, extra = {}, pages = {} } = {}) {
       return;
     }
     let rel = path === "/" ? "/www/index.html" : path;
-    if (!/^\/(js|pkg|www)\//.test(rel)) rel = "/www" + rel;
+    if (!/^\/(js|pkg|www|bench)\//.test(rel)) rel = "/www" + rel;
     const file = resolve(root, "." + normalize(rel));
     if (!file.startsWith(resolve(root) + "/")) { res.writeHead(403).end(); return; }
     try {

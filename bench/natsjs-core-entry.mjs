@@ -1,0 +1,2 @@
+// nats.js core only (for the size comparison).
+export { wsconnect } from "@nats-io/nats-core";

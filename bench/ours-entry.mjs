@@ -1,0 +1,2 @@
+// Our package as an app would bundle it (for the size comparison; the .wasm is counted separately).
+export { connect, Kvm } from "../js/index.js";

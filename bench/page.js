@@ -1,0 +1,338 @@
+// Benchmark cases (PERF.md P0–P8, P10), run in one page with both clients. Each case function takes a
+// client adapter and returns { value, unit, samples? } for one round; bench/run.mjs alternates the
+// clients round by round and computes medians and ratios.
+import * as ours from "/js/index.js";
+import * as theirs from "/bench/.build/natsjs.js";
+import initWasm from "/pkg/nats_kv_wasm.js";
+
+const te = new TextEncoder();
+const now = () => performance.now();
+let url = "";
+let seq = 0;
+const fresh = (p) => `${p}${Date.now().toString(36)}${(seq++).toString(36)}`;
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+/** Waits until `cond()` holds, checking on every message callback via `kick`. */
+function until(cond, timeoutMs = 60000) {
+  return new Promise((resolve, reject) => {
+    const t0 = now();
+    const check = () => {
+      if (cond()) return resolve(now() - t0);
+      if (now() - t0 > timeoutMs) return reject(new Error("benchmark step timed out"));
+      setTimeout(check, 1);
+    };
+    check();
+  });
+}
+
+const adapters = {
+  ours: {
+    name: "nats-kv-wasm",
+    connect: () => ours.connect({ servers: url }),
+    kvm: (nc) => new ours.Kvm(nc),
+    /** Resolves when the watcher has delivered `n` entries; returns ms from start. */
+    async watchUntil(kv, n, opts = {}) {
+      let got = 0;
+      const t0 = now();
+      let done;
+      const finished = new Promise((r) => { done = r; });
+      const w = await kv.watch({ ...opts, callback: () => { if (++got === n) done(); } });
+      return { watcher: w, finished: finished.then(() => now() - t0), stop: () => w.stop() };
+    },
+    async replay(kv, n) {
+      const t0 = now();
+      const w = await kv.watch({ callback: () => {} });
+      await w.initialized;
+      const ms = now() - t0;
+      w.stop();
+      return ms;
+    },
+  },
+  theirs: {
+    name: "nats.js",
+    connect: () => theirs.wsconnect({ servers: url }),
+    kvm: (nc) => new theirs.Kvm(nc),
+    async watchUntil(kv, n, opts = {}) {
+      const t0 = now();
+      const iter = await kv.watch(opts);
+      const finished = (async () => {
+        let got = 0;
+        for await (const _e of iter) { if (++got === n) break; }
+        return now() - t0;
+      })();
+      return { watcher: iter, finished, stop: () => iter.stop() };
+    },
+    async replay(kv, n) {
+      const t0 = now();
+      const iter = await kv.watch();
+      let got = 0;
+      for await (const _e of iter) { if (++got === n) break; }
+      const ms = now() - t0;
+      iter.stop();
+      return ms;
+    },
+  },
+};
+
+// --- P0: the raw WebSocket ceiling (hand-encoded protocol, no library) -------------------------
+async function rawSocket() {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  const td = new TextDecoder();
+  let received = 0;
+  let pongs = 0;
+  let infos = 0;
+  let scan = true; // decode frames only while counting PONGs/INFOs (not during the throughput runs)
+  let waiter = null;
+  ws.onmessage = (e) => {
+    received += e.data.byteLength;
+    if (scan) {
+      const t = td.decode(e.data);
+      pongs += t.split("PONG\r\n").length - 1;
+      infos += t.split("INFO ").length - 1;
+    }
+    if (waiter) waiter();
+  };
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  const wait = (cond) => new Promise((r) => { waiter = () => { if (cond()) { waiter = null; r(); } }; waiter(); });
+  await wait(() => infos >= 1);
+  ws.send(te.encode('CONNECT {"verbose":false,"pedantic":false,"protocol":1,"headers":true}\r\nPING\r\n'));
+  // Servers ≥ 2.10 send a second INFO after CONNECT.
+  await wait(() => pongs >= 1 && infos >= 2);
+  return {
+    ws, wait, close: () => ws.close(),
+    bytes: () => received, pongs: () => pongs,
+    stopScanning() { scan = false; },
+  };
+}
+
+async function p0Rtt() {
+  const s = await rawSocket();
+  const ping = te.encode("PING\r\n");
+  const samples = [];
+  for (let i = 0; i < 300; i++) {
+    const target = s.pongs() + 1;
+    const t0 = now();
+    s.ws.send(ping);
+    await s.wait(() => s.pongs() >= target);
+    samples.push((now() - t0) * 1000);
+  }
+  s.close();
+  return { value: percentile(samples, 50), unit: "µs", p99: percentile(samples, 99) };
+}
+
+async function p0PubSub(size, n = 100000) {
+  const s = await rawSocket();
+  const subj = fresh("raw.");
+  const target = s.pongs() + 1;
+  s.ws.send(te.encode(`SUB ${subj} 1\r\nPING\r\n`));
+  await s.wait(() => s.pongs() >= target);
+  s.stopScanning();
+  const base = s.bytes();
+  const payload = "x".repeat(size);
+  const op = `PUB ${subj} ${size}\r\n${payload}\r\n`;
+  const msgLen = `MSG ${subj} 1 ${size}\r\n`.length + size + 2;
+  const batch = 500;
+  const chunk = te.encode(op.repeat(batch));
+  const t0 = now();
+  for (let i = 0; i < n; i += batch) s.ws.send(chunk);
+  await s.wait(() => s.bytes() - base >= n * msgLen);
+  const ms = now() - t0;
+  s.close();
+  return { value: n / (ms / 1000), unit: "msg/s", mbps: (n * size) / (ms / 1000) / 1e6 };
+}
+
+// --- Cases with both clients ---------------------------------------------------------------------
+async function p1PublishOnly(c, n = 100000) {
+  const nc = await c.connect();
+  const data = new Uint8Array(16);
+  const subj = fresh("p1.");
+  const t0 = now();
+  for (let i = 0; i < n; i++) nc.publish(subj, data);
+  await nc.flush();
+  const ms = now() - t0;
+  await nc.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
+async function p2PubSub(c, size, n = 50000) {
+  const nc = await c.connect();
+  const subj = fresh("p2.");
+  let got = 0;
+  nc.subscribe(subj, { callback: () => { got++; } });
+  await nc.flush();
+  const data = new Uint8Array(size);
+  const t0 = now();
+  for (let i = 0; i < n; i++) nc.publish(subj, data);
+  await until(() => got >= n);
+  const ms = now() - t0;
+  await nc.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
+async function p3ReceiveOnly(c, n = 50000) {
+  const rx = await c.connect();
+  const tx = await c.connect();
+  const subj = fresh("p3.");
+  let got = 0;
+  rx.subscribe(subj, { callback: () => { got++; } });
+  await rx.flush();
+  const data = new Uint8Array(16);
+  const t0 = now();
+  for (let i = 0; i < n; i++) tx.publish(subj, data);
+  await until(() => got >= n);
+  const ms = now() - t0;
+  await rx.close(); await tx.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
+async function p4Request(c, inFlight) {
+  const svc = await c.connect();
+  const nc = await c.connect();
+  const subj = fresh("p4.");
+  svc.subscribe(subj, { callback: (_e, m) => m.respond(m.data) });
+  await svc.flush();
+  const data = new Uint8Array(128);
+  const samples = [];
+  const n = inFlight === 1 ? 500 : 5000;
+  const t0 = now();
+  if (inFlight === 1) {
+    for (let i = 0; i < n; i++) {
+      const a = now();
+      await nc.request(subj, data, { timeout: 5000 });
+      samples.push((now() - a) * 1000);
+    }
+  } else {
+    let next = 0;
+    const worker = async () => { while (next++ < n) await nc.request(subj, data, { timeout: 5000 }); };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+  }
+  const ms = now() - t0;
+  await svc.close(); await nc.close();
+  return inFlight === 1
+    ? { value: percentile(samples, 50), unit: "µs", p99: percentile(samples, 99), rate: n / (ms / 1000) }
+    : { value: n / (ms / 1000), unit: "req/s" };
+}
+
+async function p5Kv(c, op) {
+  const nc = await c.connect();
+  const kv = await c.kvm(nc).create(fresh("p5"));
+  const data = new Uint8Array(64);
+  const n = 500;
+  await kv.put("k", data);
+  const samples = [];
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const a = now();
+    if (op === "put") await kv.put("k", data); else await kv.get("k");
+    samples.push((now() - a) * 1000);
+  }
+  const ms = now() - t0;
+  await kv.destroy();
+  await nc.close();
+  return { value: n / (ms / 1000), unit: "ops/s", p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+async function p6PipelinedWatch(c, n = 5000, window = 256) {
+  const writer = await c.connect();
+  const watcherConn = await c.connect();
+  const bucket = fresh("p6");
+  const kv = await c.kvm(writer).create(bucket);
+  const wkv = await c.kvm(watcherConn).open(bucket);
+  const w = await c.watchUntil(wkv, n, {});
+  const data = new Uint8Array(64);
+  const t0 = now();
+  let next = 0;
+  // Distinct keys: with history 1 a watcher that lags would legitimately skip superseded revisions.
+  const worker = async () => { while (next < n) { const i = next++; await kv.put(`k${i}`, data); } };
+  await Promise.all(Array.from({ length: window }, worker));
+  await w.finished;
+  const ms = now() - t0;
+  w.stop();
+  await kv.destroy();
+  await writer.close(); await watcherConn.close();
+  return { value: n / (ms / 1000), unit: "updates/s" };
+}
+
+let replayBucket = null;
+async function ensureReplayBucket(n) {
+  if (replayBucket) return replayBucket;
+  const nc = await ours.connect({ servers: url });
+  const bucket = fresh("p7");
+  const kv = await new ours.Kvm(nc).create(bucket);
+  const data = new Uint8Array(32);
+  let next = 0;
+  const worker = async () => { while (next < n) { const i = next++; await kv.put(`key.${i}`, data); } };
+  await Promise.all(Array.from({ length: 256 }, worker));
+  await nc.close();
+  replayBucket = bucket;
+  return bucket;
+}
+
+async function p7Replay(c, n = 10000) {
+  const bucket = await ensureReplayBucket(n);
+  const nc = await c.connect();
+  const kv = await c.kvm(nc).open(bucket);
+  const ms = await c.replay(kv, n);
+  await nc.close();
+  return { value: ms, unit: "ms" };
+}
+
+async function wasmMemory() {
+  const exports = await initWasm();
+  return exports.memory.buffer.byteLength;
+}
+
+const jsHeap = () => (performance.memory ? performance.memory.usedJSHeapSize : 0);
+
+window.bench = {
+  setUrl(u) { url = u; },
+  adapters: Object.keys(adapters),
+  async run(caseId, who) {
+    const c = adapters[who];
+    switch (caseId) {
+      case "P0 rtt": return p0Rtt();
+      case "P0 pubsub 16B": return p0PubSub(16);
+      case "P0 pubsub 128B": return p0PubSub(128);
+      case "P0 pubsub 1KiB": return p0PubSub(1024, 30000);
+      case "P1 publish 16B": return p1PublishOnly(c);
+      case "P2 pubsub 16B": return p2PubSub(c, 16);
+      case "P2 pubsub 128B": return p2PubSub(c, 128);
+      case "P2 pubsub 1KiB": return p2PubSub(c, 1024, 30000);
+      case "P3 receive 16B": return p3ReceiveOnly(c);
+      case "P4 request seq": return p4Request(c, 1);
+      case "P4 request x64": return p4Request(c, 64);
+      case "P5 kv put": return p5Kv(c, "put");
+      case "P5 kv get": return p5Kv(c, "get");
+      case "P6 watch pipelined": return p6PipelinedWatch(c);
+      case "P7 replay 10k": return p7Replay(c);
+      default: throw new Error(`unknown case ${caseId}`);
+    }
+  },
+  async memory() { return { wasm: await wasmMemory(), heap: jsHeap() }; },
+};
+
+/** P8: cold start in a fresh page: import → connected → first get. */
+window.coldStart = async (who, u, bucket) => {
+  const t0 = performance.now();
+  if (who === "ours") {
+    const m = await import("/js/index.js");
+    const nc = await m.connect({ servers: u });
+    const kv = await new m.Kvm(nc).open(bucket);
+    await kv.get("k");
+    const ms = performance.now() - t0;
+    await nc.close();
+    return ms;
+  }
+  const m = await import("/bench/.build/natsjs.js");
+  const nc = await m.wsconnect({ servers: u });
+  const kv = await new m.Kvm(nc).open(bucket);
+  await kv.get("k");
+  const ms = performance.now() - t0;
+  await nc.close();
+  return ms;
+};

@@ -1,0 +1,169 @@
+// `npm run bench`: PERF.md's cases with both clients in one headless Chromium page against one local
+// nats-server, A/B interleaved for several rounds. Prints a table and writes bench/results.json.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { gzipSync } from "node:zlib";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startNatsServer, NATS_BIN } from "../scripts/lib/nats-server.mjs";
+import { serveStatic } from "../scripts/lib/static-server.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(ROOT);
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+const ROUNDS = Number(arg("--rounds", 5));
+const ONLY = arg("--cases", "");
+const BUILD = join(ROOT, "bench/.build");
+mkdirSync(BUILD, { recursive: true });
+
+if (!process.argv.includes("--no-build")) execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
+const esbuild = (entry, out) => execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
+  entry, "--bundle", "--format=esm", "--minify", `--outfile=${out}`, "--log-level=warning",
+  "--external:*.wasm", "--platform=browser",
+], { stdio: "inherit" });
+esbuild("bench/natsjs-entry.mjs", join(BUILD, "natsjs.js"));
+esbuild("bench/natsjs-core-entry.mjs", join(BUILD, "natsjs-core.js"));
+esbuild("bench/ours-entry.mjs", join(BUILD, "ours.js"));
+
+// P9: shipped size, minified + gzip -9.
+const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+const size = {
+  ours: gz("pkg/nats_kv_wasm_bg.wasm") + gz(join(BUILD, "ours.js")),
+  oursWasm: gz("pkg/nats_kv_wasm_bg.wasm"),
+  oursJs: gz(join(BUILD, "ours.js")),
+  theirs: gz(join(BUILD, "natsjs.js")),
+  theirsCore: gz(join(BUILD, "natsjs-core.js")),
+};
+
+const server = await startNatsServer();
+const web = await serveStatic(ROOT, {
+  pages: {
+    "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>',
+    "/blank": "<!doctype html><title>blank</title>",
+  },
+});
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info"],
+});
+const page = await browser.newPage();
+page.on("pageerror", (e) => console.error("pageerror:", e));
+await page.goto(web.url + "bench");
+await page.waitForFunction(() => window.bench);
+await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
+
+const CASES = [
+  "P0 rtt", "P0 pubsub 16B", "P0 pubsub 128B", "P0 pubsub 1KiB",
+  "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
+  "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
+].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const lowerIsBetter = (unit) => unit === "µs" || unit === "ms";
+const results = [];
+const memory = [];
+for (const id of CASES) {
+  const raw = id.startsWith("P0");
+  const rounds = { ours: [], theirs: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = raw ? ["ours"] : r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
+    for (const who of order) {
+      const res = await page.evaluate(({ id, who }) => window.bench.run(id, who), { id, who });
+      rounds[who].push(res);
+      if (who === "ours" && (id.startsWith("P2") || id.startsWith("P6"))) {
+        memory.push({ case: id, round: r, ...(await page.evaluate(() => window.bench.memory())) });
+      }
+    }
+  }
+  const unit = rounds.ours[0].unit;
+  const row = { case: id, unit, ours: median(rounds.ours.map((x) => x.value)) };
+  if (rounds.ours[0].p99 !== undefined) row.oursP99 = median(rounds.ours.map((x) => x.p99));
+  if (rounds.ours[0].p50 !== undefined) { row.oursP50us = median(rounds.ours.map((x) => x.p50)); row.oursP99us = median(rounds.ours.map((x) => x.p99)); }
+  if (!raw) {
+    row.theirs = median(rounds.theirs.map((x) => x.value));
+    if (rounds.theirs[0].p99 !== undefined) row.theirsP99 = median(rounds.theirs.map((x) => x.p99));
+    if (rounds.theirs[0].p50 !== undefined) { row.theirsP50us = median(rounds.theirs.map((x) => x.p50)); row.theirsP99us = median(rounds.theirs.map((x) => x.p99)); }
+    row.ratio = row.ours / row.theirs;
+    row.better = lowerIsBetter(unit) ? row.ratio < 1 : row.ratio > 1;
+  }
+  row.rounds = rounds;
+  results.push(row);
+  console.log(`${id}: ours ${fmt(row.ours)} ${unit}` + (raw ? "" : ` | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`));
+}
+
+// P8: cold start in a fresh page per round (import → connected → first get).
+if (!ONLY || ONLY.includes("P8")) {
+  const bucket = await page.evaluate(async (u) => {
+    const m = await import("/js/index.js");
+    const nc = await m.connect({ servers: u });
+    const name = `p8${Date.now().toString(36)}`;
+    const kv = await new m.Kvm(nc).create(name);
+    await kv.put("k", "v");
+    await nc.close();
+    return name;
+  }, server.wsUrl);
+  const rounds = { ours: [], theirs: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const who of r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"]) {
+      const p = await browser.newPage();
+      await p.goto(web.url + "blank");
+      const ms = await p.evaluate(async ({ who, u, bucket }) => {
+        const t0 = performance.now();
+        let nc, kv;
+        if (who === "ours") {
+          const m = await import("/js/index.js");
+          nc = await m.connect({ servers: u });
+          kv = await new m.Kvm(nc).open(bucket);
+        } else {
+          const m = await import("/bench/.build/natsjs.js");
+          nc = await m.wsconnect({ servers: u });
+          kv = await new m.Kvm(nc).open(bucket);
+        }
+        await kv.get("k");
+        const ms = performance.now() - t0;
+        await nc.close();
+        return ms;
+      }, { who, u: server.wsUrl, bucket });
+      rounds[who].push(ms);
+      await p.close();
+    }
+  }
+  const row = { case: "P8 cold start", unit: "ms", ours: median(rounds.ours), theirs: median(rounds.theirs), rounds };
+  row.ratio = row.ours / row.theirs;
+  row.better = row.ratio < 1;
+  results.push(row);
+  console.log(`P8 cold start: ours ${fmt(row.ours)} ms | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`);
+}
+
+results.push({ case: "P9 size (gzip -9)", unit: "KB", ours: size.ours / 1024, theirs: size.theirs / 1024, ratio: size.ours / size.theirs, better: size.ours < size.theirs, detail: { oursWasmKB: size.oursWasm / 1024, oursJsKB: size.oursJs / 1024, natsjsCoreOnlyKB: size.theirsCore / 1024 } });
+
+function fmt(x) { return x === undefined ? "–" : x >= 1000 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1); }
+
+const versions = {
+  chromium: browser.version(),
+  natsServer: execFileSync(NATS_BIN, ["--version"]).toString().trim(),
+  natsJs: JSON.parse(readFileSync("node_modules/@nats-io/nats-core/package.json", "utf8")).version,
+  ours: JSON.parse(readFileSync("package.json", "utf8")).version,
+};
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) };
+const out = { date: new Date().toISOString(), machine, versions, rounds: ROUNDS, results, memory };
+writeFileSync("bench/results.json", JSON.stringify(out, null, 1));
+
+console.log(`\n${out.date} · ${machine.cpu} · ${machine.cores} cores · Chromium ${versions.chromium} · ${versions.natsServer} · nats.js ${versions.natsJs}`);
+console.log("| case | unit | ours | nats.js | ours/nats.js |");
+console.log("|---|---|---:|---:|---:|");
+for (const r of results) {
+  const extra = r.oursP50us !== undefined ? ` (p50 ${fmt(r.oursP50us)} µs / ${fmt(r.theirsP50us)} µs)` : r.oursP99 !== undefined ? ` (p99 ${fmt(r.oursP99)} / ${r.theirsP99 === undefined ? "–" : fmt(r.theirsP99)})` : "";
+  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra} |`);
+}
+if (memory.length) {
+  const first = memory[0], last = memory[memory.length - 1];
+  console.log(`P10 memory: wasm ${first.wasm} → ${last.wasm} bytes, JS heap ${(first.heap / 1e6).toFixed(1)} → ${(last.heap / 1e6).toFixed(1)} MB over ${memory.length} samples`);
+}
+await browser.close();
+await web.close();
+await server.dispose();
+process.exit(0);
