@@ -57,7 +57,9 @@ fi
 # npm dependencies (lock file committed).
 if [ -f package-lock.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm dependencies"; npm ci --no-audit --no-fund --loglevel=error >&2
+    log "installing npm dependencies"
+    npm ci --no-audit --no-fund --loglevel=error >&2 \
+      || { log "npm ci refused the lock file; falling back to npm install"; npm install --no-audit --no-fund --loglevel=error >&2; }
   fi
 fi
 log "ready"
