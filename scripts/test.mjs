@@ -38,7 +38,7 @@ if (!only || only === "e2e") {
   // Playwright tests drive the built package and the page in Debian's Chromium.
   const build = await runCounted("build", "node", ["scripts/build.mjs"]);
   if (build.code !== 0) results.push(build);
-  else results.push(await runCounted("e2e", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/e2e/"]));
+  else results.push(await runCounted("e2e", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "--test-timeout=300000", "tests/e2e/"]));
 }
 
 const passed = results.reduce((a, r) => a + r.passed, 0);

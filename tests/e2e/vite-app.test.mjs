@@ -117,13 +117,16 @@ main().catch((e) => { $("state").textContent = "error: " + (e.code || "") + " " 
 async function serve(app, args) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(vite, "bin/vite.js"), ...args, "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
-    { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    // No colours: with CI set, Vite colours the URL and the escape codes split "host:port".
+    { cwd: app, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } });
   children.push(child);
   let log = "";
+  const plain = () => log.replace(/\x1b\[[0-9;]*m/g, "");
   await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => { log += d; if (log.includes(`127.0.0.1:${port}`)) resolve(); });
+    const timer = setTimeout(() => reject(new Error(`vite ${args.join(" ")} did not report listening in 60 s:\n${plain()}`)), 60000);
+    child.stdout.on("data", (d) => { log += d; if (plain().includes(`127.0.0.1:${port}`)) { clearTimeout(timer); resolve(); } });
     child.stderr.on("data", (d) => { log += d; });
-    child.once("exit", (code) => reject(new Error(`vite ${args.join(" ")} exited (${code}):\n${log}`)));
+    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`vite ${args.join(" ")} exited (${code}):\n${plain()}`)); });
   });
   return `http://127.0.0.1:${port}/`;
 }
