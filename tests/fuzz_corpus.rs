@@ -9,7 +9,9 @@ use std::path::PathBuf;
 use nats_kv_wasm::proto::{Decoder, Headers, ServerOp, MAX_INFO_LINE};
 
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
     let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| {
@@ -37,7 +39,10 @@ fn replay(max_payload: usize, sizes: &[usize], stream: &[u8], name: &str) -> usi
         loop {
             match d.next_op() {
                 Ok(Some(ServerOp::Msg(m))) => {
-                    assert!(m.payload.len() <= max_payload, "{name}: payload over max_payload");
+                    assert!(
+                        m.payload.len() <= max_payload,
+                        "{name}: payload over max_payload"
+                    );
                     ops += 1;
                 }
                 Ok(Some(_)) => ops += 1,
@@ -61,7 +66,11 @@ fn replay(max_payload: usize, sizes: &[usize], stream: &[u8], name: &str) -> usi
 #[test]
 fn decoder_corpus_never_panics_and_stays_bounded() {
     let files = corpus("decoder");
-    assert!(files.len() >= 20, "the decoder corpus is missing ({} files)", files.len());
+    assert!(
+        files.len() >= 20,
+        "the decoder corpus is missing ({} files)",
+        files.len()
+    );
     let mut total_ops = 0;
     for (name, data) in &files {
         // As the fuzz target: byte 0 picks max_payload, bytes 1..9 the chunk sizes.
@@ -84,7 +93,11 @@ fn decoder_corpus_never_panics_and_stays_bounded() {
 #[test]
 fn headers_corpus_never_panics_and_round_trips() {
     let files = corpus("headers");
-    assert!(files.len() >= 10, "the headers corpus is missing ({} files)", files.len());
+    assert!(
+        files.len() >= 10,
+        "the headers corpus is missing ({} files)",
+        files.len()
+    );
     let mut decoded = 0;
     for (name, data) in &files {
         if let Ok(h) = Headers::decode(data) {

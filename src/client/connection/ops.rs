@@ -309,7 +309,14 @@ impl Connection {
 /// The first INFO field the client relies on whose JSON type is wrong (a hostile or broken server):
 /// such an INFO is a protocol error rather than silently ignored or half-applied.
 pub(crate) fn info_type_error(info: &Json) -> Option<String> {
-    const STRINGS: [&str; 6] = ["server_id", "server_name", "version", "nonce", "host", "cluster"];
+    const STRINGS: [&str; 6] = [
+        "server_id",
+        "server_name",
+        "version",
+        "nonce",
+        "host",
+        "cluster",
+    ];
     const BOOLS: [&str; 6] = [
         "headers",
         "ldm",
