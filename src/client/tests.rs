@@ -1627,6 +1627,8 @@ fn info_with_wrong_types_is_a_protocol_error() {
         "INFO {\"max_payload\":-3}\r\n",
         "INFO {\"max_payload\":0}\r\n",
         "INFO {\"max_payload\":1.5}\r\n",
+        "INFO {\"max_payload\":67108865}\r\n",
+        "INFO {\"max_payload\":9007199254740991}\r\n",
         "INFO {\"connect_urls\":[\"x:1\",5]}\r\n",
         "INFO {\"connect_urls\":\"x:1\"}\r\n",
         "INFO {\"headers\":\"yes\"}\r\n",

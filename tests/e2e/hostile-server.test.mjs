@@ -120,6 +120,8 @@ const HELLO = {
   "INFO that is a JSON array": "INFO [1,2,3]\r\n",
   "INFO with a string max_payload": 'INFO {"server_id":"x","max_payload":"huge"}\r\n',
   "INFO with a negative max_payload": 'INFO {"max_payload":-1}\r\n',
+  // Would let the server make the decoder buffer gigabytes for one message.
+  "INFO with max_payload above nats-server's 64 MiB limit": 'INFO {"max_payload":9007199254740991}\r\n',
   "INFO with a non-string nonce": 'INFO {"nonce":{"a":1}}\r\n',
   "INFO with connect_urls of numbers": 'INFO {"connect_urls":[1,2]}\r\n',
   "INFO with a string headers flag": 'INFO {"headers":"yes"}\r\n',

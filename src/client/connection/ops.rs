@@ -306,6 +306,9 @@ impl Connection {
     }
 }
 
+/// nats-server refuses a `max_payload` above 64 MiB (`MAX_PAYLOAD_MAX_SIZE`).
+pub(crate) const MAX_SERVER_MAX_PAYLOAD: u64 = 64 * 1024 * 1024;
+
 /// The first INFO field the client relies on whose JSON type is wrong (a hostile or broken server):
 /// such an INFO is a protocol error rather than silently ignored or half-applied.
 pub(crate) fn info_type_error(info: &Json) -> Option<String> {
@@ -347,8 +350,16 @@ pub(crate) fn info_type_error(info: &Json) -> Option<String> {
         }
     }
     if let Some(v) = info.get("max_payload") {
-        if v.as_u64().filter(|&m| m > 0).is_none() {
-            return Some("max_payload is not a positive integer".to_owned());
+        match v.as_u64() {
+            Some(m) if m > 0 && m <= MAX_SERVER_MAX_PAYLOAD => {}
+            Some(m) if m > MAX_SERVER_MAX_PAYLOAD => {
+                // The decoder buffers up to max_payload per message: a hostile server must not be
+                // able to lift that bound beyond what nats-server itself allows.
+                return Some(format!(
+                    "max_payload {m} is above nats-server's limit of 64 MiB"
+                ));
+            }
+            _ => return Some("max_payload is not a positive integer".to_owned()),
         }
     }
     if let Some(v) = info.get("connect_urls") {
