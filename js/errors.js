@@ -23,3 +23,13 @@ export function makeNatsError(code, message, apiCode, errCode) {
     errCode: errCode ?? undefined,
   });
 }
+
+/**
+ * `undefined` when `opts` is absent (undefined/null) or a plain options object; otherwise the
+ * `INVALID_ARGUMENT` error to throw or reject with (a number, string, boolean, symbol, BigInt or function
+ * where an options object belongs).
+ */
+export function badOptions(opts, what) {
+  if (opts === undefined || opts === null || typeof opts === "object") return undefined;
+  return new NatsError("INVALID_ARGUMENT", `${what} must be an object`);
+}

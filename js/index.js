@@ -1,7 +1,7 @@
 // nats-kv-wasm: the ES module users import. A thin layer over the wasm exports: it builds `Msg` and
 // `Subscription` objects, adapts callbacks to `for await`, and owns the `NatsError` class.
 import initWasm, * as wasm from "../pkg/nats_kv_wasm.js";
-import { NatsError, makeNatsError } from "./errors.js";
+import { NatsError, makeNatsError, badOptions } from "./errors.js";
 import { headers, flattenHeaders, MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 
@@ -99,6 +99,8 @@ class NatsConnectionImpl {
     return text === undefined ? undefined : JSON.parse(text);
   }
   publish(subject, payload, opts) {
+    const bad = badOptions(opts, "publish options");
+    if (bad) throw bad;
     this._w.publish(subject, payload, opts?.reply, flattenHeaders(opts?.headers));
   }
   subscribe(subject, opts = {}) {
@@ -107,6 +109,8 @@ class NatsConnectionImpl {
     return new Subscription(this, subject, opts);
   }
   async request(subject, payload, opts = {}) {
+    const bad = badOptions(opts, "request options");
+    if (bad) throw bad;
     const r = await this._w.request(subject, payload, flattenHeaders(opts?.headers), opts?.timeout);
     return new Msg(this, r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
   }

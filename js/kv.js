@@ -1,7 +1,7 @@
 // Key/Value for the ES module: `Kvm`, `KV`, entries, watchers, `view()` and `modify()`, over the
 // wasm exports (which do the protocol work).
 import { WasmKvm } from "../pkg/nats_kv_wasm.js";
-import { NatsError } from "./errors.js";
+import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
 
 const decoder = new TextDecoder();
@@ -145,14 +145,34 @@ class KvViewImpl {
 class KVImpl {
   constructor(w) { this._w = w; }
   get bucket() { return this._w.bucket; }
-  async get(key, opts) { return toEntry(await this._w.get(key, opts?.revision)); }
-  put(key, value, opts) { return this._w.put(key, value, opts?.previousSeq, opts?.timeout); }
+  async get(key, opts) {
+    const bad = badOptions(opts, "get options");
+    if (bad) throw bad;
+    return toEntry(await this._w.get(key, opts?.revision));
+  }
+  put(key, value, opts) {
+    const bad = badOptions(opts, "put options");
+    if (bad) return Promise.reject(bad);
+    return this._w.put(key, value, opts?.previousSeq, opts?.timeout);
+  }
   create(key, value, markerTTL) { return this._w.create(key, value, markerTTL); }
   update(key, value, revision, timeout) { return this._w.update(key, value, revision, timeout); }
-  delete(key, opts) { return this._w.delete(key, opts?.previousSeq); }
-  purge(key, opts) { return this._w.purge(key, opts?.previousSeq, opts?.ttl); }
+  delete(key, opts) {
+    const bad = badOptions(opts, "delete options");
+    if (bad) return Promise.reject(bad);
+    return this._w.delete(key, opts?.previousSeq);
+  }
+  purge(key, opts) {
+    const bad = badOptions(opts, "purge options");
+    if (bad) return Promise.reject(bad);
+    return this._w.purge(key, opts?.previousSeq, opts?.ttl);
+  }
   keys(filter) { return this._w.keys(filter); }
-  async history(opts) { return (await this._w.history(opts?.key, opts?.headers_only)).map(toEntry); }
+  async history(opts) {
+    const bad = badOptions(opts, "history options");
+    if (bad) throw bad;
+    return (await this._w.history(opts?.key, opts?.headers_only)).map(toEntry);
+  }
   status() { return this._w.status(); }
   async purgeDeletes(olderMillis) { return { purged: await this._w.purgeDeletes(olderMillis) }; }
   destroy() { return this._w.destroy(); }
@@ -185,7 +205,12 @@ class KVImpl {
 
   async modify(key, fn, opts = {}) {
     if (typeof fn !== "function") throw new NatsError("INVALID_ARGUMENT", "modify takes a function");
+    const bad = badOptions(opts, "modify options");
+    if (bad) throw bad;
     const maxRetries = opts?.maxRetries ?? 10;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 1_000_000) {
+      throw new NatsError("INVALID_ARGUMENT", "maxRetries must be a whole number from 0 to 1000000");
+    }
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
       const current = await this.get(key);
       const next = fn(current);

@@ -24,6 +24,16 @@ fn opt_seq(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
     }
 }
 
+/// A KV value: a string or a `Uint8Array` (required: `undefined`/`null` are not a value).
+fn value_bytes(v: &JsValue) -> Result<Vec<u8>, NatsError> {
+    if v.is_undefined() || v.is_null() {
+        return Err(NatsError::invalid_argument(
+            "value must be a string or a Uint8Array",
+        ));
+    }
+    payload(v)
+}
+
 fn opt_timeout(v: &JsValue) -> Result<Option<f64>, NatsError> {
     if v.is_undefined() || v.is_null() {
         Ok(None)
@@ -178,7 +188,7 @@ impl WasmKv {
         let kv = self.kv.clone();
         future_to_promise(async move {
             let key = string(&key, "key").map_err(js_err)?;
-            let value = payload(&value).map_err(js_err)?;
+            let value = value_bytes(&value).map_err(js_err)?;
             let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
             let timeout = opt_timeout(&timeout).map_err(js_err)?;
             Ok(JsValue::from_f64(
@@ -192,7 +202,7 @@ impl WasmKv {
         let kv = self.kv.clone();
         future_to_promise(async move {
             let key = string(&key, "key").map_err(js_err)?;
-            let value = payload(&value).map_err(js_err)?;
+            let value = value_bytes(&value).map_err(js_err)?;
             let t = ttl(&marker_ttl).map_err(js_err)?;
             let rev = kv
                 .create(&key, &value, t.as_ref().map(|t| t.as_msg_ttl()))
@@ -213,7 +223,7 @@ impl WasmKv {
         let kv = self.kv.clone();
         future_to_promise(async move {
             let key = string(&key, "key").map_err(js_err)?;
-            let value = payload(&value).map_err(js_err)?;
+            let value = value_bytes(&value).map_err(js_err)?;
             let rev = integer(&revision, "revision", 0.0, MAX_SAFE).map_err(js_err)? as u64;
             let timeout = opt_timeout(&timeout).map_err(js_err)?;
             Ok(JsValue::from_f64(

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{
-    integer, member, opt_bool, opt_number, opt_string, options_object, string, string_or_array,
+    integer, member, opt_bool, opt_string, options_object, string, string_or_array,
 };
 use crate::error::NatsError;
 use crate::jetstream::headers::MsgTtl;
@@ -42,7 +42,9 @@ pub fn kv_options(js: &JsValue) -> Result<KvOptions, NatsError> {
         description: opt_string(js, "description")?,
         marker_ttl: opt_int(js, "markerTTL", 0.0)?,
         allow_direct: opt_bool(js, "allowDirect")?,
-        timeout: opt_number(js, "timeout")?,
+        timeout: member(js, "timeout")
+            .map(|t| integer(&t, "timeout", 1.0, 2_147_483_647.0))
+            .transpose()?,
         ..KvOptions::default()
     };
     if let Some(s) = opt_string(js, "storage")? {

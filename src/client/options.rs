@@ -139,8 +139,16 @@ pub fn is_ws_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Longest delay a browser timer honours (2^31 - 1 ms); `setTimeout` fires at once for larger ones.
+pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+/// Longest accepted `inboxPrefix`: every request subscribes to `<prefix>.<nuid>.*`, which must fit in a
+/// control line.
+pub const MAX_INBOX_PREFIX: usize = 1024;
+
 fn check_time(value: f64, what: &str, allow_zero: bool) -> Result<(), NatsError> {
     let ok = value.is_finite()
+        && value <= MAX_TIMER_MS
         && if allow_zero {
             value >= 0.0
         } else {
@@ -151,7 +159,7 @@ fn check_time(value: f64, what: &str, allow_zero: bool) -> Result<(), NatsError>
     } else {
         let bound = if allow_zero { ">= 0" } else { "> 0" };
         Err(NatsError::invalid_argument(format!(
-            "{what} must be a finite number {bound}"
+            "{what} must be a finite number {bound} and at most {MAX_TIMER_MS} ms"
         )))
     }
 }
@@ -204,12 +212,14 @@ impl Options {
         if self.max_ping_out == 0 {
             return Err(NatsError::invalid_argument("maxPingOut must be at least 1"));
         }
-        if self.max_reconnect_attempts < -1 {
+        if self.max_reconnect_attempts < -1 || self.max_reconnect_attempts > i64::from(i32::MAX) {
             return Err(NatsError::invalid_argument(
-                "maxReconnectAttempts must be -1 or more",
+                "maxReconnectAttempts must be -1 (forever) or from 0 to 2147483647",
             ));
         }
-        if subject::validate_publish(&self.inbox_prefix).is_err() {
+        if self.inbox_prefix.len() > MAX_INBOX_PREFIX
+            || subject::validate_publish(&self.inbox_prefix).is_err()
+        {
             return Err(NatsError::invalid_argument(
                 "inboxPrefix must be a valid subject without wildcards",
             ));
@@ -293,6 +303,31 @@ mod tests {
             },
             Options {
                 max_reconnect_attempts: -2,
+                ..base.clone()
+            },
+            // Timers beyond what setTimeout honours (it would fire at once) and absurd counts.
+            Options {
+                timeout_ms: 1e300,
+                ..base.clone()
+            },
+            Options {
+                reconnect_time_wait_ms: MAX_TIMER_MS + 1.0,
+                ..base.clone()
+            },
+            Options {
+                reconnect_jitter_ms: 1e300,
+                ..base.clone()
+            },
+            Options {
+                ping_interval_ms: 1e300,
+                ..base.clone()
+            },
+            Options {
+                max_reconnect_attempts: i64::MAX,
+                ..base.clone()
+            },
+            Options {
+                inbox_prefix: "a".repeat(MAX_INBOX_PREFIX + 1),
                 ..base.clone()
             },
             Options {

@@ -1619,3 +1619,40 @@ fn garbage_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn info_with_wrong_types_is_a_protocol_error() {
+    for bad in [
+        "INFO {\"max_payload\":\"huge\"}\r\n",
+        "INFO {\"max_payload\":-3}\r\n",
+        "INFO {\"max_payload\":0}\r\n",
+        "INFO {\"max_payload\":1.5}\r\n",
+        "INFO {\"max_payload\":67108865}\r\n",
+        "INFO {\"max_payload\":9007199254740991}\r\n",
+        "INFO {\"connect_urls\":[\"x:1\",5]}\r\n",
+        "INFO {\"connect_urls\":\"x:1\"}\r\n",
+        "INFO {\"headers\":\"yes\"}\r\n",
+        "INFO {\"ldm\":1}\r\n",
+        "INFO {\"nonce\":42}\r\n",
+        "INFO {\"server_id\":null}\r\n",
+        "INFO {\"proto\":\"1\"}\r\n",
+        "INFO [1,2]\r\n",
+        "INFO \"text\"\r\n",
+    ] {
+        let mut h = H::new(opts(&["ws://a:1"]));
+        h.events();
+        h.c.on_open(0.0);
+        h.feed(bad);
+        let ev = h.events();
+        assert_eq!(ev[0], Event::CloseTransport, "{bad}");
+        let e = closed_error(&ev).unwrap().unwrap();
+        assert_eq!(e.code, ErrorCode::ProtocolError, "{bad}");
+        assert!(h.out().is_empty(), "nothing sent after {bad}");
+    }
+    // The well-typed INFO of a real server is accepted.
+    let mut h = H::new(opts(&["ws://a:1"]));
+    h.events();
+    h.c.on_open(0.0);
+    h.feed("INFO {\"server_id\":\"S\",\"version\":\"2.11.0\",\"proto\":1,\"headers\":true,\"max_payload\":1048576,\"jetstream\":true,\"client_id\":5,\"port\":4222,\"host\":\"0.0.0.0\",\"connect_urls\":[\"a:1\"]}\r\n");
+    assert!(h.out().starts_with("CONNECT "));
+}

@@ -42,6 +42,10 @@ impl Connection {
                 return;
             }
         };
+        if let Some(problem) = info_type_error(&json) {
+            self.fail_transport(NatsError::protocol(format!("INFO: {problem}")), now);
+            return;
+        }
         let first = self.phase == Phase::AwaitInfo;
         if let Some(mp) = json
             .get("max_payload")
@@ -300,4 +304,71 @@ impl Connection {
             }
         }
     }
+}
+
+/// nats-server refuses a `max_payload` above 64 MiB (`MAX_PAYLOAD_MAX_SIZE`).
+pub(crate) const MAX_SERVER_MAX_PAYLOAD: u64 = 64 * 1024 * 1024;
+
+/// The first INFO field the client relies on whose JSON type is wrong (a hostile or broken server):
+/// such an INFO is a protocol error rather than silently ignored or half-applied.
+pub(crate) fn info_type_error(info: &Json) -> Option<String> {
+    const STRINGS: [&str; 6] = [
+        "server_id",
+        "server_name",
+        "version",
+        "nonce",
+        "host",
+        "cluster",
+    ];
+    const BOOLS: [&str; 6] = [
+        "headers",
+        "ldm",
+        "auth_required",
+        "tls_required",
+        "jetstream",
+        "tls_available",
+    ];
+    for key in STRINGS {
+        if let Some(v) = info.get(key) {
+            if v.as_str().is_none() {
+                return Some(format!("{key} is not a string"));
+            }
+        }
+    }
+    for key in BOOLS {
+        if let Some(v) = info.get(key) {
+            if v.as_bool().is_none() {
+                return Some(format!("{key} is not a boolean"));
+            }
+        }
+    }
+    for key in ["proto", "port", "client_id"] {
+        if let Some(v) = info.get(key) {
+            if v.as_u64().is_none() {
+                return Some(format!("{key} is not a non-negative integer"));
+            }
+        }
+    }
+    if let Some(v) = info.get("max_payload") {
+        match v.as_u64() {
+            Some(m) if m > 0 && m <= MAX_SERVER_MAX_PAYLOAD => {}
+            Some(m) if m > MAX_SERVER_MAX_PAYLOAD => {
+                // The decoder buffers up to max_payload per message: a hostile server must not be
+                // able to lift that bound beyond what nats-server itself allows.
+                return Some(format!(
+                    "max_payload {m} is above nats-server's limit of 64 MiB"
+                ));
+            }
+            _ => return Some("max_payload is not a positive integer".to_owned()),
+        }
+    }
+    if let Some(v) = info.get("connect_urls") {
+        let ok = v
+            .as_array()
+            .is_some_and(|urls| urls.iter().all(|u| u.as_str().is_some()));
+        if !ok {
+            return Some("connect_urls is not an array of strings".to_owned());
+        }
+    }
+    None
 }
