@@ -23,6 +23,7 @@ fi
 command -v node >/dev/null || { log "installing nodejs"; apt_install nodejs npm; }
 command -v python3 >/dev/null || { log "installing python3"; apt_install python3 python3-pip; }
 command -v cc >/dev/null || { log "installing gcc"; apt_install build-essential; }
+command -v openssl >/dev/null || { log "installing openssl (TLS test certificates)"; apt_install openssl; }
 
 # Rust toolchain and the wasm target.
 if ! command -v cargo >/dev/null; then
