@@ -191,6 +191,15 @@ impl Options {
     /// `max_reconnect_attempts` < -1, an invalid inbox prefix, a `nkey` that is not a public user nkey,
     /// CR/LF in credentials.
     pub fn validate(&self) -> Result<(), NatsError> {
+        // The CONNECT line (with a signature, when one is due) must fit the server's control line.
+        let sig = "s".repeat(86);
+        let line = "CONNECT ".len() + super::handshake::connect_json(self, Some(&sig)).len() + 2;
+        if line > crate::proto::MAX_CONTROL_LINE {
+            return Err(NatsError::invalid_argument(format!(
+                "name, user, pass, token and creds are too long together: the CONNECT line would be {line} bytes (max {})",
+                crate::proto::MAX_CONTROL_LINE
+            )));
+        }
         if self.servers.is_empty() {
             return Err(NatsError::invalid_argument(
                 "servers: at least one server URL is required",
@@ -375,5 +384,26 @@ mod tests {
         let s = format!("{o:?}");
         assert!(!s.contains("hunter2") && !s.contains("tok-123") && !s.contains("eyJhbG"));
         assert!(s.contains("ws://a:1"));
+    }
+}
+
+#[cfg(test)]
+mod connect_line_tests {
+    use super::Options;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn a_connect_line_over_the_control_line_limit_is_invalid_argument() {
+        let mut o = Options::with_servers(["ws://127.0.0.1:1"]);
+        assert!(o.validate().is_ok());
+        o.token = Some("t".repeat(5000));
+        let e = o.validate().unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert!(
+            !e.message.contains("ttttt"),
+            "the secret is not in the message"
+        );
+        o.token = Some("t".repeat(1000));
+        assert!(o.validate().is_ok());
     }
 }

@@ -147,8 +147,14 @@ test("nats.js writes to a bucket nats.js created; we read it (get, revisions, hi
   assert.deepEqual(r.keysFiltered, []);
   // Our watcher saw every write of nats.js, markers included, in order.
   const delB = r.history["b.x"][1].rev, purgeC = r.history.c[0].rev;
-  assert.deepEqual(r.watched.map((e) => [e.key, e.op, e.rev]), [
-    ["a", "PUT", revs.a1], ["b.x", "PUT", revs.b1], ["c", "PUT", revs.c1], ["a", "PUT", revs.a2],
+  // c's PUT is removed by the purge's rollup; a watcher that has not reached it by then cannot see it
+  // (no client can: it is no longer stored). Everything else must arrive, in order.
+  const cPut = (e) => e[0] === "c" && e[1] === "PUT";
+  const watched = r.watched.map((e) => [e.key, e.op, e.rev]);
+  assert.ok(watched.filter(cPut).length <= 1);
+  if (watched.some(cPut)) assert.deepEqual(watched[2], ["c", "PUT", revs.c1]);
+  assert.deepEqual(watched.filter((e) => !cPut(e)), [
+    ["a", "PUT", revs.a1], ["b.x", "PUT", revs.b1], ["a", "PUT", revs.a2],
     ["b.x", "DEL", delB], ["c", "PURGE", purgeC], ["d", "PUT", revs.d1], ["e", "PUT", revs.e1],
     ["f", "PUT", revs.f1], ["f", "DEL", revs.f1 + 1], ["end", "PUT", revs.end],
   ]);
