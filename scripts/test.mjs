@@ -1,6 +1,6 @@
 // `npm test`: native tests, then browser tests (wasm-pack, headless Chromium) against a real
 // nats-server on free loopback ports. Ends with one line `N passed, M failed` summing every suite.
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "./lib/nats-server.mjs";
@@ -8,7 +8,7 @@ import { runCounted } from "./lib/run.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
-const only = process.argv[2]; // optional: "native" | "browser" | "e2e"
+const only = process.argv[2]; // optional: "native" | "browser" | "e2e" | "reliability"
 const results = [];
 
 if (!only || only === "native") {
@@ -39,6 +39,17 @@ if (!only || only === "e2e") {
   const build = await runCounted("build", "node", ["scripts/build.mjs"]);
   if (build.code !== 0) results.push(build);
   else results.push(await runCounted("e2e", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/e2e/"]));
+}
+
+if (!only || only === "reliability") {
+  // Fault injection (server restart/kill/SIGSTOP, a 3-node cluster, lame duck) against the package
+  // built by the e2e stage (built here when run alone); writes test-results/reliability.json.
+  const build = only ? await runCounted("build", "node", ["scripts/build.mjs"]) : { code: 0 };
+  if (build.code !== 0) results.push(build);
+  else {
+    rmSync("test-results/reliability.json", { force: true });
+    results.push(await runCounted("reliability", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/reliability/"]));
+  }
 }
 
 const passed = results.reduce((a, r) => a + r.passed, 0);
