@@ -70,7 +70,7 @@ function installHarness() {
 
   /**
    * Sets up one scenario: a watcher connection (statuses recorded) watching a fresh bucket, and
-   * `writers` other connections putting `w<k>.<i % 50>` in a loop, each put retried until acknowledged.
+   * `writers` other connections putting `w<k>.<i % 100>` in a loop, each put retried until acknowledged.
    */
   H.setup = async ({ servers, bucket, replicas = 1, history = 64, writers = 2, opts = {} }) => {
     const base = { servers, reconnectTimeWait: 100, reconnectJitter: 50, maxReconnectAttempts: -1, timeout: 3000, ...opts };
@@ -92,7 +92,7 @@ function installHarness() {
       const wkv = await new nats.Kvm(wc).open(bucket);
       S.loops.push((async () => {
         for (let i = 0; S.writing; i++) {
-          const key = `w${k}.${i % 50}`, value = `w${k}-${i}`;
+          const key = `w${k}.${i % 100}`, value = `w${k}-${i}`;
           for (;;) {
             S.attempts++;
             try {
@@ -105,7 +105,7 @@ function installHarness() {
               await H.sleep(100);
             }
           }
-          await H.sleep(10);
+          await H.sleep(20);
         }
       })());
     }
@@ -159,4 +159,10 @@ function installHarness() {
     return r;
   };
   window.H = H;
+}
+
+/** The figures of H.finish() that go into the results table. */
+export function pick(r) {
+  const { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, statuses } = r;
+  return { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, statuses };
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startNatsServer } from "../../scripts/lib/nats-server.mjs";
-import { openPage, recordResult, assertDelivery, assertReconnectOrder } from "./harness.mjs";
+import { openPage, recordResult, assertDelivery, assertReconnectOrder, pick } from "./harness.mjs";
 
 let ui, server;
 before(async () => {
@@ -78,8 +78,3 @@ test("stale connection (SIGSTOP): staleConnection by pings, reconnect to the oth
     await other.dispose();
   }
 });
-
-export function pick(r) {
-  const { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, statuses } = r;
-  return { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, statuses };
-}
