@@ -97,6 +97,38 @@ test("R3 bucket: kill the client's server, then the stream leader; writes, reads
   assertReconnectOrder(r.statuses, "cluster failover");
 });
 
+test("R3 bucket: kill the stream leader while the watcher is connected elsewhere; the watcher's consumer recovers without a reconnect", async () => {
+  const page = ui.page;
+  const bucket = `cl2_${run}`;
+  const stream = `KV_${bucket}`;
+  t0 = Date.now();
+  const mine = await page.evaluate((a) => H.setup(a), { servers: cluster.wsUrls, bucket, replicas: 3 });
+  let info = await streamSettled(page, stream);
+  // move the stream leader away from the watcher's server (a step-down elects another replica)
+  for (let i = 0; info.leader === mine && i < 10; i++) {
+    await page.evaluate(async (stream) => {
+      await window.S.nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, "", { timeout: 5000 });
+    }, stream);
+    info = await streamSettled(page, stream);
+  }
+  assert.notEqual(info.leader, mine, "stream leader elsewhere than the watcher's server");
+  await page.evaluate(() => H.moreAcked(100));
+  phase("set-up, leader moved");
+  const victim = node(info.leader);
+  await victim.kill();
+  await page.evaluate(() => H.moreAcked(100, 60000));
+  phase("kill stream leader, 100 writes");
+  await victim.start();
+  await cluster.waitReady();
+  await streamSettled(page, stream);
+  await page.evaluate(() => H.moreAcked(50));
+  phase("restart, settled, 50 writes");
+  const r = await page.evaluate(() => H.finish(60000));
+  recordResult("cluster R3: kill stream leader (watcher elsewhere)", { faults: 1, ...pick(r) });
+  assertDelivery(r, "leader failover");
+  assert.ok(!r.statuses.includes("disconnect"), `the watcher's connection stays up (${r.statuses})`);
+});
+
 test("lame-duck mode (SIGUSR2) on the client's server: ldm status, reconnect to another server, nothing lost", async () => {
   const page = ui.page;
   const bucket = `ldm_${run}`;
