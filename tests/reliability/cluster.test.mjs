@@ -129,6 +129,42 @@ test("R3 bucket: kill the stream leader while the watcher is connected elsewhere
   assert.ok(!r.statuses.includes("disconnect"), `the watcher's connection stays up (${r.statuses})`);
 });
 
+test("R3 bucket: SIGSTOP the client's server (stale connection, detected by pings); watcher and writers go on elsewhere, nothing lost", async () => {
+  const page = ui.page;
+  const bucket = `st_${run}`;
+  const stream = `KV_${bucket}`;
+  t0 = Date.now();
+  const first = await page.evaluate((a) => H.setup(a), {
+    servers: cluster.wsUrls, bucket, replicas: 3, opts: { pingInterval: 300, maxPingOut: 2, timeout: 2000 },
+  });
+  await streamSettled(page, stream);
+  await page.evaluate(() => H.moreAcked(100));
+  await page.evaluate(() => { H.arm("stale", "staleConnection", 20000); H.arm("r", "reconnect", 60000); });
+  phase("set-up");
+  const victim = node(first);
+  victim.signal("SIGSTOP");
+  let r;
+  try {
+    await page.evaluate(() => H.await("stale"));
+    const rec = await page.evaluate(() => H.await("r"));
+    assert.notEqual(rec.server, first, "reconnected to another server");
+    await page.evaluate(() => H.moreAcked(100, 60000));
+    phase("SIGSTOP, stale, reconnect, 100 writes");
+  } finally {
+    victim.signal("SIGCONT");
+  }
+  await cluster.waitReady();
+  await streamSettled(page, stream);
+  await page.evaluate(() => H.moreAcked(50));
+  phase("SIGCONT, settled, 50 writes");
+  r = await page.evaluate(() => H.finish(60000));
+  recordResult("cluster R3: SIGSTOP client's server (stale)", { faults: 1, ...pick(r) });
+  assertDelivery(r, "stale");
+  const seq = r.statuses.filter((s) => ["staleConnection", "disconnect", "reconnecting", "reconnect"].includes(s));
+  assert.equal(seq[0], "staleConnection", `stale detected first (${r.statuses})`);
+  assertReconnectOrder(r.statuses, "stale");
+});
+
 test("lame-duck mode (SIGUSR2) on the client's server: ldm status, reconnect to another server, nothing lost", async () => {
   const page = ui.page;
   const bucket = `ldm_${run}`;
