@@ -1,6 +1,6 @@
 // `npm test`: native tests, then browser tests (wasm-pack, headless Chromium) against a real
 // nats-server on free loopback ports. Ends with one line `N passed, M failed` summing every suite.
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "./lib/nats-server.mjs";
@@ -49,6 +49,7 @@ if (!only || only === "reliability") {
   else {
     rmSync("test-results/reliability.json", { force: true });
     results.push(await runCounted("reliability", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/reliability/"]));
+    printReliabilityTable("test-results/reliability.json");
   }
 }
 
@@ -57,3 +58,13 @@ const failed = results.reduce((a, r) => a + r.failed, 0);
 console.log("\n" + results.map((r) => `${r.label}: ${r.passed} passed, ${r.failed} failed`).join("\n"));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
+
+/** Prints the reliability suite's per-scenario figures as a table. */
+function printReliabilityTable(file) {
+  if (!existsSync(file)) return;
+  const rows = Object.entries(JSON.parse(readFileSync(file, "utf8")));
+  const cols = ["faults", "written", "acknowledged", "seen", "lost", "duplicated"];
+  const w = Math.max(8, ...rows.map(([n]) => n.length));
+  console.log("\n" + ["scenario".padEnd(w), ...cols.map((c) => c.padStart(12))].join(" "));
+  for (const [name, r] of rows) console.log([name.padEnd(w), ...cols.map((c) => String(r[c] ?? "").padStart(12))].join(" "));
+}
