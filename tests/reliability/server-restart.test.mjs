@@ -33,6 +33,55 @@ for (const how of ["restart", "kill"]) {
   });
 }
 
+test("SIGKILL + restart during a watcher's initial delivery (include: history): every stored revision once, in order", async () => {
+  const page = ui.page;
+  const total = 5000;
+  await page.evaluate(async ({ url, bucket, total }) => {
+    const nc = await nats.connect({ servers: url, reconnectTimeWait: 100, reconnectJitter: 50, maxReconnectAttempts: -1, timeout: 3000 });
+    const kv = await new nats.Kvm(nc).create(bucket, { history: 64 });
+    const pad = "x".repeat(1000);
+    const acked = [];
+    for (let i = 0; i < total; i += 250) {
+      const batch = [];
+      for (let j = i; j < i + 250; j++) batch.push(kv.put(`k.${j % 500}`, `${j}-${pad}`).then((rev) => acked.push(rev)));
+      await Promise.all(batch);
+    }
+    const S = window.S = { nc, kv, acked, seen: [], statuses: [], waiters: [], initialized: false };
+    nc.onStatus((s) => {
+      S.statuses.push(s.type);
+      for (const w of S.waiters.filter((w) => w.type === s.type && S.statuses.length > w.after)) w.resolve(s);
+    });
+    H.arm("r", "reconnect", 60000);
+    S.watch = await kv.watch({ include: "history", callback: (e) => S.seen.push(e.revision) });
+    S.watch.initialized.then(() => { S.initialized = true; });
+  }, { url: server.wsUrl, bucket: `init_${run}`, total });
+  await page.evaluate(() => H.until(() => window.S.seen.length >= 200, 30000, "first initial entries"));
+  await server.kill();
+  const atFault = await page.evaluate(() => ({ seen: window.S.seen.length, initialized: window.S.initialized }));
+  await server.start();
+  await page.evaluate(() => H.await("r"));
+  const r = await page.evaluate(async (total) => {
+    const S = window.S;
+    await H.until(() => S.seen.length >= total, 60000, "every stored revision delivered");
+    await H.deadline(S.watch.initialized, 10000, "initialized");
+    const uniq = new Set(S.seen);
+    let outOfOrder = 0;
+    for (let i = 1; i < S.seen.length; i++) if (S.seen[i] <= S.seen[i - 1]) outOfOrder++;
+    const lost = S.acked.filter((rev) => !uniq.has(rev)).length;
+    const out = { acknowledged: S.acked.length, seen: S.seen.length, lost, duplicated: S.seen.length - uniq.size, outOfOrder, statuses: S.statuses };
+    S.watch.stop();
+    await S.nc.close();
+    return out;
+  }, total);
+  recordResult("single server: SIGKILL during initial delivery", { faults: 1, written: total, ...r, seenAtFault: atFault.seen, initializedAtFault: atFault.initialized });
+  assert.equal(r.acknowledged, total);
+  assert.equal(r.lost, 0, "lost");
+  assert.equal(r.duplicated, 0, "duplicated");
+  assert.equal(r.outOfOrder, 0, "out of order");
+  assert.equal(r.seen, total, "every stored revision exactly once");
+  assertReconnectOrder(r.statuses, "initial delivery");
+});
+
 test("stale connection (SIGSTOP): staleConnection by pings, reconnect to the other server", async () => {
   const other = await startNatsServer();
   const page = ui.page;
