@@ -10,6 +10,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
 const only = process.argv[2]; // optional: "native" | "browser" | "e2e" | "reliability"
 const results = [];
+let built = false; // the e2e stage built the package
 
 if (!only || only === "native") {
   results.push(await runCounted("native", "cargo", ["test", "--color", "never"]));
@@ -37,6 +38,7 @@ if (!only || only === "browser") {
 if (!only || only === "e2e") {
   // Playwright tests drive the built package and the page in Debian's Chromium.
   const build = await runCounted("build", "node", ["scripts/build.mjs"]);
+  built = build.code === 0;
   if (build.code !== 0) results.push(build);
   else results.push(await runCounted("e2e", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/e2e/"]));
 }
@@ -44,8 +46,9 @@ if (!only || only === "e2e") {
 if (!only || only === "reliability") {
   // Fault injection (server restart/kill/SIGSTOP, a 3-node cluster, lame duck) against the package
   // built by the e2e stage (built here when run alone); writes test-results/reliability.json.
-  const build = only ? await runCounted("build", "node", ["scripts/build.mjs"]) : { code: 0 };
-  if (build.code !== 0) results.push(build);
+  // (when the e2e stage's build failed, that failure is counted already and this stage is skipped)
+  const build = built ? { code: 0 } : only ? await runCounted("build", "node", ["scripts/build.mjs"]) : { code: 1 };
+  if (build.code !== 0) { if (only) results.push(build); }
   else {
     rmSync("test-results/reliability.json", { force: true });
     results.push(await runCounted("reliability", "node", ["--test", "--test-reporter=tap", "--test-concurrency=1", "tests/reliability/"]));

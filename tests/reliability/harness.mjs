@@ -40,6 +40,7 @@ export function assertDelivery(r, what) {
   assert.equal(r.duplicated, 0, `${what}: duplicated`);
   assert.equal(r.outOfOrder, 0, `${what}: delivered out of order`);
   assert.equal(r.wrongValue, 0, `${what}: delivered with another value than the one acknowledged`);
+  assert.equal(r.badReads, 0, `${what}: get() of a key differs from its last acknowledged write ${JSON.stringify(r.badReadSamples)}`);
 }
 
 /** The status types of the watcher's connection must contain disconnect → reconnecting… → reconnect. */
@@ -147,7 +148,20 @@ function installHarness() {
       if (!e) lostRevisions.push(a.rev);
       else if (e.key !== a.key || e.value !== a.value) wrongValue++;
     }
+    // reads: every key reads back its last acknowledged value (after the writers stopped)
+    const lastByKey = new Map();
+    for (const a of S.acked) if (!lastByKey.has(a.key) || lastByKey.get(a.key).rev < a.rev) lastByKey.set(a.key, a);
+    let badReads = 0;
+    const badReadSamples = [];
+    for (const a of lastByKey.values()) {
+      const e = await S.kv.get(a.key);
+      if (!e || e.revision !== a.rev || e.string() !== a.value) {
+        badReads++;
+        if (badReadSamples.length < 5) badReadSamples.push({ key: a.key, want: a.rev, got: e?.revision ?? null });
+      }
+    }
     const r = {
+      reads: lastByKey.size, badReads, badReadSamples,
       written: S.attempts, failedAttempts: S.failures, acknowledged: S.acked.length, seen: S.seen.length,
       lost: lostRevisions.length, duplicated, outOfOrder, wrongValue,
       storedUnacknowledged: [...byRev.keys()].filter((rev) => !S.acked.some((a) => a.rev === rev)).length,
@@ -163,6 +177,6 @@ function installHarness() {
 
 /** The figures of H.finish() that go into the results table. */
 export function pick(r) {
-  const { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, statuses } = r;
-  return { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, statuses };
+  const { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, reads, badReads, statuses } = r;
+  return { written, failedAttempts, acknowledged, seen, lost, duplicated, outOfOrder, wrongValue, storedUnacknowledged, reads, badReads, statuses };
 }
