@@ -66,8 +66,8 @@ process.exit(failed === 0 && passed > 0 ? 0 : 1);
 function printReliabilityTable(file) {
   if (!existsSync(file)) return;
   const rows = Object.entries(JSON.parse(readFileSync(file, "utf8")));
-  const cols = ["faults", "written", "acknowledged", "seen", "lost", "duplicated"];
+  const cols = ["faults", "written", "acknowledged", "seen", "lost", "duplicated", "storedUnacknowledged"];
   const w = Math.max(8, ...rows.map(([n]) => n.length));
-  console.log("\n" + ["scenario".padEnd(w), ...cols.map((c) => c.padStart(12))].join(" "));
-  for (const [name, r] of rows) console.log([name.padEnd(w), ...cols.map((c) => String(r[c] ?? "").padStart(12))].join(" "));
+  console.log("\n" + ["scenario".padEnd(w), ...cols.map((c) => c.padStart(c.length > 12 ? c.length : 12))].join(" "));
+  for (const [name, r] of rows) console.log([name.padEnd(w), ...cols.map((c) => String(r[c] ?? "").padStart(c.length > 12 ? c.length : 12))].join(" "));
 }
