@@ -165,6 +165,30 @@ test("R3 bucket: SIGSTOP the client's server (stale connection, detected by ping
   assertReconnectOrder(r.statuses, "stale");
 });
 
+test("R3 bucket: the whole cluster SIGKILLed and restarted on its stores under writes; watcher resumes, nothing lost", async () => {
+  const page = ui.page;
+  const bucket = `all_${run}`;
+  const stream = `KV_${bucket}`;
+  t0 = Date.now();
+  await page.evaluate((a) => H.setup(a), { servers: cluster.wsUrls, bucket, replicas: 3 });
+  await streamSettled(page, stream);
+  await page.evaluate(() => H.moreAcked(100));
+  await page.evaluate(() => { H.arm("d", "disconnect", 30000); H.arm("r", "reconnect", 60000); });
+  phase("set-up");
+  await Promise.all(cluster.nodes.map((n) => n.kill()));
+  await page.evaluate(() => H.await("d"));
+  await Promise.all(cluster.nodes.map((n) => n.start()));
+  await cluster.waitReady(60000);
+  await page.evaluate(() => H.await("r"));
+  await streamSettled(page, stream, 60000);
+  await page.evaluate(() => H.moreAcked(100, 60000));
+  phase("all killed, restarted, settled, 100 writes");
+  const r = await page.evaluate(() => H.finish(60000));
+  recordResult("cluster R3: whole cluster SIGKILL + restart", { faults: 3, ...pick(r) });
+  assertDelivery(r, "whole cluster");
+  assertReconnectOrder(r.statuses, "whole cluster");
+});
+
 test("lame-duck mode (SIGUSR2) on the client's server: ldm status, reconnect to another server, nothing lost", async () => {
   const page = ui.page;
   const bucket = `ldm_${run}`;
