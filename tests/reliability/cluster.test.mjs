@@ -211,3 +211,18 @@ test("lame-duck mode (SIGUSR2) on the client's server: ldm status, reconnect to 
   const seq = r.statuses.filter((s) => ["ldm", "disconnect", "reconnect"].includes(s));
   assert.deepEqual(seq.slice(0, 3), ["ldm", "disconnect", "reconnect"], `statuses ${r.statuses}`);
 });
+
+test("kv - replicas (nats.js kv_test port, needs the cluster): an R3 bucket, then updated to R1", async () => {
+  const r = await ui.page.evaluate(async ({ servers, b }) => {
+    const nc = await nats.connect({ servers });
+    const api = async (subject, body) => (await nc.request(subject, body === undefined ? "" : JSON.stringify(body), { timeout: 5000 })).json();
+    const kv = await new nats.Kvm(nc).create(b, { replicas: 3 });
+    const status = (await kv.status()).replicas;
+    const si = await api(`$JS.API.STREAM.INFO.KV_${b}`);
+    const updated = await api(`$JS.API.STREAM.UPDATE.KV_${b}`, { ...si.config, num_replicas: 1 });
+    const after = (await kv.status()).replicas;
+    await nc.close();
+    return { status, infoReplicas: si.config.num_replicas, updatedReplicas: updated.config?.num_replicas ?? updated.error, after };
+  }, { servers: cluster.wsUrls, b: `rep_${run}` });
+  assert.deepEqual(r, { status: 3, infoReplicas: 3, updatedReplicas: 1, after: 1 });
+});
