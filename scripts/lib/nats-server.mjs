@@ -41,7 +41,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts a nats-server. `opts.extraConfig` is appended to the generated config (auth blocks, TLS…);
- * `opts.websocketExtra` is inserted into the websocket block. Resolves when /healthz says JetStream is ready.
+ * `opts.websocketExtra` is inserted into the websocket block. `opts.cluster = { name, port, routes }`
+ * (routes: the other nodes' cluster ports) adds a cluster block (see startNatsCluster). Resolves when
+ * /healthz says JetStream is ready.
  */
 export async function startNatsServer(opts = {}) {
   hookExit();
@@ -52,12 +54,21 @@ export async function startNatsServer(opts = {}) {
     http: await freePort(),
     ws: await freePort(),
   };
+  if (opts.cluster) ports.cluster = opts.cluster.port;
   const wsScheme = opts.websocketTls ? "wss" : "ws";
+  const serverName = opts.name || "test-" + ports.client;
   const conf = [
     `listen: 127.0.0.1:${ports.client}`,
     `http: 127.0.0.1:${ports.http}`,
-    `server_name: ${opts.name || "test-" + ports.client}`,
+    `server_name: ${serverName}`,
     `jetstream { store_dir: "${join(dir, "js")}" }`,
+    opts.cluster ? [
+      `cluster {`,
+      `  name: ${opts.cluster.name}`,
+      `  listen: 127.0.0.1:${opts.cluster.port}`,
+      `  routes: [${opts.cluster.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(", ")}]`,
+      `}`,
+    ].join("\n") : "",
     `websocket {`,
     `  host: 127.0.0.1`,
     `  port: ${ports.ws}`,
@@ -70,7 +81,7 @@ export async function startNatsServer(opts = {}) {
   writeFileSync(confPath, conf);
 
   const server = {
-    dir, ports, confPath,
+    dir, ports, confPath, name: serverName,
     wsUrl: `${wsScheme}://127.0.0.1:${ports.ws}`,
     natsUrl: `nats://127.0.0.1:${ports.client}`,
     monitorUrl: `http://127.0.0.1:${ports.http}`,
@@ -129,4 +140,49 @@ export async function startNatsServer(opts = {}) {
     },
   };
   return server.start();
+}
+
+/**
+ * Starts an `n`-node JetStream cluster on loopback (each node with its own ports, store folder and
+ * `server_name` `<name>-<i>`; `opts` as for startNatsServer, given to every node). Resolves when every
+ * node's /healthz says JetStream is ready and every node knows the same meta leader. Returns
+ * `{ nodes, wsUrls, waitReady(), dispose() }`.
+ */
+export async function startNatsCluster(n = 3, opts = {}) {
+  const name = opts.clusterName || "c" + Date.now().toString(36);
+  const clusterPorts = [];
+  for (let i = 0; i < n; i++) clusterPorts.push(await freePort());
+  const nodes = await Promise.all(clusterPorts.map((port, i) => startNatsServer({
+    ...opts,
+    name: `${name}-${i}`,
+    cluster: { name, port, routes: clusterPorts.filter((p) => p !== port) },
+  })));
+  const cluster = {
+    nodes,
+    wsUrls: nodes.map((s) => s.wsUrl),
+    /** Resolves when every running node is healthy (JetStream) and they agree on a meta leader. */
+    async waitReady(timeout = 30000) {
+      const deadline = Date.now() + timeout;
+      let last = "";
+      while (Date.now() < deadline) {
+        try {
+          const running = nodes.filter((s) => s.proc && s.proc.exitCode === null && s.proc.signalCode === null);
+          const leaders = new Set();
+          let healthy = true;
+          for (const s of running) {
+            const h = await fetch(`${s.monitorUrl}/healthz`);
+            if (h.status !== 200) { healthy = false; last = `${s.ports.client}: healthz ${h.status} ${await h.text()}`; break; }
+            const j = await (await fetch(`${s.monitorUrl}/jsz`)).json();
+            leaders.add(j.meta_cluster?.leader || "");
+          }
+          if (healthy && leaders.size === 1 && !leaders.has("")) return cluster;
+          if (healthy) last = `meta leaders: ${[...leaders]}`;
+        } catch (e) { last = String(e); }
+        await sleep(100);
+      }
+      throw new Error(`cluster not ready in ${timeout} ms: ${last}`);
+    },
+    async dispose() { await Promise.all(nodes.map((s) => s.dispose())); },
+  };
+  return cluster.waitReady();
 }

@@ -7,7 +7,7 @@
 //
 // Skipped cases of part 2:
 // - "kv - mirror cross domain": needs a leaf node and a second JetStream domain.
-// - "kv - replicas": needs a 3-node JetStream cluster.
+// - "kv - replicas": needs a 3-node JetStream cluster; ported in tests/reliability/cluster.test.mjs.
 // - "kv - kv rejects in older servers": needs a server older than 2.6.2 (nats.js fakes the version).
 // - "kv - bind no info", "kv - bind doesn't check jetstream": nats.js `bindOnly` (no STREAM.INFO on
 //   bind); this API has no bindOnly, and open() deliberately reads STREAM.INFO to report
