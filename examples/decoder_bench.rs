@@ -25,7 +25,9 @@ fn stream(n: usize, size: usize, headers: bool) -> Vec<u8> {
             );
             out.extend_from_slice(hdr);
         } else {
-            out.extend_from_slice(format!("MSG bench.subject.{} 1 {}\r\n", i % 10, size).as_bytes());
+            out.extend_from_slice(
+                format!("MSG bench.subject.{} 1 {}\r\n", i % 10, size).as_bytes(),
+            );
         }
         out.extend_from_slice(&payload);
         out.extend_from_slice(b"\r\n");
