@@ -62,11 +62,24 @@ class Subscription {
     this._queue = opts.callback ? null : new PushQueue();
     this._closedResolve = null;
     this.closed = new Promise((r) => { this._closedResolve = r; });
-    const onMsg = (subj, sid, reply, data, hdrs, code, desc) => {
-      this._received++;
-      const m = new Msg(nc, subj, sid, reply, data, hdrs, code, desc);
-      if (this._callback) this._callback(null, m);
-      else this._queue.push(m);
+    this._limit = Infinity;
+    // One call per batch of messages (usually a whole WebSocket frame's); each callback still sees one Msg.
+    const onMsg = (subjects, replies, data, ends, hdrs) => {
+      const subs = subjects.split(" ");
+      const reps = replies === undefined ? undefined : replies.split(" ");
+      const sid = this._sid;
+      let start = 0;
+      for (let i = 0; i < subs.length && this._received < this._limit; i++) {
+        const end = ends[i];
+        const h = hdrs === undefined ? undefined : hdrs[i];
+        const m = h === undefined
+          ? new Msg(nc, subs[i], sid, reps === undefined ? undefined : reps[i], data.subarray(start, end))
+          : new Msg(nc, subs[i], sid, reps === undefined ? undefined : reps[i], data.subarray(start, end), h[0], h[1], h[2]);
+        start = end;
+        this._received++;
+        if (this._callback) this._callback(null, m);
+        else this._queue.push(m);
+      }
     };
     const onDone = (err) => {
       this._closed = true;
@@ -76,7 +89,12 @@ class Subscription {
     };
     this._sid = nc._w.subscribe(subject, opts.queue, opts.max, onMsg, onDone);
   }
-  unsubscribe(max) { if (!this._closed) this._nc._w.unsubscribe(this._sid, max); }
+  unsubscribe(max) {
+    if (this._closed) return;
+    this._nc._w.unsubscribe(this._sid, max);
+    // An already-received batch is cut at the new limit (`max` in all, or now).
+    this._limit = max === undefined || max === null ? this._received : Math.max(this._received, Number(max) || 0);
+  }
   drain() { return this._closed ? Promise.resolve() : this._nc._w.drainSubscription(this._sid); }
   getSubject() { return this._subject; }
   getReceived() { return this._received; }

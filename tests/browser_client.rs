@@ -9,7 +9,7 @@ use std::rc::Rc;
 use nats_kv_wasm::client::{Connection, Event, Options};
 use nats_kv_wasm::error::ErrorCode;
 use nats_kv_wasm::web::clock::now_ms;
-use nats_kv_wasm::web::driver::Driver;
+use nats_kv_wasm::web::driver::{Delivery, Driver};
 use util::{ws_url, Mailbox};
 use wasm_bindgen_test::*;
 
@@ -20,7 +20,13 @@ fn start(url: &str) -> (Rc<Driver>, Mailbox<Event>) {
     let driver = Driver::new(conn, None);
     let events: Mailbox<Event> = Mailbox::default();
     let tx = events.clone();
-    driver.set_sink(Rc::new(move |e| tx.push(e)));
+    // Batches of messages are flattened back into one `Event::Msg` each, in order.
+    driver.set_sink(Rc::new(move |d| match d {
+        Delivery::Event(e) => tx.push(e),
+        Delivery::Msgs(sid, msgs) => msgs
+            .into_iter()
+            .for_each(|msg| tx.push(Event::Msg { sid, msg })),
+    }));
     driver.start();
     (driver, events)
 }

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -80,6 +80,80 @@ fn msg_args(m: Msg) -> [JsValue; 7] {
     ]
 }
 
+/// Reused buffers for packing a batch of messages into a few JS values.
+#[derive(Default)]
+struct Packer {
+    subjects: String,
+    replies: String,
+    data: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl Packer {
+    /// `on_msg(subjects, replies, data, ends, headers)` for a batch: `subjects` and `replies` are
+    /// joined with spaces (server subjects never contain whitespace; an empty reply is none;
+    /// `replies` is `undefined` when no message has one); message `i`'s payload is
+    /// `data[ends[i-1]..ends[i]]` (each payload copied once into wasm memory and once out);
+    /// `headers` is `undefined`, or an array with `[flat, code, description]` or `undefined` per message.
+    fn deliver(&mut self, on_msg: &Function, ms: Vec<Msg>) {
+        self.subjects.clear();
+        self.replies.clear();
+        self.data.clear();
+        self.ends.clear();
+        let mut any_reply = false;
+        let mut any_headers = false;
+        for (i, m) in ms.iter().enumerate() {
+            if i > 0 {
+                self.subjects.push(' ');
+                self.replies.push(' ');
+            }
+            self.subjects.push_str(&m.subject);
+            if let Some(r) = &m.reply {
+                any_reply = true;
+                self.replies.push_str(r);
+            }
+            any_headers |= m.headers.is_some();
+            self.data.extend_from_slice(&m.payload);
+            self.ends.push(self.data.len() as u32);
+        }
+        let hdrs = if any_headers {
+            ms.iter()
+                .map(|m| match &m.headers {
+                    Some(h) => {
+                        let a = Array::new();
+                        a.push(&headers_to_js(h).into());
+                        a.push(&JsValue::from(h.code));
+                        a.push(&JsValue::from_str(&h.description));
+                        a.into()
+                    }
+                    None => JsValue::UNDEFINED,
+                })
+                .collect::<Array>()
+                .into()
+        } else {
+            JsValue::UNDEFINED
+        };
+        let replies = if any_reply {
+            JsValue::from_str(&self.replies)
+        } else {
+            JsValue::UNDEFINED
+        };
+        // A throwing user callback must not break delivery to the others.
+        let _ = on_msg.call5(
+            &JsValue::UNDEFINED,
+            &JsValue::from_str(&self.subjects),
+            &replies,
+            &Uint8Array::from(self.data.as_slice()).into(),
+            &Uint32Array::from(self.ends.as_slice()).into(),
+            &hdrs,
+        );
+        // Do not keep a burst's high-water mark forever.
+        if self.data.capacity() > 1 << 20 {
+            self.data = Vec::new();
+        }
+    }
+}
+
 fn status_data(s: &Status) -> JsValue {
     match s {
         Status::Disconnect { server }
@@ -143,8 +217,8 @@ impl WasmConnection {
             .map_err(js_err)
     }
 
-    /// Subscribes; `on_msg(subject, sid, reply, data, headers, code, description)` per message,
-    /// `on_done(error | null)` once when the subscription ends. Returns the sid.
+    /// Subscribes; `on_msg(subjects, replies, data, ends, headers)` per batch of messages (see
+    /// `Packer::deliver`), `on_done(error | null)` once when the subscription ends. Returns the sid.
     pub fn subscribe(
         &self,
         subject: JsValue,
@@ -156,8 +230,9 @@ impl WasmConnection {
         let subject = string(&subject, "subject").map_err(js_err)?;
         let queue = opt_str(&queue, "queue").map_err(js_err)?;
         let max = opt_u64(&max, "max").map_err(js_err)?;
+        let mut packer = Packer::default();
         let handler = Box::new(move |ev: SubEvent| match ev {
-            SubEvent::Msg(m) => call(&on_msg, &msg_args(m)),
+            SubEvent::Msgs(ms) => packer.deliver(&on_msg, ms),
             SubEvent::Closed(err) => call(&on_done, &[err.as_ref().map_or(JsValue::NULL, to_js)]),
         });
         let sid = self

@@ -1656,3 +1656,48 @@ fn info_with_wrong_types_is_a_protocol_error() {
     h.feed("INFO {\"server_id\":\"S\",\"version\":\"2.11.0\",\"proto\":1,\"headers\":true,\"max_payload\":1048576,\"jetstream\":true,\"client_id\":5,\"port\":4222,\"host\":\"0.0.0.0\",\"connect_urls\":[\"a:1\"]}\r\n");
     assert!(h.out().starts_with("CONNECT "));
 }
+
+#[test]
+fn poll_msg_takes_only_consecutive_messages_of_one_sid() {
+    let mut h = H::connected(opts(&["ws://a"]));
+    let a = h.c.subscribe("a", None, None).expect("sub a");
+    let b = h.c.subscribe("b", None, None).expect("sub b");
+    h.events();
+    h.out();
+    h.feed(&format!(
+        "MSG a {a} 1\r\n1\r\nMSG a {a} 1\r\n2\r\nMSG b {b} 1\r\n3\r\nMSG a {a} 1\r\n4\r\n"
+    ));
+    let first = match h.c.poll_event() {
+        Some(Event::Msg { sid, msg }) => (sid, msg.payload),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(first, (a, b"1".to_vec()));
+    assert_eq!(h.c.poll_msg(a).map(|m| m.payload), Some(b"2".to_vec()));
+    // The next one is for `b`: not taken for `a`, and order is kept.
+    assert!(h.c.poll_msg(a).is_none());
+    assert_eq!(h.c.poll_msg(b).map(|m| m.payload), Some(b"3".to_vec()));
+    assert_eq!(h.c.poll_msg(a).map(|m| m.payload), Some(b"4".to_vec()));
+    assert!(h.c.poll_msg(a).is_none());
+    assert!(h.c.poll_event().is_none());
+}
+
+#[test]
+fn recycled_outbound_buffer_keeps_capacity_and_order() {
+    let mut h = H::connected(opts(&["ws://a"]));
+    h.events();
+    h.out();
+    h.c.publish("x", None, None, b"hello").expect("publish");
+    assert!(h.c.outbound_len() > 0);
+    let buf = h.c.take_outbound().expect("bytes");
+    assert_eq!(h.c.outbound_len(), 0);
+    let cap = buf.capacity();
+    h.c.recycle_outbound(buf);
+    h.c.publish("y", None, None, b"1").expect("publish");
+    let buf = h.c.take_outbound().expect("bytes");
+    assert_eq!(buf, b"PUB y 1\r\n1\r\n");
+    assert_eq!(buf.capacity(), cap);
+    // Bytes written before the buffer comes back are kept; the old buffer is dropped.
+    h.c.publish("z", None, None, b"2").expect("publish");
+    h.c.recycle_outbound(buf);
+    assert_eq!(h.out(), "PUB z 1\r\n2\r\n");
+}

@@ -9,13 +9,14 @@ use crate::client::{Connection, Event, Options, Status};
 use crate::error::NatsError;
 use crate::proto::{Headers, Msg};
 use crate::web::clock::now_ms;
-use crate::web::driver::Driver;
+use crate::web::driver::{Delivery, Driver};
 use crate::web::oneshot::{channel, Sender};
 use crate::web::random;
 
 /// What a subscription handler receives.
 pub enum SubEvent {
-    Msg(Msg),
+    /// Consecutive messages (usually all of one WebSocket frame's), in order.
+    Msgs(Vec<Msg>),
     /// The subscription ended (max reached, unsubscribed, drained, closed, or refused).
     Closed(Option<NatsError>),
 }
@@ -60,7 +61,10 @@ impl WebClient {
         *shared.connected.borrow_mut() = Some(tx);
         // The sink keeps the shared state alive while the connection is open; it is dropped on Closed.
         let sink_shared = shared.clone();
-        driver.set_sink(Rc::new(move |ev| sink_shared.handle(ev)));
+        driver.set_sink(Rc::new(move |d| match d {
+            Delivery::Event(ev) => sink_shared.handle(ev),
+            Delivery::Msgs(sid, msgs) => sink_shared.handle_msgs(sid, msgs),
+        }));
         driver.start();
         let client = WebClient { driver, shared };
         match rx.await {
@@ -89,7 +93,7 @@ impl WebClient {
 
     /// A new unique inbox subject.
     pub fn new_inbox(&self) -> String {
-        self.driver.with(|c, _| c.new_inbox())
+        self.driver.with_conn(|c| c.new_inbox())
     }
 
     /// The connection's `inboxPrefix`.
@@ -99,7 +103,7 @@ impl WebClient {
 
     /// A new 22-character unique token.
     pub fn next_nuid(&self) -> String {
-        self.driver.with(|c, _| c.next_nuid())
+        self.driver.with_conn(|c| c.next_nuid())
     }
 
     /// Publishes (validated before anything is written).
@@ -111,7 +115,7 @@ impl WebClient {
         payload: &[u8],
     ) -> Result<(), NatsError> {
         self.driver
-            .with(|c, _| c.publish(subject, reply, headers, payload))
+            .with_conn(|c| c.publish(subject, reply, headers, payload))
     }
 
     /// Subscribes; `handler` gets every message and, last, `Closed`. Returns the sid.
@@ -122,7 +126,9 @@ impl WebClient {
         max: Option<u64>,
         handler: SubHandler,
     ) -> Result<u64, NatsError> {
-        let sid = self.driver.with(|c, _| c.subscribe(subject, queue, max))?;
+        let sid = self
+            .driver
+            .with_conn(|c| c.subscribe(subject, queue, max))?;
         self.shared
             .subs
             .borrow_mut()
@@ -132,12 +138,12 @@ impl WebClient {
 
     /// Unsubscribes now, or after `max` messages in all.
     pub fn unsubscribe(&self, sid: u64, max: Option<u64>) -> Result<(), NatsError> {
-        self.driver.with(|c, _| c.unsubscribe(sid, max))
+        self.driver.with_conn(|c| c.unsubscribe(sid, max))
     }
 
     /// Drains one subscription; resolves when it has ended.
     pub async fn drain_subscription(&self, sid: u64) -> Result<(), NatsError> {
-        if !self.driver.with(|c, _| c.drain_subscription(sid))? {
+        if !self.driver.with_conn(|c| c.drain_subscription(sid))? {
             return Ok(());
         }
         let (tx, rx) = channel();
@@ -233,6 +239,13 @@ impl WebClient {
 }
 
 impl Shared {
+    fn handle_msgs(&self, sid: u64, msgs: Vec<Msg>) {
+        let h = self.subs.borrow().get(&sid).map(|(h, _)| h.clone());
+        if let Some(h) = h {
+            (h.borrow_mut())(SubEvent::Msgs(msgs));
+        }
+    }
+
     fn handle(&self, ev: Event) {
         match ev {
             Event::Connected { .. } => {
@@ -240,12 +253,7 @@ impl Shared {
                     tx.send(Ok(()));
                 }
             }
-            Event::Msg { sid, msg } => {
-                let h = self.subs.borrow().get(&sid).map(|(h, _)| h.clone());
-                if let Some(h) = h {
-                    (h.borrow_mut())(SubEvent::Msg(msg));
-                }
-            }
+            Event::Msg { sid, msg } => self.handle_msgs(sid, vec![msg]),
             Event::SubClosed { sid, error } => {
                 let entry = self.subs.borrow_mut().remove(&sid);
                 if let Some((h, waiters)) = entry {

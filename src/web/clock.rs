@@ -3,10 +3,14 @@
 /// Monotonic time: `performance.now()` in ms (falls back to `Date.now()` where there is no
 /// `performance`). For timers and deadlines; not comparable with the server's timestamps.
 pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
+    // Looked up once: `window()` + `.performance` cost three boundary crossings per call, and the
+    // driver asks for the time on every frame, publish and pump.
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
+}
+
+thread_local! {
+    static PERFORMANCE: Option<web_sys::Performance> =
+        web_sys::window().and_then(|w| w.performance());
 }
 
 /// Wall-clock time: `Date.now()`, ms since the Unix epoch, as the server's timestamps (an entry's

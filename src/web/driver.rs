@@ -7,13 +7,25 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen_futures::spawn_local;
 
 use crate::client::{Connection, Event};
+use crate::proto::Msg;
 use crate::web::clock::now_ms;
 use crate::web::sign::sign_nonce;
 use crate::web::timer::Timer;
 use crate::web::transport::{TransportEvent, WsTransport};
 
+/// Outbound bytes that are written at once rather than at the end of the turn.
+const EARLY_SEND: usize = 32 * 1024;
+
+/// What the driver hands to the API layer.
+pub enum Delivery {
+    /// Replies, status, subscription ends, …
+    Event(Event),
+    /// Consecutive messages for one subscription (usually all of one WebSocket frame's).
+    Msgs(u64, Vec<Msg>),
+}
+
 /// Receives the events the API layer handles (messages, replies, status, …).
-pub type EventSink = Rc<dyn Fn(Event)>;
+pub type EventSink = Rc<dyn Fn(Delivery)>;
 
 /// A live connection in the browser.
 pub struct Driver {
@@ -72,6 +84,18 @@ impl Driver {
         r
     }
 
+    /// [`with`](Self::with) for calls that do not need the time (publish, subscribe, …). A burst of
+    /// publishes goes out in frames of about [`EARLY_SEND`] bytes while it is being written, so the
+    /// network and the server work in parallel with the publishing loop.
+    pub fn with_conn<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
+        let r = f(&mut self.conn.borrow_mut());
+        if !self.pumping.get() && self.conn.borrow().outbound_len() >= EARLY_SEND {
+            self.send_now();
+        }
+        self.pump();
+        r
+    }
+
     /// Reads the connection without changing it.
     pub fn read<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
         f(&self.conn.borrow())
@@ -93,12 +117,17 @@ impl Driver {
                     self.bury_transport();
                 }
                 Event::Sign { nonce } => self.sign(nonce),
-                other => {
-                    let sink = self.sink.borrow().clone();
-                    if let Some(sink) = sink {
-                        sink(other);
+                Event::Msg { sid, msg } => {
+                    let mut msgs = vec![msg];
+                    {
+                        let mut c = self.conn.borrow_mut();
+                        while let Some(m) = c.poll_msg(sid) {
+                            msgs.push(m);
+                        }
                     }
+                    self.deliver(Delivery::Msgs(sid, msgs));
                 }
+                other => self.deliver(Delivery::Event(other)),
             }
         }
         self.pumping.set(false);
@@ -107,7 +136,16 @@ impl Driver {
         }
         let deadline = self.conn.borrow().poll_timeout();
         if let Some(t) = self.timer.borrow_mut().as_mut() {
-            t.arm(deadline, now_ms());
+            if !t.is_armed_for(deadline) {
+                t.arm(deadline, now_ms());
+            }
+        }
+    }
+
+    fn deliver(&self, d: Delivery) {
+        let sink = self.sink.borrow().clone();
+        if let Some(sink) = sink {
+            sink(d);
         }
     }
 
@@ -185,8 +223,11 @@ impl Driver {
     /// Writes everything the connection has queued as one frame.
     fn send_now(&self) {
         let bytes = self.conn.borrow_mut().take_outbound();
-        if let (Some(bytes), Some(t)) = (bytes, self.transport.borrow().as_ref()) {
-            let _ = t.send(&bytes);
+        if let Some(bytes) = bytes {
+            if let Some(t) = self.transport.borrow().as_ref() {
+                let _ = t.send(&bytes);
+            }
+            self.conn.borrow_mut().recycle_outbound(bytes);
         }
     }
 }

@@ -28,6 +28,11 @@ impl Timer {
         }
     }
 
+    /// Whether [`arm`](Self::arm) with `deadline` would change nothing.
+    pub fn is_armed_for(&self, deadline: Option<f64>) -> bool {
+        deadline == self.deadline && (self.handle.is_some() || deadline.is_none())
+    }
+
     /// Arms the timer for the absolute time `deadline` (ms, same clock as `now`), replacing any earlier
     /// arming; `None` disarms it. Re-arming for the same deadline is a no-op.
     pub fn arm(&mut self, deadline: Option<f64>, now: f64) {

@@ -200,7 +200,11 @@ impl WatchRun {
                         return;
                     };
                     match ev {
-                        SubEvent::Msg(m) => run.input(|w, now| w.on_message(&subj, m, now)),
+                        SubEvent::Msgs(ms) => {
+                            for m in ms {
+                                run.input(|w, now| w.on_message(&subj, m, now));
+                            }
+                        }
                         SubEvent::Closed(err) => {
                             let current = run.state.borrow().subs.contains_key(&subj);
                             if current && (err.is_some() || run.state.borrow().client.is_closed()) {

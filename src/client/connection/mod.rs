@@ -21,7 +21,7 @@ use std::mem;
 
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
-use crate::proto::Decoder;
+use crate::proto::{Decoder, Msg};
 
 use super::events::{Event, Status};
 use super::handshake::{decoder_bound, DEFAULT_MAX_PAYLOAD};
@@ -159,6 +159,18 @@ impl Connection {
         self.events.pop_front()
     }
 
+    /// The next event if it is a message for `sid` (lets the driver deliver a frame's consecutive
+    /// messages for one subscription in one batch).
+    pub fn poll_msg(&mut self, sid: u64) -> Option<Msg> {
+        match self.events.front() {
+            Some(Event::Msg { sid: s, .. }) if *s == sid => match self.events.pop_front() {
+                Some(Event::Msg { msg, .. }) => Some(msg),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Every byte written since the last call, for one `send()` on the current transport.
     pub fn take_outbound(&mut self) -> Option<Vec<u8>> {
         if self.out.is_empty() {
@@ -166,6 +178,20 @@ impl Connection {
         } else {
             Some(mem::take(&mut self.out))
         }
+    }
+
+    /// Hands back a buffer from `take_outbound()` once written, so the next burst reuses its capacity
+    /// (buffers above 1 MiB are dropped rather than kept at their high-water mark).
+    pub fn recycle_outbound(&mut self, mut buf: Vec<u8>) {
+        if self.out.is_empty() && buf.capacity() <= 1 << 20 {
+            buf.clear();
+            self.out = buf;
+        }
+    }
+
+    /// Bytes waiting for `take_outbound()`.
+    pub fn outbound_len(&self) -> usize {
+        self.out.len()
     }
 
     /// Whether `take_outbound()` has bytes.

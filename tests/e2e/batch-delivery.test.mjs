@@ -1,0 +1,58 @@
+// Messages of one WebSocket frame reach a subscription in one batch (js/index.js builds the Msg objects):
+// each callback still sees one Msg with its own subject, reply, data and headers, and an unsubscribe from
+// inside a callback cuts the rest of an already-received batch.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, startStack, modulePage } from "./helpers.mjs";
+
+let stack, browser, page, url;
+before(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+  page = await modulePage(browser, stack.web);
+  url = stack.server.wsUrl;
+});
+after(async () => { await browser?.close(); await stack?.close(); });
+
+test("a batch keeps each message's subject, reply, data and headers", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const seen = [];
+    const sub = nc.subscribe("batch.>", { callback: (_e, m) => seen.push({ s: m.subject, r: m.reply ?? null, d: m.string(), h: m.headers?.get("X") ?? null, sid: m.sid }) });
+    await nc.flush();
+    const h = nats.headers(); h.set("X", "y");
+    nc.publish("batch.a", "1");
+    nc.publish("batch.b", "", { reply: "r.1" });
+    nc.publish("batch.c", "3", { headers: h });
+    nc.publish("batch.d", "four", { reply: "r.2" });
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    const sid = sub.getID();
+    await nc.close();
+    return { seen, sid };
+  }, url);
+  assert.deepEqual(r.seen, [
+    { s: "batch.a", r: null, d: "1", h: null, sid: r.sid },
+    { s: "batch.b", r: "r.1", d: "", h: null, sid: r.sid },
+    { s: "batch.c", r: null, d: "3", h: "y", sid: r.sid },
+    { s: "batch.d", r: "r.2", d: "four", h: null, sid: r.sid },
+  ]);
+});
+
+test("unsubscribe inside a callback stops the rest of the batch; unsubscribe(max) stops at max", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    let a = 0, b = 0;
+    const subA = nc.subscribe("cut.a", { callback: () => { a++; if (a === 10) subA.unsubscribe(); } });
+    const subB = nc.subscribe("cut.b", { callback: () => { b++; if (b === 5) subB.unsubscribe(20); } });
+    await nc.flush();
+    // Consecutive messages for one subscription, so they arrive as batches of many.
+    for (let i = 0; i < 200; i++) nc.publish("cut.a", "x");
+    for (let i = 0; i < 200; i++) nc.publish("cut.b", "x");
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    await nc.close();
+    return { a, b, ra: subA.getReceived(), rb: subB.getReceived() };
+  }, url);
+  assert.deepEqual(r, { a: 10, b: 20, ra: 10, rb: 20 });
+});
