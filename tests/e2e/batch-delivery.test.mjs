@@ -3,16 +3,11 @@
 // inside a callback cuts the rest of an already-received batch.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack } from "./helpers.mjs";
 
 let stack, browser, page, url;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-  url = stack.server.wsUrl;
-});
-after(async () => { await browser?.close(); await stack?.close(); });
+before(async () => { ({ stack, browser, page, url } = await openModuleStack()); });
+after(() => closeModuleStack({ stack, browser }));
 
 test("a batch keeps each message's subject, reply, data and headers", async () => {
   const r = await page.evaluate(async (url) => {

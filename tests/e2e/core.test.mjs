@@ -1,16 +1,11 @@
 // The core client through the package's ES module in headless Chromium, against a real nats-server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack } from "./helpers.mjs";
 
 let stack, browser, page, url;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-  url = stack.server.wsUrl;
-});
-after(async () => { await browser?.close(); await stack?.close(); });
+before(async () => { ({ stack, browser, page, url } = await openModuleStack()); });
+after(() => closeModuleStack({ stack, browser }));
 
 /** Publishes `n` numbered messages to its own subscription; resolves to what arrived. */
 async function pubSub(n, size) {

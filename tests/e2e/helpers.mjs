@@ -42,3 +42,17 @@ export async function modulePage(browser, web) {
   await page.evaluate(async () => { window.nats = await import("/js/index.js"); });
   return page;
 }
+
+/** A nats-server, the page server, Chromium and a module page: `{ stack, browser, page, url }`. */
+export async function openModuleStack() {
+  const stack = await startStack();
+  const browser = await launchBrowser();
+  const page = await modulePage(browser, stack.web);
+  return { stack, browser, page, url: stack.server.wsUrl };
+}
+
+/** Closes what `openModuleStack()` opened. */
+export async function closeModuleStack({ stack, browser } = {}) {
+  await browser?.close();
+  await stack?.close();
+}

@@ -3,14 +3,11 @@
 // connection watches every KV subject and the JetStream API; status().values is unchanged).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack } from "./helpers.mjs";
 
 let stack, browser, page, url;
 before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-  url = stack.server.wsUrl;
+  ({ stack, browser, page, url } = await openModuleStack());
   // In the page: `window.kvt.monitor(url, subjects)` starts a core subscription on a second connection
   // that records every message on `subjects`; `stop()` publishes a barrier from the connection under
   // test (same connection order as its writes) and resolves to what was seen before the barrier.
@@ -48,7 +45,7 @@ before(async () => {
     };
   });
 });
-after(async () => { await browser?.close(); await stack?.close(); });
+after(() => closeModuleStack({ stack, browser }));
 
 const BAD_KEYS = ["", "a b", ".a", "a.", "a..b", "a*", "a>", "*", ">", "a.*", "a.>", "a\r\nb", "a\nb", "a\tb", "é", "ключ", "a\u0000b"];
 const OPS = ["put", "get", "create", "update", "delete", "purge"];

@@ -3,16 +3,11 @@
 // and modify() counters from both connections add up.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack } from "./helpers.mjs";
 
 let stack, browser, page, url;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-  url = stack.server.wsUrl;
-});
-after(async () => { await browser?.close(); await stack?.close(); });
+before(async () => { ({ stack, browser, page, url } = await openModuleStack()); });
+after(() => closeModuleStack({ stack, browser }));
 
 test("update() race: both read revision N, both update at N, exactly one wins per round", async () => {
   const KEYS = 4, ROUNDS = 60; // 1 create + 60 updates per key fit in history 64: nothing is dropped.

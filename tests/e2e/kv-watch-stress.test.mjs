@@ -2,16 +2,11 @@
 // order: revisions strictly increasing, exactly the acked ones, values and keys as written.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack } from "./helpers.mjs";
 
 let stack, browser, page, url;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-  url = stack.server.wsUrl;
-});
-after(async () => { await browser?.close(); await stack?.close(); });
+before(async () => { ({ stack, browser, page, url } = await openModuleStack()); });
+after(() => closeModuleStack({ stack, browser }));
 
 /**
  * In the page: a watcher (connection B) on a fresh bucket, then `n` puts from connection A with
