@@ -213,16 +213,23 @@ impl OrderedConsumer {
         }
     }
 
-    /// Drops the current consumer (if any) and creates the next one.
-    fn recreate(&mut self, _now: f64, out: &mut Vec<Output>) {
+    /// Unsubscribes from the current consumer (if any) and, when `delete`, deletes it on the server.
+    fn drop_current(&mut self, delete: bool, out: &mut Vec<Output>) {
         if let Some(old) = self.current.take() {
             out.push(Output::Command(Command::Unsubscribe {
                 subject: old.subject,
             }));
-            out.push(Output::Command(Command::DeleteConsumer {
-                subject: self.api.consumer_delete(&self.cfg.stream, &old.name),
-            }));
+            if delete {
+                out.push(Output::Command(Command::DeleteConsumer {
+                    subject: self.api.consumer_delete(&self.cfg.stream, &old.name),
+                }));
+            }
         }
+    }
+
+    /// Drops the current consumer (if any) and creates the next one.
+    fn recreate(&mut self, _now: f64, out: &mut Vec<Output>) {
+        self.drop_current(true, out);
         self.serial += 1;
         self.retry_at = None;
         self.heartbeat_deadline = None;
@@ -254,16 +261,7 @@ impl OrderedConsumer {
         self.stopped = true;
         self.retry_at = None;
         self.heartbeat_deadline = None;
-        if let Some(old) = self.current.take() {
-            out.push(Output::Command(Command::Unsubscribe {
-                subject: old.subject,
-            }));
-            if !refused_locally(&e) {
-                out.push(Output::Command(Command::DeleteConsumer {
-                    subject: self.api.consumer_delete(&self.cfg.stream, &old.name),
-                }));
-            }
-        }
+        self.drop_current(!refused_locally(&e), out);
         out.push(Output::Failed(e));
     }
 
@@ -438,14 +436,7 @@ impl OrderedConsumer {
         self.stopped = true;
         self.retry_at = None;
         self.heartbeat_deadline = None;
-        if let Some(old) = self.current.take() {
-            out.push(Output::Command(Command::Unsubscribe {
-                subject: old.subject,
-            }));
-            out.push(Output::Command(Command::DeleteConsumer {
-                subject: self.api.consumer_delete(&self.cfg.stream, &old.name),
-            }));
-        }
+        self.drop_current(true, &mut out);
         out
     }
 }
