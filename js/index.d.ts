@@ -106,6 +106,9 @@ export interface SubscriptionOptions {
   queue?: string;
   max?: number;
   callback?: (err: NatsError | null, msg: Msg) => void;
+  /** `for await` only: messages that may wait un-iterated (65536); beyond, they are dropped and a
+   *  `slowConsumer` status (data: the sid) is raised. An extension of nats.js's options. */
+  maxPending?: number;
 }
 
 export interface Subscription extends AsyncIterable<Msg> {
@@ -114,6 +117,10 @@ export interface Subscription extends AsyncIterable<Msg> {
   getSubject(): string;
   getReceived(): number;
   getID(): number;
+  /** Messages waiting to be iterated. */
+  getPending(): number;
+  /** Messages dropped because the iterator fell `maxPending` behind. */
+  getDropped(): number;
   isClosed(): boolean;
   /** Settles when the subscription ends: undefined, or the error that ended it. */
   readonly closed: Promise<NatsError | undefined>;

@@ -51,6 +51,9 @@ class Msg {
   }
 }
 
+/** Messages a `for await` subscription may hold before it drops and reports `slowConsumer`. */
+const DEFAULT_MAX_PENDING = 65536;
+
 /** A subscription: a callback, or an async iterator of `Msg`. */
 class Subscription {
   constructor(nc, subject, opts) {
@@ -63,6 +66,13 @@ class Subscription {
     this._closedResolve = null;
     this.closed = new Promise((r) => { this._closedResolve = r; });
     this._limit = Infinity;
+    // A `for await` consumer that falls behind: at most `maxPending` messages wait in the queue; the
+    // rest are dropped and a `slowConsumer` status is raised (once per episode).
+    const maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
+    if (!Number.isInteger(maxPending) || maxPending < 1) throw new NatsError("INVALID_ARGUMENT", "maxPending must be a whole number ≥ 1");
+    this._maxPending = maxPending;
+    this._slow = false;
+    this._dropped = 0;
     // One call per batch of messages (usually a whole WebSocket frame's); each callback still sees one Msg.
     const onMsg = (subjects, replies, data, ends, hdrs) => {
       const subs = subjects.split(" ");
@@ -78,7 +88,7 @@ class Subscription {
         start = end;
         this._received++;
         if (this._callback) this._callback(null, m);
-        else this._queue.push(m);
+        else this._enqueue(m);
       }
     };
     const onDone = (err) => {
@@ -95,6 +105,23 @@ class Subscription {
     // An already-received batch is cut at the new limit (`max` in all, or now).
     this._limit = max === undefined || max === null ? this._received : Math.max(this._received, Number(max) || 0);
   }
+  _enqueue(m) {
+    const q = this._queue;
+    if (q.length < this._maxPending) {
+      if (this._slow && q.length < this._maxPending / 2) this._slow = false;
+      q.push(m);
+      return;
+    }
+    this._dropped++;
+    if (!this._slow) {
+      this._slow = true;
+      this._nc._emit("slowConsumer", this._sid);
+    }
+  }
+  /** Messages dropped because the iterator fell `maxPending` behind. */
+  getDropped() { return this._dropped; }
+  /** Messages waiting to be iterated. */
+  getPending() { return this._queue ? this._queue.length : 0; }
   drain() { return this._closed ? Promise.resolve() : this._nc._w.drainSubscription(this._sid); }
   getSubject() { return this._subject; }
   getReceived() { return this._received; }
@@ -108,9 +135,10 @@ class Subscription {
 
 /** A connection to nats-server over WebSocket. */
 class NatsConnectionImpl {
-  constructor(w, listeners) {
+  constructor(w, listeners, emit) {
     this._w = w;
     this._listeners = listeners;
+    this._emit = emit;
   }
   get info() {
     const text = this._w.info();
@@ -155,5 +183,5 @@ export async function connect(opts) {
     }
   };
   const w = await wasm.connect(opts, onStatus);
-  return new NatsConnectionImpl(w, listeners);
+  return new NatsConnectionImpl(w, listeners, onStatus);
 }
