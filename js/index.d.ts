@@ -7,7 +7,9 @@ export type ErrorCode =
   | "BUCKET_NOT_FOUND" | "BUCKET_EXISTS" | "TIMEOUT" | "NO_RESPONDERS"
   | "JETSTREAM_NOT_ENABLED" | "JETSTREAM_API"
   | "AUTHORIZATION_VIOLATION" | "AUTHENTICATION_EXPIRED" | "PERMISSIONS_VIOLATION"
-  | "CONNECTION_CLOSED" | "CONNECTION_REFUSED" | "DRAINING" | "PROTOCOL_ERROR" | "STALE_CONNECTION";
+  | "CONNECTION_CLOSED" | "CONNECTION_REFUSED" | "DRAINING" | "PROTOCOL_ERROR" | "STALE_CONNECTION"
+  /** The module panicked (a bug): it is stopped for good; reload the page. */
+  | "INTERNAL";
 
 /** Every rejected promise and callback error is a NatsError. */
 export declare class NatsError extends Error {

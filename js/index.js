@@ -4,6 +4,7 @@ import initWasm, * as wasm from "../pkg/nats_kv_wasm.js";
 import { NatsError, makeNatsError, badOptions } from "./errors.js";
 import { headers, flattenHeaders, MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
+import { onPanic, panicked, onPanicEnd, guardClasses, guard } from "./panic.js";
 
 export { NatsError, headers };
 export { Kvm } from "./kv.js";
@@ -17,6 +18,8 @@ export function init(moduleOrPath) {
   if (!ready) {
     ready = initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(() => {
       wasm.setErrorFactory(makeNatsError);
+      wasm.setPanicHandler(onPanic);
+      guardClasses([wasm.WasmConnection, wasm.WasmKvm, wasm.WasmKv, wasm.WasmWatcher]);
     });
   }
   return ready;
@@ -92,12 +95,20 @@ class Subscription {
       }
     };
     const onDone = (err) => {
+      this._unwatch();
       this._closed = true;
       if (err && this._callback) this._callback(err, undefined);
       if (this._queue) this._queue.end(err || null);
       this._closedResolve(err || undefined);
     };
-    this._sid = nc._w.subscribe(subject, opts.queue, opts.max, onMsg, onDone);
+    this._unwatch = onPanicEnd(this);
+    this._poison = onDone;
+    try {
+      this._sid = nc._w.subscribe(subject, opts.queue, opts.max, onMsg, onDone);
+    } catch (e) {
+      this._unwatch();
+      throw e;
+    }
   }
   unsubscribe(max) {
     if (this._closed) return;
@@ -122,7 +133,7 @@ class Subscription {
   getDropped() { return this._dropped; }
   /** Messages waiting to be iterated. */
   getPending() { return this._queue ? this._queue.length : 0; }
-  drain() { return this._closed ? Promise.resolve() : this._nc._w.drainSubscription(this._sid); }
+  async drain() { if (!this._closed) await this._nc._w.drainSubscription(this._sid); }
   getSubject() { return this._subject; }
   getReceived() { return this._received; }
   getID() { return this._sid; }
@@ -139,6 +150,13 @@ class NatsConnectionImpl {
     this._w = w;
     this._listeners = listeners;
     this._emit = emit;
+    const unwatch = onPanicEnd(this);
+    this.closed().then(unwatch);
+  }
+  /** The module panicked: report it and end like a closed connection. */
+  _poison(err) {
+    this._emit("error", err);
+    this._emit("close");
   }
   get info() {
     const text = this._w.info();
@@ -161,17 +179,22 @@ class NatsConnectionImpl {
     return new Msg(this, r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
   }
   async flush() { await this._w.flush(); }
-  rtt() { return this._w.flush(); }
-  drain() { return this._w.drain(); }
-  async close() { await this._w.close(); }
-  closed() { return this._w.closed(); }
-  isClosed() { return this._w.isClosed(); }
+  async rtt() { return this._w.flush(); }
+  async drain() { return this._w.drain(); }
+  async close() { if (!panicked()) await this._w.close(); }
+  /** Resolves when the connection is closed: with the error that closed it, if any. */
+  async closed() {
+    try { return await this._w.closed(); } catch (e) { return e; }
+  }
+  isClosed() { return panicked() !== null || this._w.isClosed(); }
   onStatus(cb) {
     if (typeof cb !== "function") throw new NatsError("INVALID_ARGUMENT", "onStatus takes a function");
     this._listeners.add(cb);
     return () => this._listeners.delete(cb);
   }
 }
+
+const connectWasm = guard((opts, onStatus) => wasm.connect(opts, onStatus));
 
 /** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
 export async function connect(opts) {
@@ -182,6 +205,6 @@ export async function connect(opts) {
       try { cb(data === undefined ? { type } : { type, data }); } catch (e) { queueMicrotask(() => { throw e; }); }
     }
   };
-  const w = await wasm.connect(opts, onStatus);
+  const w = await connectWasm(opts, onStatus);
   return new NatsConnectionImpl(w, listeners, onStatus);
 }

@@ -3,6 +3,7 @@
 import { WasmKvm } from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
+import { panicked, onPanicEnd } from "./panic.js";
 
 const decoder = new TextDecoder();
 
@@ -36,6 +37,14 @@ class KvWatcherImpl {
     this.initialized = new Promise((res, rej) => { initResolve = res; initReject = rej; });
     this.initialized.catch(() => {});
     let isStarted = false;
+    const unwatch = onPanicEnd(this);
+    // The end of the watch: stopped (err null), failed, or the module panicked.
+    this._poison = (err) => {
+      unwatch();
+      if (!initDone) initReject(err || new NatsError("CONNECTION_CLOSED", "watch ended before its initial values"));
+      if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
+      if (this._queue) this._queue.end(err);
+    };
     this._w = kv._w.watch(opts, (kind, x) => {
       if (kind === 0) {
         const e = new KvEntryImpl(x);
@@ -48,10 +57,7 @@ class KvWatcherImpl {
         isStarted = true;
         started(this);
       } else {
-        const err = x || null;
-        if (!initDone) initReject(err || new NatsError("CONNECTION_CLOSED", "watch ended before its initial values"));
-        if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
-        if (this._queue) this._queue.end(err);
+        this._poison(x || null);
       }
     });
   }
@@ -150,32 +156,32 @@ class KVImpl {
     if (bad) throw bad;
     return toEntry(await this._w.get(key, opts?.revision));
   }
-  put(key, value, opts) {
+  async put(key, value, opts) {
     const bad = badOptions(opts, "put options");
-    if (bad) return Promise.reject(bad);
+    if (bad) throw bad;
     return this._w.put(key, value, opts?.previousSeq, opts?.timeout);
   }
-  create(key, value, markerTTL) { return this._w.create(key, value, markerTTL); }
-  update(key, value, revision, timeout) { return this._w.update(key, value, revision, timeout); }
-  delete(key, opts) {
+  async create(key, value, markerTTL) { return this._w.create(key, value, markerTTL); }
+  async update(key, value, revision, timeout) { return this._w.update(key, value, revision, timeout); }
+  async delete(key, opts) {
     const bad = badOptions(opts, "delete options");
-    if (bad) return Promise.reject(bad);
+    if (bad) throw bad;
     return this._w.delete(key, opts?.previousSeq);
   }
-  purge(key, opts) {
+  async purge(key, opts) {
     const bad = badOptions(opts, "purge options");
-    if (bad) return Promise.reject(bad);
+    if (bad) throw bad;
     return this._w.purge(key, opts?.previousSeq, opts?.ttl);
   }
-  keys(filter) { return this._w.keys(filter); }
+  async keys(filter) { return this._w.keys(filter); }
   async history(opts) {
     const bad = badOptions(opts, "history options");
     if (bad) throw bad;
     return (await this._w.history(opts?.key, opts?.headers_only)).map(toEntry);
   }
-  status() { return this._w.status(); }
+  async status() { return this._w.status(); }
   async purgeDeletes(olderMillis) { return { purged: await this._w.purgeDeletes(olderMillis) }; }
-  destroy() { return this._w.destroy(); }
+  async destroy() { return this._w.destroy(); }
 
   watch(opts = {}) {
     if (opts === null || typeof opts !== "object") return Promise.reject(new NatsError("INVALID_ARGUMENT", "watch options must be an object"));
@@ -229,9 +235,10 @@ class KVImpl {
 export class Kvm {
   constructor(nc, opts) {
     if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "Kvm needs a connection from connect()");
+    if (panicked()) throw panicked();
     this._w = new WasmKvm(nc._w, opts);
   }
   async create(bucket, opts) { return new KVImpl(await this._w.create(bucket, opts)); }
   async open(bucket, opts) { return new KVImpl(await this._w.open(bucket, opts)); }
-  list() { return this._w.list(); }
+  async list() { return this._w.list(); }
 }

@@ -46,3 +46,20 @@ pub fn to_js(e: &NatsError) -> JsValue {
 pub fn js_err(e: NatsError) -> JsValue {
     to_js(&e)
 }
+
+/// Registers `(message) => void`, called once if the module panics (see `web::panic`); called once
+/// by `js/index.js`.
+#[wasm_bindgen(js_name = setPanicHandler)]
+pub fn set_panic_handler(handler: Function) {
+    crate::web::panic::install(handler);
+}
+
+/// Panics on purpose, at once or in a spawned task (`inTask`): only for the containment test.
+#[wasm_bindgen(js_name = __panicForTests)]
+pub fn panic_for_tests(in_task: bool) {
+    if in_task {
+        wasm_bindgen_futures::spawn_local(async { panic!("deliberate panic in a task (test)") });
+    } else {
+        panic!("deliberate panic (test)");
+    }
+}

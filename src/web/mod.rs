@@ -6,6 +6,7 @@ pub mod clock;
 pub mod driver;
 pub mod kv;
 pub mod oneshot;
+pub mod panic;
 pub mod random;
 pub mod sign;
 pub mod timer;

@@ -4,6 +4,8 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::panic::poisoned;
+
 /// A single pending timeout whose callback is kept alive by this struct.
 pub struct Timer {
     callback: Closure<dyn FnMut()>,
@@ -20,9 +22,13 @@ fn global_fn(name: &str) -> Option<Function> {
 
 impl Timer {
     /// A timer that calls `f` when it fires.
-    pub fn new(f: impl FnMut() + 'static) -> Self {
+    pub fn new(mut f: impl FnMut() + 'static) -> Self {
         Timer {
-            callback: Closure::new(f),
+            callback: Closure::new(move || {
+                if !poisoned() {
+                    f()
+                }
+            }),
             handle: None,
             deadline: None,
         }

@@ -11,6 +11,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
+use super::panic::{poisoned, track, untrack};
+
 /// What the transport reports.
 #[derive(Debug)]
 pub enum TransportEvent<'a> {
@@ -44,10 +46,17 @@ impl WsTransport {
         let handler: Handler = Rc::new(handler);
 
         let h = handler.clone();
-        let on_open = Closure::<dyn FnMut(Event)>::new(move |_e: Event| h(TransportEvent::Open));
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_e: Event| {
+            if !poisoned() {
+                h(TransportEvent::Open)
+            }
+        });
         let h = handler.clone();
         let mut scratch: Vec<u8> = Vec::new();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if poisoned() {
+                return;
+            }
             let data = e.data();
             if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
                 let view = Uint8Array::new(buf);
@@ -62,6 +71,9 @@ impl WsTransport {
         });
         let h = handler;
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+            if poisoned() {
+                return;
+            }
             h(TransportEvent::Closed {
                 code: e.code(),
                 reason: e.reason(),
@@ -70,6 +82,7 @@ impl WsTransport {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        track(&ws);
         Ok(WsTransport {
             ws,
             _on_open: on_open,
@@ -101,6 +114,7 @@ impl WsTransport {
 
 impl Drop for WsTransport {
     fn drop(&mut self) {
+        untrack(&self.ws);
         self.ws.set_onopen(None);
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);

@@ -618,6 +618,8 @@ test("kv - watcher will name and filter", async () => {
     const kv = await new nats.Kvm(nc).create(b);
     const spy = await T.apiSpy(url);
     const iter = await kv.watch({ key: "a.>" });
+    // The consumer exists once the initial values are in; only then has the server routed the request.
+    await iter.initialized;
     await spy.flush();
     const first = spy.seen[0];
     iter.stop();

@@ -1,0 +1,67 @@
+// Panic containment, the JS half (the Rust half is src/web/panic.rs). A panic is a bug: the module
+// stops for good ("poisoned"), every connection, subscription and watcher ends with a NatsError
+// `INTERNAL`, pending promises reject with it, and later calls throw or reject with it — nothing
+// hangs and no raw `WebAssembly.RuntimeError` reaches the caller. Reloading the page starts afresh.
+import { NatsError } from "./errors.js";
+
+let failure = null;
+let rejectPending;
+const failed = new Promise((_, reject) => { rejectPending = reject; });
+failed.catch(() => {});
+const victims = new Set();
+
+/** The `INTERNAL` error once the module has panicked, else `null`. */
+export function panicked() { return failure; }
+
+/** Called by the wasm panic hook, once, with the panic message. */
+export function onPanic(message) {
+  if (failure) return;
+  failure = new NatsError("INTERNAL", `nats-kv-wasm stopped after an internal error (a bug, please report it): ${message}; reload the page to start again`);
+  rejectPending(failure);
+  for (const v of [...victims]) {
+    try { v._poison(failure); } catch (e) { queueMicrotask(() => { throw e; }); }
+  }
+  victims.clear();
+}
+
+/** Registers an object whose `_poison(err)` ends it if the module panics; returns "unregister". */
+export function onPanicEnd(v) {
+  victims.add(v);
+  return () => victims.delete(v);
+}
+
+/** A promise that also rejects with the `INTERNAL` error if the module panics before it settles. */
+export function orPanic(p) {
+  return failure ? Promise.reject(failure) : Promise.race([p, failed]);
+}
+
+/** Wraps a wasm export: throws the `INTERNAL` error once poisoned, turns a trap into it, and races
+ * returned promises against it. */
+export function guard(f) {
+  // Fixed arity (no rest/apply) keeps the hot paths (publish) cheap; extra `undefined`s are harmless.
+  return function (a, b, c, d, e, g, h, i) {
+    if (failure) throw failure;
+    let r;
+    try {
+      r = f.call(this, a, b, c, d, e, g, h, i);
+    } catch (err) {
+      throw failure ?? err;
+    }
+    return r instanceof Promise ? orPanic(r) : r;
+  };
+}
+
+/** Wraps the methods and getters of the wasm classes with the poisoned check (once, at init). */
+export function guardClasses(classes) {
+  for (const C of classes) {
+    const proto = C.prototype;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === "constructor" || name === "free" || name.startsWith("__")) continue;
+      const d = Object.getOwnPropertyDescriptor(proto, name);
+      if (typeof d.value === "function") d.value = guard(d.value);
+      else if (d.get) d.get = guard(d.get);
+      else continue;
+      Object.defineProperty(proto, name, d);
+    }
+  }
+}
