@@ -146,6 +146,99 @@ async function p0PubSub(size, n = 100000) {
   return { value: n / (ms / 1000), unit: "msg/s", mbps: (n * size) / (ms / 1000) / 1e6 };
 }
 
+/** P0 receive-only: one raw socket floods, a second one subscribes and counts bytes. */
+async function p0Receive(size = 16, n = 50000) {
+  const rx = await rawSocket();
+  const tx = await rawSocket();
+  const subj = fresh("rawrx.");
+  const target = rx.pongs() + 1;
+  rx.ws.send(te.encode(`SUB ${subj} 1\r\nPING\r\n`));
+  await rx.wait(() => rx.pongs() >= target);
+  rx.stopScanning();
+  tx.stopScanning();
+  const base = rx.bytes();
+  const msgLen = `MSG ${subj} 1 ${size}\r\n`.length + size + 2;
+  const batch = 500;
+  const chunk = te.encode(`PUB ${subj} ${size}\r\n${"x".repeat(size)}\r\n`.repeat(batch));
+  const t0 = now();
+  for (let i = 0; i < n; i += batch) tx.ws.send(chunk);
+  await rx.wait(() => rx.bytes() - base >= n * msgLen);
+  const ms = now() - t0;
+  rx.close(); tx.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
+/** A raw socket whose frames are decoded and handed to `onText` (for the sequential ceilings). */
+async function rawTextSocket(onText) {
+  const s = await rawSocket();
+  const td = new TextDecoder();
+  const prev = s.ws.onmessage;
+  s.ws.onmessage = (e) => { onText(td.decode(e.data)); prev(e); };
+  return s;
+}
+
+/**
+ * Sequential round trips on raw sockets: `send(i)` writes one request, `isReply(text)` counts
+ * replies. Returns p50/p99 in µs and the rate, like the client cases.
+ */
+async function rawSequential(socket, send, n) {
+  const samples = [];
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const a = now();
+    const target = socket.replies + 1;
+    send(i);
+    await socket.s.wait(() => socket.replies >= target);
+    samples.push((now() - a) * 1000);
+  }
+  const ms = now() - t0;
+  return { value: n / (ms / 1000), unit: "ops/s", p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+/** P0 request/reply: a raw requester and a raw responder that echoes (the P4 ceiling). */
+async function p0Request(n = 500) {
+  const subj = fresh("rawreq.");
+  const svc = await rawTextSocket((t) => {
+    const out = [];
+    for (const m of t.matchAll(/MSG \S+ \d+ (\S+) (\d+)\r\n/g)) out.push(`PUB ${m[1]} ${m[2]}\r\n${"x".repeat(Number(m[2]))}\r\n`);
+    if (out.length) svc.ws.send(te.encode(out.join("")));
+  });
+  const target = svc.pongs() + 1;
+  svc.ws.send(te.encode(`SUB ${subj} 1\r\nPING\r\n`));
+  await svc.wait(() => svc.pongs() >= target);
+  const client = { replies: 0 };
+  client.s = await rawTextSocket((t) => { client.replies += t.split("MSG _R.").length - 1; });
+  const t1 = client.s.pongs() + 1;
+  client.s.ws.send(te.encode("SUB _R.* 1\r\nPING\r\n"));
+  await client.s.wait(() => client.s.pongs() >= t1);
+  const payload = "x".repeat(128);
+  const r = await rawSequential(client, (i) => client.s.ws.send(te.encode(`PUB ${subj} _R.${i} 128\r\n${payload}\r\n`)), n);
+  svc.close(); client.s.close();
+  return { value: r.p50, unit: "µs", p99: r.p99, rate: r.value };
+}
+
+/** P0 KV put / get: the same JetStream requests as a KV client, hand-encoded (the P5 ceiling). */
+async function p0Kv(op, n = 500) {
+  const nc = await ours.connect({ servers: url });
+  const bucket = fresh("p0kv");
+  const kv = await new ours.Kvm(nc).create(bucket);
+  await kv.put("k", new Uint8Array(64));
+  const client = { replies: 0 };
+  client.s = await rawTextSocket((t) => { client.replies += t.split("MSG _R.").length - 1; });
+  const t1 = client.s.pongs() + 1;
+  client.s.ws.send(te.encode("SUB _R.* 1\r\nPING\r\n"));
+  await client.s.wait(() => client.s.pongs() >= t1);
+  const payload = "x".repeat(64);
+  const send = op === "put"
+    ? (i) => client.s.ws.send(te.encode(`PUB $KV.${bucket}.k _R.${i} 64\r\n${payload}\r\n`))
+    : (i) => client.s.ws.send(te.encode(`PUB $JS.API.DIRECT.GET.KV_${bucket}.$KV.${bucket}.k _R.${i} 0\r\n\r\n`));
+  const r = await rawSequential(client, send, n);
+  client.s.close();
+  await kv.destroy();
+  await nc.close();
+  return r;
+}
+
 // --- Cases with both clients ---------------------------------------------------------------------
 async function p1PublishOnly(c, n = 100000) {
   const nc = await c.connect();
@@ -299,6 +392,10 @@ window.bench = {
       case "P0 pubsub 16B": return p0PubSub(16);
       case "P0 pubsub 128B": return p0PubSub(128);
       case "P0 pubsub 1KiB": return p0PubSub(1024, 30000);
+      case "P0 receive 16B": return p0Receive(16);
+      case "P0 request seq": return p0Request();
+      case "P0 kv put": return p0Kv("put");
+      case "P0 kv get": return p0Kv("get");
       case "P1 publish 16B": return p1PublishOnly(c);
       case "P2 pubsub 16B": return p2PubSub(c, 16);
       case "P2 pubsub 128B": return p2PubSub(c, 128);

@@ -56,7 +56,8 @@ await page.waitForFunction(() => window.bench);
 await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
 
 const CASES = [
-  "P0 rtt", "P0 pubsub 16B", "P0 pubsub 128B", "P0 pubsub 1KiB",
+  "P0 rtt", "P0 pubsub 16B", "P0 pubsub 128B", "P0 pubsub 1KiB", "P0 receive 16B", "P0 request seq",
+  "P0 kv put", "P0 kv get",
   "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
   "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
 ].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
