@@ -56,23 +56,32 @@ await page.waitForFunction(() => window.bench);
 await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
 
 const CASES = [
-  "P0 rtt", "P0 pubsub 16B", "P0 pubsub 128B", "P0 pubsub 1KiB", "P0 receive 16B", "P0 request seq",
-  "P0 kv put", "P0 kv get",
+  "P0 rtt",
   "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
   "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
 ].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
 
+// The raw-WebSocket ceiling of a case (PERF.md P0), run in the same rounds as both clients so that all
+// three see the same machine load.
+const CEILING = {
+  "P2 pubsub 16B": "P0 pubsub 16B", "P2 pubsub 128B": "P0 pubsub 128B", "P2 pubsub 1KiB": "P0 pubsub 1KiB",
+  "P3 receive 16B": "P0 receive 16B", "P4 request seq": "P0 request seq",
+  "P5 kv put": "P0 kv put", "P5 kv get": "P0 kv get",
+};
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const lowerIsBetter = (unit) => unit === "µs" || unit === "ms";
 const results = [];
 const memory = [];
 for (const id of CASES) {
   const raw = id.startsWith("P0");
-  const rounds = { ours: [], theirs: [] };
+  const ceiling = CEILING[id];
+  const rounds = { ours: [], theirs: [], raw: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    const order = raw ? ["ours"] : r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
+    let order = raw ? ["ours"] : r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
+    if (ceiling) order = [...order.slice(0, r % 3), "raw", ...order.slice(r % 3)];
     for (const who of order) {
-      const res = await page.evaluate(({ id, who }) => window.bench.run(id, who), { id, who });
+      const caseId = who === "raw" ? ceiling : id;
+      const res = await page.evaluate(({ caseId, who }) => window.bench.run(caseId, who), { caseId, who: who === "raw" ? "ours" : who });
       rounds[who].push(res);
       if (who === "ours" && (id.startsWith("P2") || id.startsWith("P6"))) {
         memory.push({ case: id, round: r, ...(await page.evaluate(() => window.bench.memory())) });
@@ -90,9 +99,19 @@ for (const id of CASES) {
     row.ratio = row.ours / row.theirs;
     row.better = lowerIsBetter(unit) ? row.ratio < 1 : row.ratio > 1;
   }
+  if (ceiling) {
+    // Share of the ceiling reached (1 = as fast as hand-written protocol on a bare WebSocket).
+    row.ceilingCase = ceiling;
+    row.ceiling = median(rounds.raw.map((x) => x.value));
+    const share = (v) => (lowerIsBetter(unit) ? row.ceiling / v : v / row.ceiling);
+    row.oursOfCeiling = share(row.ours);
+    row.theirsOfCeiling = share(row.theirs);
+    if (rounds.raw[0].p50 !== undefined) row.ceilingP50us = median(rounds.raw.map((x) => x.p50));
+  }
   row.rounds = rounds;
   results.push(row);
-  console.log(`${id}: ours ${fmt(row.ours)} ${unit}` + (raw ? "" : ` | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`));
+  console.log(`${id}: ours ${fmt(row.ours)} ${unit}` + (raw ? "" : ` | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`)
+    + (ceiling ? ` | raw ceiling ${fmt(row.ceiling)} (ours ${pct(row.oursOfCeiling)}, nats.js ${pct(row.theirsOfCeiling)})` : ""));
 }
 
 // P8: cold start in a fresh page per round (import → connected → first get).
@@ -141,6 +160,7 @@ if (!ONLY || ONLY.includes("P8")) {
 
 results.push({ case: "P9 size (gzip -9)", unit: "KB", ours: size.ours / 1024, theirs: size.theirs / 1024, ratio: size.ours / size.theirs, better: size.ours < size.theirs, detail: { oursWasmKB: size.oursWasm / 1024, oursJsKB: size.oursJs / 1024, natsjsCoreOnlyKB: size.theirsCore / 1024 } });
 
+function pct(x) { return `${Math.round(x * 100)} %`; }
 function fmt(x) { return x === undefined ? "–" : x >= 1000 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1); }
 
 const versions = {
@@ -154,11 +174,12 @@ const out = { date: new Date().toISOString(), machine, versions, rounds: ROUNDS,
 writeFileSync("bench/results.json", JSON.stringify(out, null, 1));
 
 console.log(`\n${out.date} · ${machine.cpu} · ${machine.cores} cores · Chromium ${versions.chromium} · ${versions.natsServer} · nats.js ${versions.natsJs}`);
-console.log("| case | unit | ours | nats.js | ours/nats.js |");
-console.log("|---|---|---:|---:|---:|");
+console.log("| case | unit | ours | nats.js | ours/nats.js | raw ceiling (ours / nats.js reach) |");
+console.log("|---|---|---:|---:|---:|---:|");
 for (const r of results) {
   const extra = r.oursP50us !== undefined ? ` (p50 ${fmt(r.oursP50us)} µs / ${fmt(r.theirsP50us)} µs)` : r.oursP99 !== undefined ? ` (p99 ${fmt(r.oursP99)} / ${r.theirsP99 === undefined ? "–" : fmt(r.theirsP99)})` : "";
-  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra} |`);
+  const ceil = r.ceiling === undefined ? "–" : `${fmt(r.ceiling)} (${pct(r.oursOfCeiling)} / ${pct(r.theirsOfCeiling)})`;
+  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra} | ${ceil} |`);
 }
 if (memory.length) {
   const first = memory[0], last = memory[memory.length - 1];
