@@ -1,9 +1,12 @@
 //! Rust errors → the JS `NatsError` class (registered by the ES module, so `instanceof` holds).
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::NatsError;
 
@@ -45,4 +48,13 @@ pub fn to_js(e: &NatsError) -> JsValue {
 /// `Result<T, NatsError>` → `Result<T, JsValue>` for the exports.
 pub fn js_err(e: NatsError) -> JsValue {
     to_js(&e)
+}
+
+/// The future behind every Promise-returning export, boxed so that `future_to_promise` (its
+/// promise executor, task and resolve/reject glue) is instantiated once instead of once per export.
+pub type JsResultFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// `future_to_promise` for all exports (see [`JsResultFuture`]).
+pub fn promise(f: JsResultFuture) -> Promise {
+    future_to_promise(f)
 }
