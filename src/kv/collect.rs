@@ -1,6 +1,6 @@
 //! What `keys()`, `history()` and `view()` make of a watcher's entries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::entry::KvEntry;
 
@@ -8,8 +8,9 @@ use super::entry::KvEntry;
 /// consumer reset replays newer revisions) removes it again; a key is never listed twice.
 #[derive(Debug, Clone, Default)]
 pub struct KeysCollector {
-    /// key → order of first appearance.
-    live: BTreeMap<String, u64>,
+    /// key → order of first appearance (a `HashMap`: the client already links one; a `BTreeMap`
+    /// here cost its own monomorphised code).
+    live: HashMap<String, u64>,
     next: u64,
 }
 
