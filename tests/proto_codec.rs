@@ -609,7 +609,11 @@ fn json_write_round_trip() {
     );
     assert_eq!(Json::parse(&text).unwrap(), doc);
     let huge = Json::parse(&Json::Float(1e300).to_json_string()).unwrap();
-    let ulps = huge.as_f64().unwrap().to_bits().abs_diff(1e300f64.to_bits());
+    let ulps = huge
+        .as_f64()
+        .unwrap()
+        .to_bits()
+        .abs_diff(1e300f64.to_bits());
     assert!(ulps <= 8, "1e300 read back {ulps} ulp away");
     assert_eq!(
         Json::Arr(vec![Json::Int(1), Json::Bool(true)]).to_json_string(),
