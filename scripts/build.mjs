@@ -23,7 +23,9 @@ const stripped = readFileSync(glue, "utf8")
 writeFileSync(glue, stripped);
 if (profile === "--release") {
   run(join(ROOT, "node_modules/.bin/wasm-opt"), [
-    "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    // --converge: repeat -Oz while it still shrinks; the producers/target_features custom sections are
+    // informational only (tools, not browsers, read them).
+    "-Oz", "--converge", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     wasm, "-o", wasm,
   ]);

@@ -47,7 +47,7 @@ try {
   execFileSync("wasm-bindgen", ["--target", "web", "--keep-debug", "--out-dir", dir, input], { stdio: "inherit" });
   const named = join(dir, "named.wasm");
   execFileSync(join(ROOT, "node_modules/.bin/wasm-opt"), [
-    "-g", "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "-g", "-Oz", "--converge", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     join(dir, "nats_kv_wasm_bg.wasm"), "-o", named,
   ], { stdio: "inherit" });
