@@ -92,8 +92,9 @@ function segments(path) {
 // The crate/module an item is charged to.
 function group(raw) {
   if (/^data segment/.test(raw)) return ".rodata/.data (strings, tables, panic locations)";
-  if (/^(import|export) /.test(raw) || / shim$/.test(raw) || /^__wbg_|^__wbindgen|^__externref/.test(raw)) {
-    return "wasm-bindgen imports/exports/shims";
+  if (/ shim$/.test(raw)) return "exports: wasm-bindgen shims with the export's inlined body";
+  if (/^(import|export) /.test(raw) || /^__wbg_|^__wbindgen|^__externref/.test(raw)) {
+    return "wasm-bindgen imports/exports (names, externref table)";
   }
   if (/^code\[\d+\]$|^elem\[|^table\[|^type\[|^global\[|^memory\[|^wasm magic|^custom section|subsection/.test(raw)) {
     return "wasm structure (types, tables, unnamed shims)";
@@ -146,7 +147,27 @@ function report(items) {
     groups.set(g, e);
   }
   const rows = [...groups.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
-  console.log(`\nshipped .wasm by crate/module (after wasm-bindgen + wasm-opt -Oz; raw bytes, name sections excluded)\n`);
+  // Coarse summary: whose code it is.
+  const coarse = new Map();
+  for (const [g, e] of rows) {
+    const c = g.startsWith("nats_kv_wasm::") || g.startsWith("exports:") || /^wasm(connection|kv|kvm|watcher)_/.test(g)
+      ? "this crate (exports' shims hold their inlined bodies)"
+      : g.startsWith(".rodata") ? "data (strings: error messages, JSON keys; tables; panic locations)"
+      : /^(core|alloc|std|compiler-builtins|__rustc)/.test(g) || g.startsWith("__") ? "Rust std/core/alloc (generics, fmt, str, drop glue)"
+      : /^(wasm_bindgen|js_sys|wasm-bindgen|wasm structure)/.test(g) ? "wasm-bindgen/js-sys (imports, glue, futures)"
+      : /^(talc|dlmalloc|lock_api)/.test(g) ? "allocator"
+      : "other crates (hashbrown, nom, memchr)";
+    coarse.set(c, (coarse.get(c) ?? 0) + e.bytes);
+  }
+  console.log(`\nthe shipped .wasm (after wasm-bindgen + wasm-opt -Oz; raw bytes, name sections excluded)`);
+  console.log(`\nsummary (raw KB, % of the .wasm):\n`);
+  for (const [c, b] of [...coarse.entries()].sort((a, b) => b[1] - a[1])) {
+    console.log(`${kb(b).padStart(7)} ${(100 * b / total).toFixed(1).padStart(5)}  ${c}`);
+  }
+  console.log(`\nNote: LLVM and wasm-opt inline single-use callees, so a caller is charged for them (e.g.
+api::connection::connect holds option parsing and WebClient::connect; web::driver::Driver::open's
+closure holds the connection's byte handling and the decoder).`);
+  console.log(`\nby crate/module:\n`);
   console.log(`${"KB".padStart(7)} ${"%".padStart(5)} ${"items".padStart(5)}  group`);
   for (const [g, e] of rows) {
     if (e.bytes < 256) continue;
