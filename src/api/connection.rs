@@ -4,10 +4,9 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{headers, headers_to_js, integer, payload, string};
-use super::errors::{js_err, to_js};
+use super::errors::{js_err, promise, to_js};
 use super::options::{parse, public_nkey};
 use crate::client::Status;
 use crate::error::NatsError;
@@ -31,7 +30,7 @@ impl WasmConnection {
 /// receives status events.
 #[wasm_bindgen]
 pub fn connect(opts: JsValue, on_status: Function) -> Promise {
-    future_to_promise(async move {
+    promise(Box::pin(async move {
         let mut parsed = parse(&opts).map_err(js_err)?;
         if let Some(seed) = parsed.seed.as_ref() {
             if parsed.options.jwt.is_none() {
@@ -48,7 +47,7 @@ pub fn connect(opts: JsValue, on_status: Function) -> Promise {
             );
         }));
         Ok(WasmConnection { client }.into())
-    })
+    }))
 }
 
 fn call(f: &Function, args: &[JsValue]) {
@@ -252,13 +251,13 @@ impl WasmConnection {
     #[wasm_bindgen(js_name = drainSubscription)]
     pub fn drain_subscription(&self, sid: f64) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             client
                 .drain_subscription(sid as u64)
                 .await
                 .map_err(js_err)?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// Request/reply over the muxed inbox; resolves to the `Msg` fields.
@@ -270,7 +269,7 @@ impl WasmConnection {
         timeout: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let subject = string(&subject, "subject").map_err(js_err)?;
             let data = payload(&data).map_err(js_err)?;
             let hdrs = headers(&hdrs).map_err(js_err)?;
@@ -288,39 +287,41 @@ impl WasmConnection {
                 .await
                 .map_err(js_err)?;
             Ok(msg_args(m).iter().collect::<Array>().into())
-        })
+        }))
     }
 
     /// PING → PONG; resolves to the round trip in ms.
     pub fn flush(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(
-            async move { Ok(JsValue::from_f64(client.flush().await.map_err(js_err)?)) },
-        )
+        promise(Box::pin(async move {
+            Ok(JsValue::from_f64(client.flush().await.map_err(js_err)?))
+        }))
     }
 
     /// Drains every subscription, flushes, closes; rejects if it did not close cleanly.
     pub fn drain(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             client.drain().await.map_err(js_err)?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// Closes; resolves when closed. A second call is harmless.
     pub fn close(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             client.close().await;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// Settles when the connection is closed for good: `undefined`, or the error that closed it.
     pub fn closed(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move { Ok(closed_value(client.closed().await)) })
+        promise(Box::pin(
+            async move { Ok(closed_value(client.closed().await)) },
+        ))
     }
 
     /// Whether the connection is closed.

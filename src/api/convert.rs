@@ -66,7 +66,8 @@ pub fn integer(v: &JsValue, what: &str, min: f64, max: f64) -> Result<f64, NatsE
     if n.fract() != 0.0 || n < min || n > max {
         return Err(invalid(
             what,
-            &format!("a whole number from {min} to {max}"),
+            // Whole numbers within ±2^53: the same text as f64 Display, without its code.
+            &format!("a whole number from {} to {}", min as i64, max as i64),
         ));
     }
     Ok(n)

@@ -1,9 +1,12 @@
 //! Rust errors → the JS `NatsError` class (registered by the ES module, so `instanceof` holds).
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::NatsError;
 
@@ -47,6 +50,15 @@ pub fn js_err(e: NatsError) -> JsValue {
     to_js(&e)
 }
 
+/// The future behind every Promise-returning export, boxed so that `future_to_promise` (its
+/// promise executor, task and resolve/reject glue) is instantiated once instead of once per export.
+pub type JsResultFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// `future_to_promise` for all exports (see [`JsResultFuture`]).
+pub fn promise(f: JsResultFuture) -> Promise {
+    future_to_promise(f)
+}
+
 /// Registers `(message) => void`, called once if the module panics (see `web::panic`); called once
 /// by `js/index.js`.
 #[wasm_bindgen(js_name = setPanicHandler)]
@@ -58,7 +70,9 @@ pub fn set_panic_handler(handler: Function) {
 #[wasm_bindgen(js_name = __panicForTests)]
 pub fn panic_for_tests(in_task: bool) {
     if in_task {
-        wasm_bindgen_futures::spawn_local(async { panic!("deliberate panic in a task (test)") });
+        crate::web::spawn(Box::pin(async {
+            panic!("deliberate panic in a task (test)")
+        }));
     } else {
         panic!("deliberate panic (test)");
     }

@@ -2,11 +2,10 @@
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::connection::WasmConnection;
 use super::convert::{integer, payload, string};
-use super::errors::{js_err, to_js};
+use super::errors::{js_err, promise, to_js};
 use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
 use crate::error::NatsError;
 use crate::jetstream::api::JsApi;
@@ -116,36 +115,36 @@ impl WasmKvm {
     /// Creates (or binds to an identical) bucket; resolves to a `WasmKv`.
     pub fn create(&self, bucket: JsValue, opts: JsValue) -> Promise {
         let js = self.js.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let name = string(&bucket, "bucket").map_err(js_err)?;
             let o = kv_options(&opts).map_err(js_err)?;
             Ok(WasmKv {
                 kv: js.kv_create(&name, &o).await.map_err(js_err)?,
             }
             .into())
-        })
+        }))
     }
 
     /// Binds to an existing bucket; resolves to a `WasmKv`.
     pub fn open(&self, bucket: JsValue, opts: JsValue) -> Promise {
         let js = self.js.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let name = string(&bucket, "bucket").map_err(js_err)?;
             let o = kv_options(&opts).map_err(js_err)?;
             Ok(WasmKv {
                 kv: js.kv_open(&name, o.timeout).await.map_err(js_err)?,
             }
             .into())
-        })
+        }))
     }
 
     /// The status of every bucket.
     pub fn list(&self) -> Promise {
         let js = self.js.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let all = js.kv_list().await.map_err(js_err)?;
             Ok(all.iter().map(status_js).collect::<Array>().into())
-        })
+        }))
     }
 }
 
@@ -166,7 +165,7 @@ impl WasmKv {
     /// Resolves to an entry array or `null`.
     pub fn get(&self, key: JsValue, revision: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let rev = opt_seq(&revision, "revision").map_err(js_err)?;
             Ok(kv
@@ -174,7 +173,7 @@ impl WasmKv {
                 .await
                 .map_err(js_err)?
                 .map_or(JsValue::NULL, entry_js))
-        })
+        }))
     }
 
     /// Resolves to the new revision.
@@ -186,7 +185,7 @@ impl WasmKv {
         timeout: JsValue,
     ) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let value = value_bytes(&value).map_err(js_err)?;
             let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
@@ -194,13 +193,13 @@ impl WasmKv {
             Ok(JsValue::from_f64(
                 kv.put(&key, &value, prev, timeout).await.map_err(js_err)? as f64,
             ))
-        })
+        }))
     }
 
     /// Resolves to the new revision; `KEY_EXISTS` if the key has a value.
     pub fn create(&self, key: JsValue, value: JsValue, marker_ttl: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let value = value_bytes(&value).map_err(js_err)?;
             let t = ttl(&marker_ttl).map_err(js_err)?;
@@ -209,7 +208,7 @@ impl WasmKv {
                 .await
                 .map_err(js_err)?;
             Ok(JsValue::from_f64(rev as f64))
-        })
+        }))
     }
 
     /// Resolves to the new revision; `WRONG_LAST_REVISION` if `revision` is not the key's last.
@@ -221,7 +220,7 @@ impl WasmKv {
         timeout: JsValue,
     ) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let value = value_bytes(&value).map_err(js_err)?;
             let rev = integer(&revision, "revision", 0.0, MAX_SAFE).map_err(js_err)? as u64;
@@ -231,24 +230,24 @@ impl WasmKv {
                     .await
                     .map_err(js_err)? as f64,
             ))
-        })
+        }))
     }
 
     /// Writes a DEL marker.
     pub fn delete(&self, key: JsValue, previous_seq: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
             kv.delete(&key, prev).await.map_err(js_err)?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// Writes a PURGE marker (older revisions removed).
     pub fn purge(&self, key: JsValue, previous_seq: JsValue, marker_ttl: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
             let t = ttl(&marker_ttl).map_err(js_err)?;
@@ -256,13 +255,13 @@ impl WasmKv {
                 .await
                 .map_err(js_err)?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// Resolves to the keys (array of strings).
     pub fn keys(&self, filter: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let filters = key_list(&filter, "filter").map_err(js_err)?;
             let keys = kv.keys(filters).await.map_err(js_err)?;
             Ok(keys
@@ -270,18 +269,18 @@ impl WasmKv {
                 .map(|k| JsValue::from_str(k))
                 .collect::<Array>()
                 .into())
-        })
+        }))
     }
 
     /// Resolves to entry arrays, in revision order.
     pub fn history(&self, key: JsValue, headers_only: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let keys = key_list(&key, "key").map_err(js_err)?;
             let headers_only = headers_only.as_bool().unwrap_or(false);
             let entries = kv.history(keys, headers_only).await.map_err(js_err)?;
             Ok(entries.into_iter().map(entry_js).collect::<Array>().into())
-        })
+        }))
     }
 
     /// Starts a watch. `on_event(0, entry)` per entry, `on_event(1)` once initialized,
@@ -318,14 +317,16 @@ impl WasmKv {
     /// Resolves to the status object.
     pub fn status(&self) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move { Ok(status_js(&kv.status().await.map_err(js_err)?)) })
+        promise(Box::pin(async move {
+            Ok(status_js(&kv.status().await.map_err(js_err)?))
+        }))
     }
 
     /// Resolves to the number of messages purged.
     #[wasm_bindgen(js_name = purgeDeletes)]
     pub fn purge_deletes(&self, older_millis: JsValue) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let older = if older_millis.is_undefined() || older_millis.is_null() {
                 30.0 * 60.0 * 1000.0
             } else {
@@ -334,15 +335,15 @@ impl WasmKv {
             Ok(JsValue::from_f64(
                 kv.purge_deletes(older).await.map_err(js_err)? as f64,
             ))
-        })
+        }))
     }
 
     /// Deletes the bucket; resolves to `true`.
     pub fn destroy(&self) -> Promise {
         let kv = self.kv.clone();
-        future_to_promise(
-            async move { Ok(JsValue::from_bool(kv.destroy().await.map_err(js_err)?)) },
-        )
+        promise(Box::pin(async move {
+            Ok(JsValue::from_bool(kv.destroy().await.map_err(js_err)?))
+        }))
     }
 }
 

@@ -159,7 +159,8 @@ fn check_time(value: f64, what: &str, allow_zero: bool) -> Result<(), NatsError>
     } else {
         let bound = if allow_zero { ">= 0" } else { "> 0" };
         Err(NatsError::invalid_argument(format!(
-            "{what} must be a finite number {bound} and at most {MAX_TIMER_MS} ms"
+            "{what} must be a finite number {bound} and at most {} ms",
+            MAX_TIMER_MS as u64
         )))
     }
 }

@@ -153,7 +153,7 @@ impl Pool {
         let mut discovered: Vec<String> = Vec::new();
         for raw in connect_urls {
             let raw = raw.trim();
-            let url = if raw.contains("://") {
+            let url = if crate::proto::contains(raw, "://") {
                 raw.to_owned()
             } else {
                 format!("{scheme}://{raw}")

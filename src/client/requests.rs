@@ -3,7 +3,6 @@
 //! the next timeout are cheap with many requests in flight.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// An `f64` ordered with `total_cmp` (deadlines are finite).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,46 +50,56 @@ struct Pending {
 }
 
 /// Requests waiting for a reply.
+///
+/// Both tables are sorted `Vec`s rather than a `BTreeMap`/`BTreeSet` (binary size): ids grow and
+/// deadlines mostly do too, so inserts land at or near the end, and expiry drains a prefix.
 #[derive(Debug, Clone, Default)]
 pub struct Requests {
     /// The mux inbox, created lazily by the first request.
     pub mux: Option<Mux>,
-    pending: BTreeMap<u64, Pending>,
-    deadlines: BTreeSet<(At, u64)>,
+    /// By id, ascending.
+    pending: Vec<(u64, Pending)>,
+    /// Ascending by deadline, then id; no duplicates.
+    deadlines: Vec<(At, u64)>,
 }
 
 impl Requests {
     /// Registers request `id` to `subject`, failing with TIMEOUT at `deadline`.
     pub fn insert(&mut self, id: u64, subject: &str, deadline: f64) {
-        self.pending.insert(
-            id,
-            Pending {
-                subject: subject.to_owned(),
-                deadline,
-            },
-        );
-        self.deadlines.insert((At(deadline), id));
+        let p = Pending {
+            subject: subject.to_owned(),
+            deadline,
+        };
+        match self.pending.binary_search_by_key(&id, |e| e.0) {
+            Ok(i) => self.pending[i].1 = p,
+            Err(i) => self.pending.insert(i, (id, p)),
+        }
+        let d = (At(deadline), id);
+        if let Err(i) = self.deadlines.binary_search(&d) {
+            self.deadlines.insert(i, d);
+        }
     }
     /// Removes request `id`; whether it was pending.
     pub fn remove(&mut self, id: u64) -> bool {
-        match self.pending.remove(&id) {
-            Some(p) => {
-                self.deadlines.remove(&(At(p.deadline), id));
+        match self.pending.binary_search_by_key(&id, |e| e.0) {
+            Ok(i) => {
+                let (_, p) = self.pending.remove(i);
+                if let Ok(j) = self.deadlines.binary_search(&(At(p.deadline), id)) {
+                    self.deadlines.remove(j);
+                }
                 true
             }
-            None => false,
+            Err(_) => false,
         }
     }
     /// Removes and returns the requests whose deadline is `<= now`, oldest deadline first.
     pub fn take_expired(&mut self, now: f64) -> Vec<u64> {
-        let mut out = Vec::new();
-        while let Some(&(At(d), id)) = self.deadlines.first() {
-            if d > now {
-                break;
+        let n = self.deadlines.partition_point(|(At(d), _)| *d <= now);
+        let out: Vec<u64> = self.deadlines.drain(..n).map(|(_, id)| id).collect();
+        for id in &out {
+            if let Ok(i) = self.pending.binary_search_by_key(id, |e| e.0) {
+                self.pending.remove(i);
             }
-            self.deadlines.pop_first();
-            self.pending.remove(&id);
-            out.push(id);
         }
         out
     }
@@ -114,7 +123,7 @@ impl Requests {
     /// Removes and returns every pending request, by id.
     pub fn take_all(&mut self) -> Vec<u64> {
         self.deadlines.clear();
-        let ids = self.pending.keys().copied().collect();
+        let ids = self.pending.iter().map(|(id, _)| *id).collect();
         self.pending.clear();
         ids
     }

@@ -2,6 +2,7 @@
 //! case-insensitively).
 
 use crate::error::{ErrorCode, NatsError};
+use crate::proto::contains;
 
 /// What a `-ERR` means for the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,14 +35,14 @@ fn quoted(text: &str, n: usize) -> Option<String> {
 /// Classifies the text of a `-ERR` (without its quotes).
 pub fn classify(text: &str) -> ServerErr {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("authorization violation") || lower.contains("authentication revoked") {
+    if contains(&lower, "authorization violation") || contains(&lower, "authentication revoked") {
         ServerErr::AuthorizationViolation
-    } else if lower.contains("authentication expired") {
+    } else if contains(&lower, "authentication expired") {
         ServerErr::AuthenticationExpired
-    } else if lower.contains("permissions violation for subscription to") {
+    } else if contains(&lower, "permissions violation for subscription to") {
         match quoted(text, 0) {
             Some(subject) => {
-                let queue = if lower.contains("using queue") {
+                let queue = if contains(&lower, "using queue") {
                     quoted(text, 1)
                 } else {
                     None
@@ -50,14 +51,14 @@ pub fn classify(text: &str) -> ServerErr {
             }
             None => ServerErr::OtherPermission,
         }
-    } else if lower.contains("permissions violation for publish to") {
+    } else if contains(&lower, "permissions violation for publish to") {
         match quoted(text, 0) {
             Some(subject) => ServerErr::PublishPermission { subject },
             None => ServerErr::OtherPermission,
         }
-    } else if lower.contains("permissions violation") {
+    } else if contains(&lower, "permissions violation") {
         ServerErr::OtherPermission
-    } else if lower.contains("stale connection") {
+    } else if contains(&lower, "stale connection") {
         ServerErr::Stale
     } else {
         ServerErr::Other

@@ -1,7 +1,5 @@
 //! The subscription table: sids, subjects, auto-unsubscribe limits, delivery counts.
 
-use std::collections::BTreeMap;
-
 /// One live subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -29,16 +27,19 @@ impl Subscription {
 }
 
 /// Subscriptions by sid; sids start at 1 and are never reused.
+///
+/// A `Vec` sorted by sid (new sids are the largest, so inserting is a push; lookups are a binary
+/// search) rather than a `BTreeMap`: the same order and complexity that matters, much less wasm.
 #[derive(Debug, Clone)]
 pub struct Subs {
-    map: BTreeMap<u64, Subscription>,
+    list: Vec<Subscription>,
     next_sid: u64,
 }
 
 impl Default for Subs {
     fn default() -> Self {
         Subs {
-            map: BTreeMap::new(),
+            list: Vec::new(),
             next_sid: 1,
         }
     }
@@ -55,58 +56,59 @@ impl Subs {
     ) -> u64 {
         let sid = self.next_sid;
         self.next_sid += 1;
-        self.map.insert(
+        // `sid` is larger than every sid in the list.
+        self.list.push(Subscription {
             sid,
-            Subscription {
-                sid,
-                subject: subject.to_owned(),
-                queue: queue.map(str::to_owned),
-                max,
-                received: 0,
-                draining: false,
-                internal,
-            },
-        );
+            subject: subject.to_owned(),
+            queue: queue.map(str::to_owned),
+            max,
+            received: 0,
+            draining: false,
+            internal,
+        });
         sid
+    }
+    fn index(&self, sid: u64) -> Option<usize> {
+        self.list.binary_search_by_key(&sid, |s| s.sid).ok()
     }
     /// The subscription `sid`.
     pub fn get(&self, sid: u64) -> Option<&Subscription> {
-        self.map.get(&sid)
+        self.index(sid).map(|i| &self.list[i])
     }
     /// Mutable access to `sid`.
     pub fn get_mut(&mut self, sid: u64) -> Option<&mut Subscription> {
-        self.map.get_mut(&sid)
+        self.index(sid).map(|i| &mut self.list[i])
     }
     /// Removes `sid`.
     pub fn remove(&mut self, sid: u64) -> Option<Subscription> {
-        self.map.remove(&sid)
+        self.index(sid).map(|i| self.list.remove(i))
     }
     /// All subscriptions in sid order.
     pub fn iter(&self) -> impl Iterator<Item = &Subscription> {
-        self.map.values()
+        self.list.iter()
     }
     /// Mutable iteration in sid order.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Subscription> {
-        self.map.values_mut()
+        self.list.iter_mut()
     }
     /// Sids of user (non-internal) subscriptions, ascending.
     pub fn user_sids(&self) -> Vec<u64> {
-        self.map
-            .values()
+        self.list
+            .iter()
             .filter(|s| !s.internal)
             .map(|s| s.sid)
             .collect()
     }
     /// Number of subscriptions, internal ones included.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.list.len()
     }
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.list.is_empty()
     }
     /// Removes everything.
     pub fn clear(&mut self) {
-        self.map.clear();
+        self.list.clear();
     }
 }

@@ -1,6 +1,7 @@
 //! JetStream header names (KV-SPEC.md §1.3) and the `Nats-TTL` value.
 
 use crate::error::NatsError;
+use crate::proto::num::f64_text;
 
 use super::time::parse_go_duration_ns;
 
@@ -50,7 +51,8 @@ pub fn msg_ttl_value(ttl: MsgTtl<'_>) -> Result<String, NatsError> {
         MsgTtl::Millis(ms) => {
             if !(1000.0..9.0e15).contains(&ms) {
                 return Err(NatsError::invalid_argument(format!(
-                    "TTL must be at least 1000 ms, got {ms}"
+                    "TTL must be at least 1000 ms, got {}",
+                    f64_text(ms)
                 )));
             }
             let ms = ms as u64;

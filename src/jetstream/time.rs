@@ -132,7 +132,7 @@ pub fn parse_go_duration_ns(text: &str) -> Option<i128> {
         if num.is_empty() || num == "." || num.matches('.').count() > 1 {
             return None;
         }
-        let value: f64 = num.parse().ok()?;
+        let value = crate::proto::num::parse_f64(num)?;
         s = &s[num_len..];
         let unit_len = s
             .char_indices()

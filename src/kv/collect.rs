@@ -1,16 +1,19 @@
 //! What `keys()`, `history()` and `view()` make of a watcher's entries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::entry::KvEntry;
 
 /// `keys()`: the live keys, in order of first delivery. A later DEL/PURGE of a key (possible after a
 /// consumer reset replays newer revisions) removes it again; a key is never listed twice.
+///
+/// No `BTreeMap` and no sort (binary size): live keys sit in `order` by first delivery (a removed one
+/// leaves a hole), and a `HashMap` (the client already links one) finds a key's slot.
 #[derive(Debug, Clone, Default)]
 pub struct KeysCollector {
-    /// key → order of first appearance.
-    live: BTreeMap<String, u64>,
-    next: u64,
+    /// key → its slot in `order`.
+    live: HashMap<String, usize>,
+    order: Vec<Option<String>>,
 }
 
 impl KeysCollector {
@@ -21,17 +24,17 @@ impl KeysCollector {
     /// Applies one entry.
     pub fn push(&mut self, entry: &KvEntry) {
         if entry.operation.is_delete() {
-            self.live.remove(&entry.key);
+            if let Some(slot) = self.live.remove(&entry.key) {
+                self.order[slot] = None;
+            }
         } else if !self.live.contains_key(&entry.key) {
-            self.live.insert(entry.key.clone(), self.next);
-            self.next += 1;
+            self.live.insert(entry.key.clone(), self.order.len());
+            self.order.push(Some(entry.key.clone()));
         }
     }
     /// The live keys, in order of first delivery.
     pub fn into_keys(self) -> Vec<String> {
-        let mut keys: Vec<(String, u64)> = self.live.into_iter().collect();
-        keys.sort_by_key(|(_, order)| *order);
-        keys.into_iter().map(|(k, _)| k).collect()
+        self.order.into_iter().flatten().collect()
     }
 }
 

@@ -377,17 +377,22 @@ impl KvOptions {
             return Some("allowDirect");
         }
         let names = |j: Option<&Json>| -> Vec<String> {
-            let mut v: Vec<String> = j
-                .and_then(Json::as_array)
+            j.and_then(Json::as_array)
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|s| s.get("name").and_then(Json::as_str).map(str::to_owned))
-                .collect();
-            v.sort();
-            v
+                .collect()
+        };
+        // The same names, counted with repeats, in any order (without a sort: binary size).
+        let same_names = |a: &[String], b: &[String]| {
+            let count = |v: &[String], n: &String| v.iter().filter(|x| *x == n).count();
+            a.len() == b.len() && a.iter().all(|n| count(a, n) == count(b, n))
         };
         if !self.sources.is_empty()
-            && names(wanted.get("sources")) != names(existing.config.get("sources"))
+            && !same_names(
+                &names(wanted.get("sources")),
+                &names(existing.config.get("sources")),
+            )
         {
             return Some("sources");
         }

@@ -20,7 +20,7 @@ fn check_dots(key: &str) -> Result<(), NatsError> {
     if key.starts_with('.') || key.ends_with('.') {
         return Err(bad_key(key, "starts or ends with '.'"));
     }
-    if key.contains("..") {
+    if crate::proto::contains(key, "..") {
         return Err(bad_key(key, "has an empty token"));
     }
     Ok(())

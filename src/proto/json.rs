@@ -85,14 +85,14 @@ impl Json {
             _ => None,
         }
     }
-    /// Serialises compactly (no whitespace); strings escaped so the output never contains CR/LF.
+    /// Serialises compactly (no whitespace); strings escaped so the output never contains CR/LF;
+    /// floats as [`num::write_json_f64`](super::num::write_json_f64) writes them (`null` if not finite).
     pub fn write(&self, out: &mut String) {
         match self {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Int(i) => out.push_str(&i.to_string()),
-            Json::Float(f) if f.is_finite() => out.push_str(&format!("{f:?}")),
-            Json::Float(_) => out.push_str("null"),
+            Json::Float(f) => super::num::write_json_f64(*f, out),
             Json::Str(s) => write_str(s, out),
             Json::Arr(items) => {
                 out.push('[');
@@ -304,9 +304,9 @@ impl Parser<'_> {
                 return Ok(Json::Int(i));
             }
         }
-        text.parse::<f64>()
+        super::num::parse_f64(text)
             .map(Json::Float)
-            .map_err(|_| self.err("invalid number"))
+            .ok_or_else(|| self.err("invalid number"))
     }
 
     fn hex4(&mut self) -> Result<u32, ProtoError> {

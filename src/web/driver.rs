@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use wasm_bindgen_futures::spawn_local;
+use super::spawn;
 
 use crate::client::{Connection, Event};
 use crate::proto::Msg;
@@ -170,12 +170,12 @@ impl Driver {
             Err(_) => {
                 // A URL the browser refuses: report it as a failed dial, after this turn.
                 let weak = self.me.clone();
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     if let Some(d) = weak.upgrade() {
                         d.conn.borrow_mut().on_closed(now_ms());
                         d.pump();
                     }
-                });
+                }));
             }
         }
     }
@@ -184,14 +184,14 @@ impl Driver {
     fn bury_transport(&self) {
         if let Some(t) = self.transport.borrow_mut().take() {
             t.close();
-            spawn_local(async move { drop(t) });
+            spawn(Box::pin(async move { drop(t) }));
         }
     }
 
     fn sign(&self, nonce: String) {
         let weak = self.me.clone();
         let seed = self.seed;
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             let result = match seed {
                 Some(seed) => sign_nonce(&seed, nonce.as_bytes()).await.ok(),
                 None => None,
@@ -204,7 +204,7 @@ impl Driver {
                 }
                 d.pump();
             }
-        });
+        }));
     }
 
     fn schedule_send(&self) {
@@ -212,12 +212,12 @@ impl Driver {
             return;
         }
         let weak = self.me.clone();
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             if let Some(d) = weak.upgrade() {
                 d.send_scheduled.set(false);
                 d.send_now();
             }
-        });
+        }));
     }
 
     /// Writes everything the connection has queued as one frame.

@@ -282,11 +282,12 @@ impl Kv {
         ))
     }
 
-    /// Runs a watch until its initial values are delivered, handing every entry to `each`.
+    /// Runs a watch until its initial values are delivered, handing every entry to `each` (boxed:
+    /// one `scan` for keys, history and purgeDeletes instead of one per closure type).
     async fn scan(
         &self,
         opts: &WatchOptions,
-        mut each: impl FnMut(KvEntry) + 'static,
+        mut each: Box<dyn FnMut(KvEntry)>,
     ) -> Result<(), NatsError> {
         let (tx, rx) = channel::<Result<(), NatsError>>();
         let tx = Rc::new(RefCell::new(Some(tx)));
@@ -320,9 +321,10 @@ impl Kv {
     pub async fn keys(&self, filters: Vec<String>) -> Result<Vec<String>, NatsError> {
         let keys = Rc::new(RefCell::new(KeysCollector::new()));
         let k = keys.clone();
-        self.scan(&WatchOptions::for_keys(filters), move |e| {
-            k.borrow_mut().push(&e)
-        })
+        self.scan(
+            &WatchOptions::for_keys(filters),
+            Box::new(move |e| k.borrow_mut().push(&e)),
+        )
         .await?;
         let collected = std::mem::take(&mut *keys.borrow_mut());
         Ok(collected.into_keys())
@@ -336,9 +338,10 @@ impl Kv {
     ) -> Result<Vec<KvEntry>, NatsError> {
         let hist = Rc::new(RefCell::new(HistoryCollector::new()));
         let h = hist.clone();
-        self.scan(&WatchOptions::for_history(keys, headers_only), move |e| {
-            h.borrow_mut().push(e)
-        })
+        self.scan(
+            &WatchOptions::for_history(keys, headers_only),
+            Box::new(move |e| h.borrow_mut().push(e)),
+        )
         .await?;
         let collected = std::mem::take(&mut *hist.borrow_mut());
         Ok(collected.into_entries())
@@ -349,8 +352,11 @@ impl Kv {
     pub async fn purge_deletes(&self, older_ms: f64) -> Result<u64, NatsError> {
         let last = Rc::new(RefCell::new(Vec::new()));
         let l = last.clone();
-        self.scan(&WatchOptions::default(), move |e| l.borrow_mut().push(e))
-            .await?;
+        self.scan(
+            &WatchOptions::default(),
+            Box::new(move |e| l.borrow_mut().push(e)),
+        )
+        .await?;
         let entries = std::mem::take(&mut *last.borrow_mut());
         let mut total = 0;
         for req in self

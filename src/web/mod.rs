@@ -14,3 +14,9 @@ pub mod transport;
 pub mod watch;
 
 pub use transport::{TransportEvent, WsTransport};
+
+/// `spawn_local` for every background task of this layer, boxed so that its task machinery is
+/// instantiated once instead of once per call site (binary size).
+pub fn spawn(f: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(f);
+}

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use wasm_bindgen_futures::spawn_local;
+use super::spawn;
 
 use crate::client::Status;
 use crate::error::NatsError;
@@ -233,18 +233,18 @@ impl WatchRun {
             } => {
                 let weak = self.downgrade();
                 let timeout = self.state.borrow().timeout_ms;
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     let result = client.api_request(&subject, body.as_bytes(), timeout).await;
                     if let Some(run) = WeakRun::upgrade(&weak) {
                         run.input(|w, now| w.on_create_reply(serial, result, now));
                     }
-                });
+                }));
             }
             Command::DeleteConsumer { subject } => {
                 let timeout = self.state.borrow().timeout_ms;
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     let _ = client.request(&subject, b"", None, timeout).await;
-                });
+                }));
             }
             Command::PublishEmpty { subject } => {
                 let _ = client.publish(&subject, None, None, b"");

@@ -21,6 +21,7 @@ use std::mem;
 
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
+use crate::proto::num::f64_text;
 use crate::proto::{Decoder, Msg};
 
 use super::events::{Event, Status};
@@ -401,7 +402,7 @@ impl Connection {
         if self.in_handshake() && self.connect_deadline.is_some_and(|d| now >= d) {
             let e = NatsError::timeout(format!(
                 "connect timed out after {} ms",
-                self.opts.timeout_ms
+                f64_text(self.opts.timeout_ms)
             ));
             self.attempt_failed(e, now, true);
         }
