@@ -142,6 +142,11 @@ pub struct OrderedConsumer {
     failures: u32,
     retry_at: Option<f64>,
     heartbeat_deadline: Option<f64>,
+    /// The application is not keeping up: flow-control replies are held back, so the server stops
+    /// delivering once its flow-control window is out (backpressure without loss).
+    paused: bool,
+    /// The flow-control reply held while paused (the latest request or stalled nudge).
+    held_fc: Option<String>,
 }
 
 impl OrderedConsumer {
@@ -162,6 +167,30 @@ impl OrderedConsumer {
             failures: 0,
             retry_at: None,
             heartbeat_deadline: None,
+            paused: false,
+            held_fc: None,
+        }
+    }
+
+    /// Pauses or resumes delivery. While paused, flow-control requests and stalled nudges are not
+    /// answered, so the server stops after its flow-control window; resuming answers the held one.
+    pub fn set_paused(&mut self, paused: bool) -> Vec<Output> {
+        self.paused = paused;
+        match self.held_fc.take() {
+            Some(subject) if !paused => vec![Output::Command(Command::PublishEmpty { subject })],
+            held => {
+                self.held_fc = held;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Answers a flow-control subject now, or holds it while paused.
+    fn flow_control(&mut self, subject: String, out: &mut Vec<Output>) {
+        if self.paused {
+            self.held_fc = Some(subject);
+        } else {
+            out.push(Output::Command(Command::PublishEmpty { subject }));
         }
     }
 
@@ -215,6 +244,7 @@ impl OrderedConsumer {
 
     /// Unsubscribes from the current consumer (if any) and, when `delete`, deletes it on the server.
     fn drop_current(&mut self, delete: bool, out: &mut Vec<Output>) {
+        self.held_fc = None;
         if let Some(old) = self.current.take() {
             out.push(Output::Command(Command::Unsubscribe {
                 subject: old.subject,
@@ -334,7 +364,7 @@ impl OrderedConsumer {
             100 => {
                 if let Some(reply) = msg.reply.filter(|r| !r.is_empty()) {
                     // Flow-control request.
-                    out.push(Output::Command(Command::PublishEmpty { subject: reply }));
+                    self.flow_control(reply, &mut out);
                     return out;
                 }
                 // Idle heartbeat.
@@ -342,9 +372,7 @@ impl OrderedConsumer {
                     return out;
                 };
                 if let Some(stalled) = h.get(hdr::CONSUMER_STALLED).filter(|s| !s.is_empty()) {
-                    out.push(Output::Command(Command::PublishEmpty {
-                        subject: stalled.to_owned(),
-                    }));
+                    self.flow_control(stalled.to_owned(), &mut out);
                 }
                 let last = h
                     .get(hdr::LAST_CONSUMER)

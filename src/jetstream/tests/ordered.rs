@@ -317,6 +317,45 @@ fn flow_control_is_answered() {
 }
 
 #[test]
+fn paused_holds_flow_control_until_resumed() {
+    let fc = |id: &str| {
+        msg(
+            "_INBOX.N.1",
+            Some(&format!("$JS.FC.KV_b.oc_N_1.{id}")),
+            Some("NATS/1.0 100 FlowControl Request\r\n\r\n"),
+            b"",
+        )
+    };
+    let mut c = started(DeliverPolicy::All, 0);
+    assert!(c.set_paused(true).is_empty());
+    assert!(c.on_message("_INBOX.N.1", fc("a"), 1.0).is_empty());
+    // Data still flows in (what the server sent before it stopped) and is delivered.
+    assert_eq!(
+        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), 1.0)),
+        [(1, true)]
+    );
+    // A stalled nudge while paused replaces the held reply; resuming answers exactly one.
+    let stalled = heartbeat("_INBOX.N.1", 1, Some("$JS.FC.KV_b.oc_N_1.b"));
+    assert!(c.on_message("_INBOX.N.1", stalled, 2.0).is_empty());
+    assert_eq!(
+        commands(&c.set_paused(false)),
+        [Command::PublishEmpty {
+            subject: "$JS.FC.KV_b.oc_N_1.b".into()
+        }]
+    );
+    assert!(c.set_paused(false).is_empty());
+    // Resumed: answered at once again.
+    assert_eq!(commands(&c.on_message("_INBOX.N.1", fc("c"), 3.0)).len(), 1);
+    // A reset while paused forgets the old consumer's request.
+    c.set_paused(true);
+    c.on_message("_INBOX.N.1", fc("d"), 4.0);
+    c.on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 5, None), 4.0);
+    assert!(commands(&c.set_paused(false))
+        .iter()
+        .all(|cmd| !matches!(cmd, Command::PublishEmpty { .. })));
+}
+
+#[test]
 fn heartbeats_stalled_and_gap_check() {
     let mut c = started(DeliverPolicy::All, 2);
     c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 1), 1.0);
