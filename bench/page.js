@@ -375,6 +375,105 @@ async function p7Replay(c, n = 10000) {
   return { value: ms, unit: "ms" };
 }
 
+// --- P7 raw ceiling: the same ordered push consumer by hand on a bare WebSocket ------------------
+/**
+ * A minimal streaming NATS parser for the raw ceilings: calls `onMsg(tokens, payload)` for MSG/HMSG
+ * (tokens of the control line; payload = headers + data) and `onOp(line)` for other ops.
+ */
+function rawParser(onMsg, onOp) {
+  const td = new TextDecoder();
+  let rest = null;
+  return (frame) => {
+    let b = new Uint8Array(frame);
+    if (rest) { const m = new Uint8Array(rest.length + b.length); m.set(rest); m.set(b, rest.length); b = m; rest = null; }
+    let i = 0;
+    for (;;) {
+      const cr = b.indexOf(13, i);
+      if (cr < 0 || cr + 1 >= b.length) break;
+      const c0 = b[i];
+      if (c0 === 77 || c0 === 72) { // MSG / HMSG
+        const tokens = td.decode(b.subarray(i, cr)).split(" ");
+        const total = Number(tokens[tokens.length - 1]);
+        const end = cr + 2 + total;
+        if (end + 2 > b.length) break;
+        onMsg(tokens, b.subarray(cr + 2, end));
+        i = end + 2;
+      } else {
+        onOp(td.decode(b.subarray(i, cr)));
+        i = cr + 2;
+      }
+    }
+    if (i < b.length) rest = b.slice(i);
+  };
+}
+
+/** Connects a bare WebSocket (CONNECT with headers); `onMsg(tokens, payload)` per message. */
+async function rawNats(onMsg) {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  let pongs = 0;
+  let waiter = null;
+  const parse = rawParser(onMsg, (line) => {
+    if (line === "PONG") pongs++;
+    else if (line === "PING") ws.send(te.encode("PONG\r\n"));
+  });
+  ws.onmessage = (e) => { parse(e.data); if (waiter) waiter(); };
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  ws.send(te.encode('CONNECT {"verbose":false,"pedantic":false,"protocol":1,"headers":true,"no_responders":true}\r\nPING\r\n'));
+  await new Promise((r) => { waiter = () => { if (pongs >= 1) { waiter = null; r(); } }; waiter(); });
+  return ws;
+}
+
+/** `$JS.ACK` reply → [stream_seq, pending] (v1: 9 tokens, v2: 11+). */
+function ackSeqPending(reply) {
+  const t = reply.split(".");
+  const o = t.length === 9 ? 2 : 4;
+  return [Number(t[o + 3]), Number(t[o + 6])];
+}
+
+/**
+ * P7 raw ceiling: SUB to a deliver subject and CONSUMER.CREATE of the watcher's ordered push consumer
+ * (last_per_subject, ack none, flow control, heartbeats, mem storage), answering flow-control
+ * requests, until a delivery's pending reaches 0. What the server itself allows.
+ */
+async function p7RawReplay(n = 10000) {
+  const bucket = await ensureReplayBucket(n);
+  let got = 0, done = null, fc = 0;
+  const finished = new Promise((r) => { done = r; });
+  const ws = await rawNats((tokens, payload) => {
+    // MSG <subj> <sid> [reply] <n> | HMSG <subj> <sid> [reply] <hdr> <total>
+    const isH = tokens[0] === "HMSG";
+    const reply = tokens.length === (isH ? 6 : 5) ? tokens[3] : "";
+    if (tokens[2] !== "1") return; // create reply on sid 2
+    if (isH && payload[9] === 49 && payload[10] === 48 && payload[11] === 48) { // "NATS/1.0 100"
+      if (reply) { fc++; ws.send(te.encode(`PUB ${reply} 0\r\n\r\n`)); }
+      return;
+    }
+    got++;
+    if (ackSeqPending(reply)[1] === 0) done();
+  });
+  const nuid = fresh("raw");
+  const deliver = `_INBOX.${nuid}.1`;
+  const name = `oc_${nuid}_1`;
+  const filter = `$KV.${bucket}.>`;
+  const body = JSON.stringify({
+    stream_name: `KV_${bucket}`,
+    config: {
+      name, deliver_subject: deliver, deliver_policy: "last_per_subject", ack_policy: "none", max_deliver: 1,
+      filter_subject: filter, replay_policy: "instant", flow_control: true, idle_heartbeat: 5e9,
+      inactive_threshold: 3e11, headers_only: false, num_replicas: 1, mem_storage: true,
+    },
+  });
+  const t0 = now();
+  ws.send(te.encode(`SUB ${deliver} 1\r\nSUB _INBOX.${nuid}.r 2\r\n` +
+    `PUB $JS.API.CONSUMER.CREATE.KV_${bucket}.${name}.${filter} _INBOX.${nuid}.r ${te.encode(body).length}\r\n${body}\r\n`));
+  await finished;
+  const ms = now() - t0;
+  ws.close();
+  if (got !== n) throw new Error(`raw replay got ${got} of ${n}`);
+  return { value: ms, unit: "ms", fc };
+}
+
 async function wasmMemory() {
   const exports = await initWasm();
   return exports.memory.buffer.byteLength;
@@ -396,6 +495,7 @@ window.bench = {
       case "P0 request seq": return p0Request();
       case "P0 kv put": return p0Kv("put");
       case "P0 kv get": return p0Kv("get");
+      case "P0 replay 10k": return p7RawReplay();
       case "P1 publish 16B": return p1PublishOnly(c);
       case "P2 pubsub 16B": return p2PubSub(c, 16);
       case "P2 pubsub 128B": return p2PubSub(c, 128);
@@ -433,3 +533,6 @@ window.coldStart = async (who, u, bucket) => {
   await nc.close();
   return ms;
 };
+
+/** For exploratory scripts (bench/explore-*.mjs): the raw-protocol helpers of this page. */
+window.benchInternals = { rawNats, ensureReplayBucket, ackSeqPending, fresh, getUrl: () => url, ours, theirs };

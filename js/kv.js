@@ -9,23 +9,26 @@ const decoder = new TextDecoder();
 
 /** One revision of a key. */
 class KvEntryImpl {
-  constructor(a) {
-    this.bucket = a[0];
-    this.key = a[1];
-    this.value = a[2];
-    this.revision = a[3];
-    this.created = new Date(a[4]);
-    this.delta = a[5];
-    this.operation = a[6];
-    this.length = a[7];
-    this.isUpdate = a[8];
+  constructor(bucket, key, value, revision, created, delta, operation, length, isUpdate) {
+    this.bucket = bucket;
+    this.key = key;
+    this.value = value;
+    this.revision = revision;
+    this.created = new Date(created);
+    this.delta = delta;
+    this.operation = operation;
+    this.length = length;
+    this.isUpdate = isUpdate;
   }
   string() { return decoder.decode(this.value); }
   /** The value as JSON; `reviver` as in `JSON.parse` (and nats.js `KvEntry.json(reviver)`). */
   json(reviver) { return JSON.parse(this.string(), reviver); }
 }
 
-const toEntry = (a) => (a === null ? null : new KvEntryImpl(a));
+/** `[bucket, key, value, revision, created, delta, operation, length, isUpdate]` from the wasm side. */
+const toEntry = (a) => (a === null ? null : new KvEntryImpl(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]));
+
+const OPERATIONS = ["PUT", "DEL", "PURGE"];
 
 /** A running watch: a callback, or an async iterator of entries. */
 class KvWatcherImpl {
@@ -33,6 +36,7 @@ class KvWatcherImpl {
     const callback = opts.callback;
     const onInitialized = opts.onInitialized;
     this._queue = callback ? null : new PushQueue();
+    this._stopped = false;
     let initResolve, initReject, initDone = false;
     this.initialized = new Promise((res, rej) => { initResolve = res; initReject = rej; });
     this.initialized.catch(() => {});
@@ -45,11 +49,24 @@ class KvWatcherImpl {
       if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
       if (this._queue) this._queue.end(err);
     };
-    this._w = kv._w.watch(opts, (kind, x) => {
-      if (kind === 0) {
-        const e = new KvEntryImpl(x);
+    const bucket = kv.bucket;
+    // One call per batch of entries (usually a WebSocket frame's): keys joined with spaces, the
+    // values one after the other, and 6 numbers per entry (see `EntryPacker` in src/kv/watch.rs).
+    const onEntries = (keys, data, nums) => {
+      const ks = keys.split(" ");
+      let start = 0;
+      for (let i = 0, j = 0; i < ks.length; i++, j += 6) {
+        if (this._stopped) return;
+        const end = nums[j];
+        const flags = nums[j + 5];
+        const e = new KvEntryImpl(bucket, ks[i], data.subarray(start, end), nums[j + 1], nums[j + 2], nums[j + 3],
+          OPERATIONS[flags & 3], nums[j + 4], (flags & 4) !== 0);
+        start = end;
         if (callback) callback(e); else this._queue.push(e);
-      } else if (kind === 1) {
+      }
+    };
+    this._w = kv._w.watch(opts, onEntries, (kind, x) => {
+      if (kind === 1) {
         initDone = true;
         initResolve();
         if (onInitialized) onInitialized();
@@ -61,7 +78,7 @@ class KvWatcherImpl {
       }
     });
   }
-  stop() { this._w.stop(); }
+  stop() { this._stopped = true; this._w.stop(); }
   [Symbol.asyncIterator]() {
     if (!this._queue) throw new NatsError("INVALID_ARGUMENT", "a watcher with a callback cannot be iterated");
     return { next: () => this._queue.next(), return: () => { this.stop(); return Promise.resolve({ value: undefined, done: true }); }, [Symbol.asyncIterator]() { return this; } };

@@ -1,6 +1,6 @@
 //! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher` (wrapped by `js/kv.js`).
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Float64Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
@@ -9,6 +9,7 @@ use super::errors::{js_err, promise, to_js};
 use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
 use crate::error::NatsError;
 use crate::jetstream::api::JsApi;
+use crate::kv::watch::EntryPacker;
 use crate::kv::{KvEntry, KvStatus};
 use crate::web::kv::{JetStream, Kv, DEFAULT_TIMEOUT};
 use crate::web::watch::{WatchEvent, WatchRun};
@@ -283,18 +284,33 @@ impl WasmKv {
         }))
     }
 
-    /// Starts a watch. `on_event(0, entry)` per entry, `on_event(1)` once initialized,
-    /// `on_event(2, error | null)` when it ends, `on_event(3)` once its consumer exists.
-    pub fn watch(&self, opts: JsValue, on_event: Function) -> Result<WasmWatcher, JsValue> {
+    /// Starts a watch. `on_entries(keys, data, nums)` per batch of entries (see `EntryPacker`),
+    /// `on_event(1)` once initialized, `on_event(2, error | null)` when it ends, `on_event(3)` once
+    /// its consumer exists.
+    pub fn watch(
+        &self,
+        opts: JsValue,
+        on_entries: Function,
+        on_event: Function,
+    ) -> Result<WasmWatcher, JsValue> {
         let o = watch_options(&opts).map_err(js_err)?;
+        let mut packer = EntryPacker::default();
         let run = self
             .kv
             .watch(
                 &o,
                 Box::new(move |ev| {
                     let _ = match ev {
-                        WatchEvent::Entry(e) => {
-                            on_event.call2(&JsValue::UNDEFINED, &JsValue::from(0), &entry_js(e))
+                        WatchEvent::Entries(es) => {
+                            packer.pack(&es);
+                            let r = on_entries.call3(
+                                &JsValue::UNDEFINED,
+                                &JsValue::from_str(&packer.keys),
+                                &Uint8Array::from(packer.data.as_slice()).into(),
+                                &Float64Array::from(packer.nums.as_slice()).into(),
+                            );
+                            packer.shrink();
+                            r
                         }
                         WatchEvent::Initialized => {
                             on_event.call1(&JsValue::UNDEFINED, &JsValue::from(1))

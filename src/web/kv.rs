@@ -295,7 +295,7 @@ impl Kv {
             opts,
             Box::new(move |ev| match ev {
                 WatchEvent::Started => {}
-                WatchEvent::Entry(e) => each(e),
+                WatchEvent::Entries(es) => es.into_iter().for_each(&mut each),
                 WatchEvent::Initialized => {
                     if let Some(tx) = tx.borrow_mut().take() {
                         tx.send(Ok(()));

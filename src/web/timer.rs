@@ -34,6 +34,11 @@ impl Timer {
         }
     }
 
+    /// The deadline it is armed for (`None`: not armed).
+    pub fn deadline(&self) -> Option<f64> {
+        self.handle.as_ref().and(self.deadline)
+    }
+
     /// Whether [`arm`](Self::arm) with `deadline` would change nothing.
     pub fn is_armed_for(&self, deadline: Option<f64>) -> bool {
         deadline == self.deadline && (self.handle.is_some() || deadline.is_none())

@@ -20,7 +20,8 @@ use crate::web::timer::Timer;
 pub enum WatchEvent {
     /// The consumer exists (sent once, before any entry): `watch()` can resolve.
     Started,
-    Entry(KvEntry),
+    /// The next entries, in order (those of one WebSocket frame, or fewer).
+    Entries(Vec<KvEntry>),
     /// The initial values were delivered (exactly once).
     Initialized,
     /// The watch ended: `None` when stopped or the connection closed, else why it failed.
@@ -77,6 +78,8 @@ impl WatchRun {
                 if let Some(t) = run.state.borrow_mut().timer.as_mut() {
                     t.fired();
                 }
+                // May come early (see `input`): the watcher acts only on what is due, and the timer
+                // is re-armed for the current deadline.
                 run.input(|w, now| w.handle_timeout(now));
             }
         });
@@ -137,18 +140,36 @@ impl WatchRun {
         if newly_started {
             self.emit(WatchEvent::Started);
         }
+        // Consecutive entries go out together (one boundary crossing per frame, not per entry).
+        let mut entries = Vec::new();
         for out in outputs {
+            if let WatchOutput::Entry(e) = out {
+                entries.push(e);
+                continue;
+            }
+            if !entries.is_empty() {
+                self.emit(WatchEvent::Entries(std::mem::take(&mut entries)));
+            }
             match out {
                 WatchOutput::Command(c) => self.command(c),
-                WatchOutput::Entry(e) => self.emit(WatchEvent::Entry(e)),
                 WatchOutput::Initialized => self.emit(WatchEvent::Initialized),
                 WatchOutput::Failed(e) => self.end(Some(e)),
+                WatchOutput::Entry(_) => {}
             }
+        }
+        if !entries.is_empty() {
+            self.emit(WatchEvent::Entries(entries));
         }
         let mut st = self.state.borrow_mut();
         let deadline = st.watcher.poll_timeout();
         if let Some(t) = st.timer.as_mut() {
-            t.arm(deadline, now_ms());
+            // Every delivery pushes the heartbeat deadline out: rather than a clearTimeout and a
+            // setTimeout per message, a timer armed for an earlier time stays and fires early
+            // (`handle_timeout` does nothing then, and the timer is re-armed).
+            let keep = matches!((t.deadline(), deadline), (Some(armed), Some(d)) if armed <= d);
+            if !keep {
+                t.arm(deadline, now_ms());
+            }
         }
     }
 
@@ -200,11 +221,7 @@ impl WatchRun {
                         return;
                     };
                     match ev {
-                        SubEvent::Msgs(ms) => {
-                            for m in ms {
-                                run.input(|w, now| w.on_message(&subj, m, now));
-                            }
-                        }
+                        SubEvent::Msgs(ms) => run.input(|w, now| w.on_messages(&subj, ms, now)),
                         SubEvent::Closed(err) => {
                             let current = run.state.borrow().subs.contains_key(&subj);
                             if current && (err.is_some() || run.state.borrow().client.is_closed()) {

@@ -506,3 +506,97 @@ fn keys_and_history_complete() {
     );
     assert!(h.iter().all(|e| !e.is_update));
 }
+
+/// The messages of one frame at once give the same outputs, in the same order, as one by one — a
+/// reset in the middle of the batch included (later messages of the old subscription are ignored).
+#[test]
+fn a_batch_of_messages_is_the_same_as_one_by_one() {
+    let fc = || {
+        msg(
+            "_INBOX.N.1",
+            Some("$JS.FC.KV_b.oc_N_1.a1"),
+            Some("NATS/1.0 100 FlowControl Request\r\n\r\n"),
+            b"",
+        )
+    };
+    let batch = || {
+        vec![
+            put(1, "a", 3, 1, 5),
+            marker(1, "b", "DEL", 4, 2, 4),
+            fc(),
+            put(1, "c", 6, 3, 3),
+            // A gap (consumer sequence 5 after 3): reset from revision 7, the rest ignored.
+            put(1, "d", 8, 5, 1),
+            put(1, "e", 9, 6, 0),
+        ]
+    };
+    let start = || {
+        let mut w = watcher(WatchOptions {
+            ignore_deletes: true,
+            ..Default::default()
+        });
+        w.start(0.0);
+        w.on_create_reply(1, created(1, 6), 0.0);
+        w
+    };
+    let mut one = start();
+    let mut singly = Vec::new();
+    for m in batch() {
+        singly.extend(one.on_message("_INBOX.N.1", m, 1.0));
+    }
+    let mut many = start();
+    let together = many.on_messages("_INBOX.N.1", batch(), 1.0);
+    assert_eq!(together, singly);
+    assert_eq!(trace(&together), ["a@3", "c@6"]);
+    assert!(
+        together.contains(&WatchOutput::Command(Command::PublishEmpty {
+            subject: "$JS.FC.KV_b.oc_N_1.a1".into()
+        }))
+    );
+    let (serial, _, body) = create_cmd(&together).unwrap();
+    assert_eq!(serial, 2);
+    assert_eq!(
+        policy(body.get("config").unwrap()),
+        ("by_start_sequence", Some(7))
+    );
+    assert_eq!(many.last_revision(), 6);
+}
+
+#[test]
+fn entries_pack_into_keys_data_and_numbers() {
+    use crate::kv::watch::{EntryPacker, PACKED_FIELDS};
+    let e = |key: &str, value: &[u8], rev: u64, op: Operation, is_update: bool| KvEntry {
+        bucket: "b".into(),
+        key: key.into(),
+        value: value.to_vec(),
+        revision: rev,
+        created: 1_742_465_472_123.0,
+        delta: 10 - rev,
+        operation: op,
+        length: if op == Operation::Put {
+            value.len() as u64
+        } else {
+            0
+        },
+        is_update,
+    };
+    let mut p = EntryPacker::default();
+    p.pack(&[
+        e("a.b", b"xy", 1, Operation::Put, false),
+        e("gone", b"", 2, Operation::Del, false),
+        e("p", b"", 3, Operation::Purge, true),
+        e("z", b"12345", 4, Operation::Put, true),
+    ]);
+    assert_eq!(p.keys, "a.b gone p z");
+    assert_eq!(p.data, b"xy12345");
+    assert_eq!(p.nums.len(), 4 * PACKED_FIELDS);
+    let row = |i: usize| &p.nums[i * PACKED_FIELDS..(i + 1) * PACKED_FIELDS];
+    assert_eq!(row(0), [2.0, 1.0, 1_742_465_472_123.0, 9.0, 2.0, 0.0]);
+    assert_eq!(row(1), [2.0, 2.0, 1_742_465_472_123.0, 8.0, 0.0, 1.0]);
+    assert_eq!(row(2), [2.0, 3.0, 1_742_465_472_123.0, 7.0, 0.0, 6.0]);
+    assert_eq!(row(3), [7.0, 4.0, 1_742_465_472_123.0, 6.0, 5.0, 4.0]);
+    // The buffers are reused: a second batch replaces the first.
+    p.pack(&[e("k", b"v", 9, Operation::Put, true)]);
+    assert_eq!((p.keys.as_str(), p.data.as_slice()), ("k", &b"v"[..]));
+    assert_eq!(p.nums, [1.0, 9.0, 1_742_465_472_123.0, 1.0, 1.0, 4.0]);
+}
