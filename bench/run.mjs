@@ -125,33 +125,98 @@ if (!ONLY || ONLY.includes("P8")) {
     await nc.close();
     return name;
   }, server.wsUrl);
+  // Each round in a fresh page; the time is split with performance.now() marks: module import, wasm
+  // ready (fetch + compile + instantiate, done by `connect()`; resource timing gives the fetch),
+  // new WebSocket() → open → first frame (INFO) → connected (CONNECT/PING → PONG), bucket bind, first
+  // get. The page's WebSocket is wrapped to timestamp its events and the protocol lines each client
+  // sends (printed for the first round).
   const rounds = { ours: [], theirs: [] };
+  const phases = { ours: [], theirs: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const who of r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"]) {
       const p = await browser.newPage();
       await p.goto(web.url + "blank");
-      const ms = await p.evaluate(async ({ who, u, bucket }) => {
+      const res = await p.evaluate(async ({ who, u, bucket }) => {
+        const marks = {};
+        const sent = [];
         const t0 = performance.now();
+        const mark = (k) => { marks[k] = performance.now() - t0; };
+        const Native = WebSocket;
+        window.WebSocket = class extends Native {
+          constructor(...a) {
+            mark("wsNew");
+            super(...a);
+            mark("wsCreated");
+            this.addEventListener("open", () => mark("wsOpen"), { once: true });
+            this.addEventListener("message", () => mark("info"), { once: true });
+          }
+          send(d) {
+            const text = typeof d === "string" ? d : new TextDecoder().decode(d);
+            for (const line of text.split("\r\n")) {
+              if (/^(CONNECT|PING|PONG|SUB|UNSUB|PUB|HPUB)\b/.test(line)) sent.push(`${(performance.now() - t0).toFixed(1)} ${line.slice(0, 90)}`);
+            }
+            return super.send(d);
+          }
+        };
         let nc, kv;
         if (who === "ours") {
           const m = await import("/js/index.js");
+          mark("import");
+          // `connect()` loads the wasm itself (same promise); this only times it.
+          m.init().then(() => mark("wasm"));
           nc = await m.connect({ servers: u });
+          mark("connected");
           kv = await new m.Kvm(nc).open(bucket);
         } else {
           const m = await import("/bench/.build/natsjs.js");
+          mark("import");
+          mark("wasm");
           nc = await m.wsconnect({ servers: u });
+          mark("connected");
           kv = await new m.Kvm(nc).open(bucket);
         }
+        mark("bind");
         await kv.get("k");
+        mark("get");
         const ms = performance.now() - t0;
+        window.WebSocket = Native;
+        const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm"));
+        if (wasm) marks.wasmFetched = wasm.responseEnd - t0;
         await nc.close();
-        return ms;
+        return { ms, marks, sent };
       }, { who, u: server.wsUrl, bucket });
-      rounds[who].push(ms);
+      rounds[who].push(res.ms);
+      phases[who].push(res.marks);
+      if (r === 0) console.log(`P8 ${who} sends:\n  ${res.sent.join("\n  ")}`);
       await p.close();
     }
   }
-  const row = { case: "P8 cold start", unit: "ms", ours: median(rounds.ours), theirs: median(rounds.theirs), rounds };
+  // Median time of each mark from the start, and the median duration of each step.
+  const MARKS = [["import", "module imported"], ["wasm", "wasm ready (fetch + compile + instantiate)"],
+    ["wsNew", "new WebSocket()"], ["wsOpen", "WebSocket open"], ["info", "INFO received"],
+    ["connected", "connected (CONNECT/PING → PONG)"], ["bind", "bucket bound (Kvm.open)"], ["get", "first get done"]];
+  const at = (who, k) => median(phases[who].map((m) => m[k]).filter((x) => x !== undefined));
+  const STEPS = [["module import", null, "import"], ["wasm fetch + compile + instantiate", "import", "wasm"],
+    ["wasm bytes fetched (resource timing, from import)", "import", "wasmFetched"],
+    ["new WebSocket() → open", "wsNew", "wsOpen"], ["open → INFO", "wsOpen", "info"],
+    ["INFO and wasm ready → connected", null, "connected"], ["bucket bind", "connected", "bind"], ["first get", "bind", "get"]];
+  const dur = (who, from, to) => {
+    const xs = phases[who].map((m) => {
+      if (m[to] === undefined) return undefined;
+      const start = from ? m[from] : to === "connected" ? Math.max(m.info, m.wasm ?? 0) : 0;
+      return start === undefined ? undefined : m[to] - start;
+    }).filter((x) => x !== undefined);
+    return xs.length ? median(xs) : undefined;
+  };
+  const breakdown = {
+    marks: MARKS.map(([k, label]) => ({ mark: label, ours: at("ours", k), theirs: k === "wasm" ? undefined : at("theirs", k) })),
+    steps: STEPS.map(([label, from, to]) => ({ step: label, ours: dur("ours", from, to), theirs: to.startsWith("wasm") ? undefined : dur("theirs", from, to) })),
+  };
+  console.log("| P8 mark (median ms from start) | ours | nats.js |\n|---|---:|---:|");
+  for (const b of breakdown.marks) console.log(`| ${b.mark} | ${fmt(b.ours)} | ${fmt(b.theirs)} |`);
+  console.log("| P8 step (median ms) | ours | nats.js |\n|---|---:|---:|");
+  for (const b of breakdown.steps) console.log(`| ${b.step} | ${fmt(b.ours)} | ${fmt(b.theirs)} |`);
+  const row = { case: "P8 cold start", unit: "ms", ours: median(rounds.ours), theirs: median(rounds.theirs), rounds, breakdown, phases };
   row.ratio = row.ours / row.theirs;
   row.better = row.ratio < 1;
   results.push(row);
