@@ -534,5 +534,53 @@ window.coldStart = async (who, u, bucket) => {
   return ms;
 };
 
-/** For exploratory scripts (bench/explore-*.mjs): the raw-protocol helpers of this page. */
-window.benchInternals = { rawNats, ensureReplayBucket, ackSeqPending, fresh, getUrl: () => url, ours, theirs };
+/**
+ * Batched direct gets by hand (ADR-31): `requests` pipelined requests of `batch` messages each, by
+ * `next_by_subj` over the bucket from successive start sequences; ms until every EOB is in.
+ */
+async function rawDirectGet(bucket, requests, batch) {
+  let got = 0, eobs = 0, done;
+  const finished = new Promise((r) => { done = r; });
+  const ws = await rawNats((tokens, payload) => {
+    if (tokens[0] === "HMSG" && payload[9] === 50 && payload[10] === 48 && payload[11] === 52) { // 204 EOB
+      if (++eobs === requests) done();
+      return;
+    }
+    got++;
+  });
+  const nuid = fresh("dg");
+  let out = `SUB _INBOX.${nuid}.* 1\r\n`;
+  for (let i = 0; i < requests; i++) {
+    const body = JSON.stringify({ next_by_subj: `$KV.${bucket}.>`, seq: 1 + i * batch, batch });
+    out += `PUB $JS.API.DIRECT.GET.KV_${bucket} _INBOX.${nuid}.${i} ${body.length}\r\n${body}\r\n`;
+  }
+  const t0 = now();
+  ws.send(te.encode(out));
+  await finished;
+  const ms = now() - t0;
+  ws.close();
+  if (got !== requests * batch) throw new Error(`direct get got ${got}`);
+  return ms;
+}
+
+/** The status line a `multi_last` direct get over the whole bucket gets. */
+async function rawMultiLast(bucket) {
+  let done;
+  const finished = new Promise((r) => { done = r; });
+  const td = new TextDecoder();
+  const ws = await rawNats((tokens, payload) => {
+    const line = td.decode(payload.subarray(0, payload.indexOf(13)));
+    if (line.length > 8) done(line);
+  });
+  const body = JSON.stringify({ multi_last: [`$KV.${bucket}.>`], batch: 100000 });
+  ws.send(te.encode(`SUB _INBOX.ml.* 1\r\nPUB $JS.API.DIRECT.GET.KV_${bucket} _INBOX.ml.1 ${body.length}\r\n${body}\r\n`));
+  const status = await finished;
+  ws.close();
+  return status;
+}
+
+/** For bench/p7-bound.mjs and exploratory scripts: the raw-protocol helpers of this page. */
+window.benchInternals = {
+  rawNats, ensureReplayBucket, ackSeqPending, rawDirectGet, rawMultiLast, fresh, getUrl: () => url,
+  resetReplayBucket() { replayBucket = null; },
+};
