@@ -50,10 +50,13 @@ class KvWatcherImpl {
       if (this._queue) this._queue.end(err);
     };
     const bucket = kv.bucket;
-    // One call per batch of entries (usually a WebSocket frame's): keys joined with spaces, the
-    // values one after the other, and 6 numbers per entry (see `EntryPacker` in src/kv/watch.rs).
-    const onEntries = (keys, data, nums) => {
+    // One call per batch of entries (usually a WebSocket frame's): the keys joined with spaces, and one
+    // buffer with 6 numbers per entry (a Float64Array) followed by the values (see `EntryPacker` in
+    // src/kv/watch.rs).
+    const onEntries = (keys, buf) => {
       const ks = keys.split(" ");
+      const nums = new Float64Array(buf.buffer, buf.byteOffset, ks.length * 6);
+      const data = buf.subarray(ks.length * 48);
       let start = 0;
       for (let i = 0, j = 0; i < ks.length; i++, j += 6) {
         if (this._stopped) return;

@@ -1,6 +1,6 @@
 //! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher` (wrapped by `js/kv.js`).
 
-use js_sys::{Array, Float64Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
@@ -284,7 +284,7 @@ impl WasmKv {
         }))
     }
 
-    /// Starts a watch. `on_entries(keys, data, nums)` per batch of entries (see `EntryPacker`),
+    /// Starts a watch. `on_entries(keys, data)` per batch of entries (see `EntryPacker`),
     /// `on_event(1)` once initialized, `on_event(2, error | null)` when it ends, `on_event(3)` once
     /// its consumer exists.
     pub fn watch(
@@ -303,11 +303,10 @@ impl WasmKv {
                     let _ = match ev {
                         WatchEvent::Entries(es) => {
                             packer.pack(&es);
-                            let r = on_entries.call3(
+                            let r = on_entries.call2(
                                 &JsValue::UNDEFINED,
                                 &JsValue::from_str(&packer.keys),
                                 &Uint8Array::from(packer.data.as_slice()).into(),
-                                &Float64Array::from(packer.nums.as_slice()).into(),
                             );
                             packer.shrink();
                             r

@@ -280,22 +280,22 @@ impl Watcher {
     }
 }
 
-/// Numbers per entry in [`EntryPacker::nums`].
+/// Numbers per entry in an [`EntryPacker`] batch.
 pub const PACKED_FIELDS: usize = 6;
 
-/// Packs a batch of watch entries (of one bucket) into three buffers, so that they cross to
-/// JavaScript in one call instead of one call and nine values per entry:
+/// Packs a batch of watch entries (of one bucket) into a string and one byte buffer, so that they
+/// cross to JavaScript in one call instead of one call and nine values per entry:
 /// - `keys`: the keys joined with spaces (a key comes from a subject and has no whitespace);
-/// - `data`: the values one after the other;
-/// - `nums`: [`PACKED_FIELDS`] numbers per entry: the end of its value in `data`, revision, created
-///   (ms), delta, length, and flags (operation: 0 PUT, 1 DEL, 2 PURGE; + 4 if `is_update`).
+/// - `data`: first [`PACKED_FIELDS`] little-endian `f64`s per entry (a `Float64Array` over the start
+///   of the buffer): the end of its value (counted from the end of the numbers), revision, created
+///   (ms), delta, length, and flags (operation: 0 PUT, 1 DEL, 2 PURGE; + 4 if `is_update`); then the
+///   values one after the other.
 ///
 /// The buffers are reused from batch to batch.
 #[derive(Debug, Default)]
 pub struct EntryPacker {
     pub keys: String,
     pub data: Vec<u8>,
-    pub nums: Vec<f64>,
 }
 
 impl EntryPacker {
@@ -303,7 +303,8 @@ impl EntryPacker {
     pub fn pack(&mut self, entries: &[KvEntry]) {
         self.keys.clear();
         self.data.clear();
-        self.nums.clear();
+        let nums_len = entries.len() * PACKED_FIELDS * 8;
+        self.data.resize(nums_len, 0);
         for (i, e) in entries.iter().enumerate() {
             if i > 0 {
                 self.keys.push(' ');
@@ -315,14 +316,18 @@ impl EntryPacker {
                 Operation::Del => 1.0,
                 Operation::Purge => 2.0,
             };
-            self.nums.extend_from_slice(&[
-                self.data.len() as f64,
+            let nums = [
+                (self.data.len() - nums_len) as f64,
                 e.revision as f64,
                 e.created,
                 e.delta as f64,
                 e.length as f64,
                 op + if e.is_update { 4.0 } else { 0.0 },
-            ]);
+            ];
+            for (j, n) in nums.iter().enumerate() {
+                let at = (i * PACKED_FIELDS + j) * 8;
+                self.data[at..at + 8].copy_from_slice(&n.to_le_bytes());
+            }
         }
     }
 
