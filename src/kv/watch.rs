@@ -324,9 +324,9 @@ impl EntryPacker {
                 e.length as f64,
                 op + if e.is_update { 4.0 } else { 0.0 },
             ];
-            for (j, n) in nums.iter().enumerate() {
-                let at = (i * PACKED_FIELDS + j) * 8;
-                self.data[at..at + 8].copy_from_slice(&n.to_le_bytes());
+            let row = &mut self.data[i * PACKED_FIELDS * 8..(i + 1) * PACKED_FIELDS * 8];
+            for (dst, n) in row.chunks_exact_mut(8).zip(nums) {
+                dst.copy_from_slice(&n.to_le_bytes());
             }
         }
     }

@@ -131,6 +131,12 @@ impl WatchRun {
             }
             f(&mut st.watcher, now_ms())
         };
+        self.act(outputs);
+    }
+
+    /// Acts on a watcher's outputs (one copy for every `input` call site).
+    #[inline(never)]
+    fn act(&self, outputs: Vec<WatchOutput>) {
         let newly_started = {
             let mut st = self.state.borrow_mut();
             let now_started = !st.started && st.watcher.is_started();
