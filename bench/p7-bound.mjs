@@ -1,7 +1,7 @@
 // What bounds P7 (watch replay of 10 000 keys): the same ordered push consumer replay, hand-encoded,
 // over different transports against one nats-server, plus batched direct gets (ADR-31) in the page.
 //   node bench/p7-bound.mjs [rounds]
-// - browser WS: bench/page.js's raw ceiling (a bare WebSocket in headless Chromium; the server caps its
+// - browser WS: bench/page.js's raw ceiling ("P0 replay 10k") (a bare WebSocket in headless Chromium; the server caps its
 //   frames at 4 KiB because the User-Agent starts with "Mozilla/");
 // - node TCP: the NATS port, no WebSocket;
 // - node WS: Node's WebSocket with its own User-Agent (frames as large as the server's buffers), and
@@ -105,7 +105,7 @@ async function nodeWs(userAgent) {
 }
 const browserUa = await page.evaluate(() => navigator.userAgent);
 const variants = {
-  "browser WS (4 KiB frames), bench/page.js raw ceiling": async () => (await page.evaluate(() => window.bench.run("P7 replay 10k", "raw"))).value,
+  "browser WS (4 KiB frames), bench/page.js raw ceiling": async () => (await page.evaluate(() => window.bench.run("P0 replay 10k", "ours"))).value,
   "node TCP (NATS port)": async () => (await tcp()).ms,
   "node WS, Node's User-Agent (large frames)": async () => (await nodeWs()).ms,
   "node WS, browser User-Agent (4 KiB frames)": async () => (await nodeWs(browserUa)).ms,
@@ -125,7 +125,12 @@ const zserver = await startNatsServer({ websocketExtra: "  compression: true" })
 await page.evaluate((u) => { window.bench.setUrl(u); }, zserver.wsUrl);
 await page.evaluate(() => window.benchInternals.resetReplayBucket());
 const z = { raw: [], ours: [], theirs: [] };
-for (let r = 0; r < ROUNDS; r++) for (const who of Object.keys(z)) z[who].push((await page.evaluate((who) => window.bench.run("P7 replay 10k", who), who)).value);
+for (let r = 0; r < ROUNDS; r++) {
+  for (const who of Object.keys(z)) {
+    const [id, client] = who === "raw" ? ["P0 replay 10k", "ours"] : ["P7 replay 10k", who];
+    z[who].push((await page.evaluate(({ id, client }) => window.bench.run(id, client), { id, client })).value);
+  }
+}
 console.log(`P7 with websocket { compression: true } (median ms): ${Object.entries(z).map(([k, v]) => `${k === "raw" ? "raw ceiling" : k === "theirs" ? "nats.js" : k} ${median(v).toFixed(1)}`).join(", ")}`);
 await browser.close(); await web.close(); await server.dispose(); await zserver.dispose();
 process.exit(0);
