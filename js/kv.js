@@ -65,7 +65,12 @@ class KvWatcherImpl {
         const e = new KvEntryImpl(bucket, ks[i], data.subarray(start, end), nums[j + 1], nums[j + 2], nums[j + 3],
           OPERATIONS[flags & 3], nums[j + 4], (flags & 4) !== 0);
         start = end;
-        if (callback) callback(e); else this._queue.push(e);
+        if (!callback) this._queue.push(e);
+        else {
+          // As when each entry was its own call from the wasm side: a throwing callback does not
+          // cost the entries after it.
+          try { callback(e); } catch { /* ignored, as before */ }
+        }
       }
     };
     this._w = kv._w.watch(opts, onEntries, (kind, x) => {
