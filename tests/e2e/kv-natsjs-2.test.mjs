@@ -86,12 +86,18 @@ test("kv - initialized watch with modifications", async () => {
     const nc = await T.connect(url);
     const kv = await new nats.Kvm(nc).create(b);
     for (const k of ["A", "B", "C"]) await kv.put(k, new Uint8Array(0));
-    // 100 more puts race with the watcher's start
+    // 100 more puts: the first 50 race with the watcher's start, the rest follow its initial values
+    // (so that some are updates however the race goes on a loaded machine)
+    let started;
+    const watcherStarted = new Promise((r) => { started = r; });
     const writing = new Promise((resolve) => setTimeout(async () => {
-      for (let i = 0; i < 100; i++) await kv.put(String(i), new Uint8Array(0));
+      for (let i = 0; i < 50; i++) await kv.put(String(i), new Uint8Array(0));
+      await (await watcherStarted).initialized;
+      for (let i = 50; i < 100; i++) await kv.put(String(i), new Uint8Array(0));
       resolve();
     }));
     const iter = await kv.watch();
+    started(iter);
     const seen = [];
     const got103 = T.deferred();
     (async () => {
