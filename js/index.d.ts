@@ -236,6 +236,11 @@ export interface KvWatchOptions {
 export interface KvWatcher extends AsyncIterable<KvEntry> {
   readonly initialized: Promise<void>;
   stop(): void;
+  /**
+   * Entries waiting to be iterated. A `for await` watcher that falls 4096 entries behind stops
+   * answering the server's flow control until it is back under 1024: nothing is dropped.
+   */
+  getPending(): number;
 }
 
 /**

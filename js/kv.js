@@ -30,6 +30,12 @@ const toEntry = (a) => (a === null ? null : new KvEntryImpl(a[0], a[1], a[2], a[
 
 const OPERATIONS = ["PUT", "DEL", "PURGE"];
 
+// A `for await` watcher that falls behind: once this many entries wait, the watcher stops answering
+// the server's flow control (the server then stops sending after its window); below the low mark it
+// answers again. Nothing is dropped, and memory stays bounded.
+const WATCH_HIGH_WATER = 4096;
+const WATCH_LOW_WATER = 1024;
+
 /** A running watch: a callback, or an async iterator of entries. */
 class KvWatcherImpl {
   constructor(kv, opts, started, failed) {
@@ -37,6 +43,7 @@ class KvWatcherImpl {
     const onInitialized = opts.onInitialized;
     this._queue = callback ? null : new PushQueue();
     this._stopped = false;
+    this._paused = false;
     let initResolve, initReject, initDone = false;
     this.initialized = new Promise((res, rej) => { initResolve = res; initReject = rej; });
     this.initialized.catch(() => {});
@@ -65,8 +72,13 @@ class KvWatcherImpl {
         const e = new KvEntryImpl(bucket, ks[i], data.subarray(start, end), nums[j + 1], nums[j + 2], nums[j + 3],
           OPERATIONS[flags & 3], nums[j + 4], (flags & 4) !== 0);
         start = end;
-        if (!callback) this._queue.push(e);
-        else {
+        if (!callback) {
+          this._queue.push(e);
+          if (!this._paused && this._queue.length >= WATCH_HIGH_WATER) {
+            this._paused = true;
+            this._w.pause(true);
+          }
+        } else {
           // As when each entry was its own call from the wasm side: a throwing callback does not
           // cost the entries after it.
           try { callback(e); } catch { /* ignored, as before */ }
@@ -87,9 +99,19 @@ class KvWatcherImpl {
     });
   }
   stop() { this._stopped = true; this._w.stop(); }
+  /** Entries waiting to be iterated. */
+  getPending() { return this._queue ? this._queue.length : 0; }
+  _next() {
+    const p = this._queue.next();
+    if (this._paused && this._queue.length <= WATCH_LOW_WATER) {
+      this._paused = false;
+      if (!this._stopped) this._w.pause(false);
+    }
+    return p;
+  }
   [Symbol.asyncIterator]() {
     if (!this._queue) throw new NatsError("INVALID_ARGUMENT", "a watcher with a callback cannot be iterated");
-    return { next: () => this._queue.next(), return: () => { this.stop(); return Promise.resolve({ value: undefined, done: true }); }, [Symbol.asyncIterator]() { return this; } };
+    return { next: () => this._next(), return: () => { this.stop(); return Promise.resolve({ value: undefined, done: true }); }, [Symbol.asyncIterator]() { return this; } };
   }
 }
 

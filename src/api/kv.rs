@@ -374,4 +374,9 @@ impl WasmWatcher {
     pub fn stop(&self) {
         self.run.stop();
     }
+
+    /// Pauses (`true`) or resumes delivery: `js/kv.js` pauses while a `for await` consumer lags.
+    pub fn pause(&self, paused: bool) {
+        self.run.set_paused(paused);
+    }
 }

@@ -273,6 +273,11 @@ impl Watcher {
         let o = self.consumer.on_reconnect(now);
         self.translate(o)
     }
+    /// Backpressure from the application (see `OrderedConsumer::set_paused`).
+    pub fn set_paused(&mut self, paused: bool) -> Vec<WatchOutput> {
+        let o = self.consumer.set_paused(paused);
+        self.translate(o)
+    }
     /// `stop()`: unsubscribe and delete the consumer.
     pub fn stop(&mut self) -> Vec<WatchOutput> {
         let o = self.consumer.stop();

@@ -109,6 +109,11 @@ impl WatchRun {
         self.end(None);
     }
 
+    /// Pauses delivery while the application catches up (flow-control replies are held).
+    pub fn set_paused(&self, paused: bool) {
+        self.input(|w, _| w.set_paused(paused));
+    }
+
     /// The last revision delivered.
     pub fn last_revision(&self) -> u64 {
         self.state.borrow().watcher.last_revision()
