@@ -47,7 +47,8 @@ const web = await serveStatic(ROOT, {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info"],
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info",
+    "--js-flags=--expose-gc"],
 });
 const page = await browser.newPage();
 page.on("pageerror", (e) => console.error("pageerror:", e));

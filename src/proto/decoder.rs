@@ -127,6 +127,12 @@ impl Decoder {
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.pos + self.pending.as_ref().map_or(0, |p| p.line_len)
     }
+    /// [`reset`](Self::reset), and gives the buffer's memory back (the connection closed for good).
+    pub fn release(&mut self) {
+        self.reset();
+        self.buf = Vec::new();
+    }
+
     /// Drops all buffered bytes (new connection).
     pub fn reset(&mut self) {
         self.buf.clear();

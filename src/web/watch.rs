@@ -41,6 +41,8 @@ struct State {
     status_listener: Option<u32>,
     started: bool,
     ended: bool,
+    /// `Ended` for a sink that was busy when the watch ended (see `finish`).
+    pending_end: Option<Option<NatsError>>,
 }
 
 /// A running watch (stops when [`stop`](Self::stop) is called or the connection closes).
@@ -67,6 +69,7 @@ impl WatchRun {
             status_listener: None,
             started: false,
             ended: false,
+            pending_end: None,
         }));
         let run = WatchRun {
             state,
@@ -192,6 +195,24 @@ impl WatchRun {
         if let Ok(mut sink) = self.sink.try_borrow_mut() {
             sink(ev);
         }
+        // The callback may have ended the watch (`stop()` inside it): deliver that end now.
+        let ended = self.state.borrow_mut().pending_end.take();
+        if let Some(error) = ended {
+            self.finish(error);
+        }
+    }
+
+    /// Hands `Ended` to the sink, then drops the sink: it holds the JS callbacks, and they hold the
+    /// JS watcher that owns this run, a cycle the JS garbage collector cannot see through.
+    fn finish(&self, error: Option<NatsError>) {
+        match self.sink.try_borrow_mut() {
+            Ok(mut sink) => {
+                sink(WatchEvent::Ended(error));
+                *sink = Box::new(|_| {});
+            }
+            // Ended from inside the sink's own callback: `emit` finishes once that returns.
+            Err(_) => self.state.borrow_mut().pending_end = Some(error),
+        }
     }
 
     fn end(&self, error: Option<NatsError>) {
@@ -216,9 +237,7 @@ impl WatchRun {
         if let Some(id) = listener {
             client.remove_status_listener(id);
         }
-        if let Ok(mut sink) = self.sink.try_borrow_mut() {
-            sink(WatchEvent::Ended(error));
-        }
+        self.finish(error);
     }
 
     fn command(&self, c: Command) {

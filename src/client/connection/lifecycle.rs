@@ -203,7 +203,7 @@ impl Connection {
         }
         self.phase = Phase::Closed;
         self.transport_gen += 1;
-        self.decoder.reset();
+        self.decoder.release();
         self.pending_out = Vec::new();
         self.connect_deadline = None;
         self.redial_at = None;

@@ -182,9 +182,9 @@ impl Connection {
     }
 
     /// Hands back a buffer from `take_outbound()` once written, so the next burst reuses its capacity
-    /// (buffers above 1 MiB are dropped rather than kept at their high-water mark).
+    /// (buffers above 1 MiB, and any once the connection is closed, are dropped rather than kept).
     pub fn recycle_outbound(&mut self, mut buf: Vec<u8>) {
-        if self.out.is_empty() && buf.capacity() <= 1 << 20 {
+        if self.out.is_empty() && buf.capacity() <= 1 << 20 && self.phase != Phase::Closed {
             buf.clear();
             self.out = buf;
         }
