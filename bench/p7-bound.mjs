@@ -11,7 +11,7 @@
 // - the P7 case itself (raw ceiling, ours, nats.js) against a server with WebSocket compression on.
 // Needs a built pkg/ (`node scripts/build.mjs`). Node 20 needs --experimental-websocket (added here).
 import { execFileSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
 
@@ -19,22 +19,13 @@ if (typeof WebSocket === "undefined") {
   execFileSync(process.execPath, ["--experimental-websocket", "--no-warnings", fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(0);
 }
-const { chromium } = await import("playwright-core");
 const { startNatsServer } = await import("../scripts/lib/nats-server.mjs");
-const { serveStatic } = await import("../scripts/lib/static-server.mjs");
+const { ROOT, esbuild, openBenchPage } = await import("./lib.mjs");
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
 const ROUNDS = Number(process.argv[2] || 7);
-execFileSync(join(ROOT, "node_modules/.bin/esbuild"), ["bench/natsjs-entry.mjs", "--bundle", "--format=esm", "--minify",
-  "--outfile=bench/.build/natsjs.js", "--log-level=warning", "--platform=browser"], { stdio: "inherit" });
-const server = await startNatsServer();
-const web = await serveStatic(ROOT, { pages: { "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>' } });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-const page = await browser.newPage();
-await page.goto(web.url + "bench");
-await page.waitForFunction(() => window.bench);
-await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
+esbuild("bench/natsjs-entry.mjs", join(ROOT, "bench/.build/natsjs.js"));
+const { server, page, close } = await openBenchPage();
 const N = 10000;
 const bucket = await page.evaluate((n) => window.benchInternals.ensureReplayBucket(n), N);
 const te = new TextEncoder();
@@ -132,5 +123,5 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 console.log(`P7 with websocket { compression: true } (median ms): ${Object.entries(z).map(([k, v]) => `${k === "raw" ? "raw ceiling" : k === "theirs" ? "nats.js" : k} ${median(v).toFixed(1)}`).join(", ")}`);
-await browser.close(); await web.close(); await server.dispose(); await zserver.dispose();
+await close(); await zserver.dispose();
 process.exit(0);

@@ -1,29 +1,14 @@
 // Profiles one case of bench/page.js for our client with the Chrome DevTools CPU profiler and prints
 // the functions with the most self time: `node bench/profile.mjs "P3 receive 16B" [ours|theirs]`.
 // Needs a built pkg/ (`node scripts/build.mjs`); the wasm names come from the name section if present.
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execFileSync } from "node:child_process";
-import { chromium } from "playwright-core";
-import { startNatsServer } from "../scripts/lib/nats-server.mjs";
-import { serveStatic } from "../scripts/lib/static-server.mjs";
+import { join } from "node:path";
+import { ROOT, esbuild, openBenchPage } from "./lib.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
 const id = process.argv[2] || "P3 receive 16B";
 const who = process.argv[3] || "ours";
-const esbuild = (entry, out) => execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
-  entry, "--bundle", "--format=esm", "--minify", `--outfile=${out}`, "--log-level=warning",
-  "--external:*.wasm", "--platform=browser",
-], { stdio: "inherit" });
 esbuild("bench/natsjs-entry.mjs", join(ROOT, "bench/.build/natsjs.js"));
-const server = await startNatsServer();
-const web = await serveStatic(ROOT, { pages: { "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>' } });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-const page = await browser.newPage();
-await page.goto(web.url + "bench");
-await page.waitForFunction(() => window.bench);
-await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
+const { page, close } = await openBenchPage();
 await page.evaluate(({ id, who }) => window.bench.run(id, who), { id, who }); // warm-up
 const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");
@@ -43,5 +28,5 @@ for (const [nid, t] of counts) {
   self.set(key, (self.get(key) || 0) + t);
 }
 for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(t / 1000).toFixed(1).padStart(8)} ms ${(100 * t / total).toFixed(1).padStart(5)} %  ${k}`);
-await browser.close(); await web.close?.(); await server.stop?.();
+await close();
 process.exit(0);

@@ -6,9 +6,8 @@ import { cpus, totalmem } from "node:os";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { startNatsServer, NATS_BIN } from "../scripts/lib/nats-server.mjs";
-import { serveStatic } from "../scripts/lib/static-server.mjs";
+import { NATS_BIN } from "../scripts/lib/nats-server.mjs";
+import { esbuild, openBenchPage } from "./lib.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
@@ -19,10 +18,6 @@ const BUILD = join(ROOT, "bench/.build");
 mkdirSync(BUILD, { recursive: true });
 
 if (!process.argv.includes("--no-build")) execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
-const esbuild = (entry, out) => execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
-  entry, "--bundle", "--format=esm", "--minify", `--outfile=${out}`, "--log-level=warning",
-  "--external:*.wasm", "--platform=browser",
-], { stdio: "inherit" });
 esbuild("bench/natsjs-entry.mjs", join(BUILD, "natsjs.js"));
 esbuild("bench/natsjs-core-entry.mjs", join(BUILD, "natsjs-core.js"));
 esbuild("bench/ours-entry.mjs", join(BUILD, "ours.js"));
@@ -37,24 +32,7 @@ const size = {
   theirsCore: gz(join(BUILD, "natsjs-core.js")),
 };
 
-const server = await startNatsServer();
-const web = await serveStatic(ROOT, {
-  pages: {
-    "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>',
-    "/blank": "<!doctype html><title>blank</title>",
-  },
-});
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info",
-    "--js-flags=--expose-gc"],
-});
-const page = await browser.newPage();
-page.on("pageerror", (e) => console.error("pageerror:", e));
-await page.goto(web.url + "bench");
-await page.waitForFunction(() => window.bench);
-await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
+const { server, web, browser, page, close } = await openBenchPage();
 
 const CASES = [
   "P0 rtt",
@@ -251,7 +229,5 @@ if (memory.length) {
   const first = memory[0], last = memory[memory.length - 1];
   console.log(`P10 memory: wasm ${first.wasm} → ${last.wasm} bytes, JS heap ${(first.heap / 1e6).toFixed(1)} → ${(last.heap / 1e6).toFixed(1)} MB over ${memory.length} samples`);
 }
-await browser.close();
-await web.close();
-await server.dispose();
+await close();
 process.exit(0);

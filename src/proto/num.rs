@@ -293,6 +293,13 @@ mod tests {
     }
 
     /// A deterministic stream of f64 bit patterns and "human" numbers.
+    /// Core's shortest form of `x` (`{:e}`, e.g. `1.2345e3`): significant digits and decimal exponent.
+    fn shortest_form(x: f64) -> (usize, i32) {
+        let short = format!("{x:e}");
+        let (mantissa, exp) = short.split_once('e').unwrap();
+        (mantissa.replace(['.', '-'], "").len(), exp.parse().unwrap())
+    }
+
     fn samples() -> Vec<f64> {
         let mut v = vec![
             0.5,
@@ -348,14 +355,7 @@ mod tests {
         for x in samples() {
             let ours = f64_text(x);
             let core = format!("{x}");
-            let short = format!("{x:e}"); // shortest digits, e.g. 1.2345e3
-            let sig = short
-                .split('e')
-                .next()
-                .unwrap()
-                .replace(['.', '-'], "")
-                .len();
-            let e10 = short.split('e').nth(1).unwrap().parse::<i32>().unwrap();
+            let (sig, e10) = shortest_form(x);
             let k = e10 - sig as i32 + 1;
             let int = x.fract() == 0.0 && x.abs() < EXACT;
             if int || (sig <= 15 && (-22..=22).contains(&k)) {
@@ -446,14 +446,7 @@ mod tests {
             let back = parse_f64(&s).unwrap();
             let ulps = (back.to_bits() as i64 - x.to_bits() as i64).abs();
             assert!(close(x, ulps), "{x:e} -> {s} -> {back:e}");
-            let short = format!("{x:e}");
-            let sig = short
-                .split('e')
-                .next()
-                .unwrap()
-                .replace(['.', '-'], "")
-                .len();
-            let e10 = short.split('e').nth(1).unwrap().parse::<i32>().unwrap();
+            let (sig, e10) = shortest_form(x);
             if sig <= 15 && (-22..=22).contains(&(e10 - sig as i32 + 1)) {
                 assert_eq!(back.to_bits(), x.to_bits(), "{x:e} -> {s}");
             }

@@ -1,0 +1,41 @@
+// The bench page set-up shared by run.mjs, profile.mjs and p7-bound.mjs: one nats-server, the static
+// server with the bench page, headless Chromium, and the page ready with the server's URL.
+import { execFileSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startNatsServer } from "../scripts/lib/nats-server.mjs";
+import { serveStatic } from "../scripts/lib/static-server.mjs";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Bundles an entry of bench/ with esbuild (minified ES module, the wasm left external). */
+export function esbuild(entry, out) {
+  execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
+    entry, "--bundle", "--format=esm", "--minify", `--outfile=${out}`, "--log-level=warning",
+    "--external:*.wasm", "--platform=browser",
+  ], { stdio: "inherit", cwd: ROOT });
+}
+
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info",
+  "--js-flags=--expose-gc"];
+
+/** Starts everything; `close()` stops it all. */
+export async function openBenchPage() {
+  const server = await startNatsServer();
+  const web = await serveStatic(ROOT, {
+    pages: {
+      "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>',
+      "/blank": "<!doctype html><title>blank</title>",
+    },
+  });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ARGS });
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.error("pageerror:", e));
+  await page.goto(web.url + "bench");
+  await page.waitForFunction(() => window.bench);
+  await page.evaluate((u) => window.bench.setUrl(u), server.wsUrl);
+  const close = async () => { await browser.close(); await web.close(); await server.dispose(); };
+  return { server, web, browser, page, close };
+}
