@@ -59,6 +59,33 @@ pub fn promise(f: JsResultFuture) -> Promise {
     future_to_promise(f)
 }
 
+/// The `settle(ok, value)` function of a promise made by `settled` in `js/panic.js`: called once,
+/// with a value or a `NatsError`.
+pub struct Settle(Function);
+
+impl Settle {
+    /// Resolves with `v`.
+    pub fn resolve(self, v: &JsValue) {
+        let _ = self.0.call2(&JsValue::UNDEFINED, &JsValue::TRUE, v);
+    }
+
+    /// Rejects with the JS error for `e`.
+    pub fn reject(self, e: &NatsError) {
+        let _ = self
+            .0
+            .call2(&JsValue::UNDEFINED, &JsValue::FALSE, &to_js(e));
+    }
+}
+
+/// For an operation that settles its JS promise itself: `start` runs as a task of the executor (in
+/// call order with the [`promise`] exports, as before), sends its request and hands `settle` to the
+/// reply's callback, which calls it from the event handler that decoded the reply — no task
+/// wake-up, executor turn, future poll and promise chain between the reply and the caller.
+pub fn settle_later(settle: Function, start: impl FnOnce(Settle) + 'static) {
+    let settle = Settle(settle);
+    crate::web::spawn(Box::pin(async move { start(settle) }));
+}
+
 /// Registers `(message) => void`, called once if the module panics (see `web::panic`); called once
 /// by `js/index.js`.
 #[wasm_bindgen(js_name = setPanicHandler)]
