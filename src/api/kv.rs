@@ -1,6 +1,7 @@
 //! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher` (wrapped by `js/kv.js`).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -69,8 +70,8 @@ extern "C" {
     fn make(
         this: &EntryFactory,
         this_arg: &JsValue,
-        bucket: &str,
-        key: &str,
+        bucket: &JsValue,
+        key: &JsValue,
         value: Uint8Array,
         revision: f64,
         created: f64,
@@ -92,8 +93,9 @@ pub fn set_entry_factory(factory: Function) {
     ENTRY_FACTORY.with(|f| *f.borrow_mut() = Some(factory.unchecked_into()));
 }
 
-/// The JS `KvEntry` for `e` (the entry array if no factory is registered).
-fn entry_obj(e: KvEntry) -> JsValue {
+/// The JS `KvEntry` for `e` (the entry array if no factory is registered). `bucket` and `key` are
+/// the JS strings of `e.bucket` and `e.key` (the caller has them: no string crosses back).
+fn entry_obj(e: KvEntry, bucket: &JsValue, key: &JsValue) -> JsValue {
     let made = ENTRY_FACTORY.with(|f| {
         f.borrow().as_ref().map(|f| {
             let op = match e.operation {
@@ -103,8 +105,8 @@ fn entry_obj(e: KvEntry) -> JsValue {
             };
             f.make(
                 &JsValue::UNDEFINED,
-                &e.bucket,
-                &e.key,
+                bucket,
+                key,
                 Uint8Array::from(e.value.as_slice()),
                 e.revision as f64,
                 e.created,
@@ -183,10 +185,7 @@ impl WasmKvm {
         promise(Box::pin(async move {
             let name = string(&bucket, "bucket").map_err(js_err)?;
             let o = kv_options(&opts).map_err(js_err)?;
-            Ok(WasmKv {
-                kv: js.kv_create(&name, &o).await.map_err(js_err)?,
-            }
-            .into())
+            Ok(WasmKv::new(js.kv_create(&name, &o).await.map_err(js_err)?).into())
         }))
     }
 
@@ -196,10 +195,7 @@ impl WasmKvm {
         promise(Box::pin(async move {
             let name = string(&bucket, "bucket").map_err(js_err)?;
             let o = kv_options(&opts).map_err(js_err)?;
-            Ok(WasmKv {
-                kv: js.kv_open(&name, o.timeout).await.map_err(js_err)?,
-            }
-            .into())
+            Ok(WasmKv::new(js.kv_open(&name, o.timeout).await.map_err(js_err)?).into())
         }))
     }
 
@@ -216,7 +212,19 @@ impl WasmKvm {
 /// A bound bucket.
 #[wasm_bindgen]
 pub struct WasmKv {
-    kv: Kv,
+    /// Shared, not cloned, by each call (a `Kv` holds several strings).
+    kv: Rc<Kv>,
+    /// The bucket name as a JS string, for the entries `get` makes.
+    bucket_js: JsValue,
+}
+
+impl WasmKv {
+    fn new(kv: Kv) -> WasmKv {
+        WasmKv {
+            bucket_js: JsValue::from_str(kv.bucket.name()),
+            kv: Rc::new(kv),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -230,17 +238,21 @@ impl WasmKv {
     /// Settles `settle` (see `settled` in js/panic.js) with a `KvEntry` or `null`.
     pub fn get(&self, key: JsValue, revision: JsValue, settle: Function) {
         let kv = self.kv.clone();
+        let bucket = self.bucket_js.clone();
         settle_later(settle, move |settle| {
             let args = string(&key, "key").and_then(|k| Ok((k, opt_seq(&revision, "revision")?)));
-            let (key, rev) = match args {
+            let (k, rev) = match args {
                 Ok(a) => a,
                 Err(e) => return settle.reject(&e),
             };
+            // An entry's key is the key asked for (`KvEntry::from_stored`): the caller's JS string.
             kv.get_then(
-                &key,
+                &k,
                 rev,
                 Box::new(move |r| match r {
-                    Ok(e) => settle.resolve(&e.map_or(JsValue::NULL, entry_obj)),
+                    Ok(e) => {
+                        settle.resolve(&e.map_or(JsValue::NULL, |e| entry_obj(e, &bucket, &key)))
+                    }
                     Err(e) => settle.reject(&e),
                 }),
             );

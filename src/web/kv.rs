@@ -178,7 +178,12 @@ impl Kv {
     }
 
     /// [`get`](Self::get) without a future: sends the request now, `done` gets the result.
-    pub fn get_then(&self, key: &str, revision: Option<u64>, done: Done<Option<KvEntry>>) {
+    pub fn get_then(
+        self: &Rc<Self>,
+        key: &str,
+        revision: Option<u64>,
+        done: Done<Option<KvEntry>>,
+    ) {
         let g = match self.bucket.get(key, revision) {
             Ok(g) => g,
             Err(e) => return done(Err(e)),
@@ -203,7 +208,7 @@ impl Kv {
 
     /// [`put`](Self::put) without a future: sends the request now, `done` gets the revision.
     pub fn put_then(
-        &self,
+        self: &Rc<Self>,
         key: &str,
         value: &[u8],
         previous: Option<u64>,
