@@ -5,6 +5,7 @@ import { NatsError, makeNatsError, badOptions } from "./errors.js";
 import { headers, flattenHeaders, MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { onPanic, panicked, onPanicEnd, guardClasses, guard } from "./panic.js";
+import { makeEntry } from "./kv.js";
 
 export { NatsError, headers };
 export { Kvm } from "./kv.js";
@@ -18,6 +19,7 @@ export function init(moduleOrPath) {
   if (!ready) {
     ready = initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(() => {
       wasm.setErrorFactory(makeNatsError);
+      wasm.setEntryFactory(makeEntry);
       wasm.setPanicHandler(onPanic);
       guardClasses([wasm.WasmConnection, wasm.WasmKvm, wasm.WasmKv, wasm.WasmWatcher]);
     });

@@ -3,7 +3,7 @@
 import { WasmKvm } from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
-import { panicked, onPanicEnd } from "./panic.js";
+import { panicked, onPanicEnd, settled } from "./panic.js";
 
 const decoder = new TextDecoder();
 
@@ -29,6 +29,10 @@ class KvEntryImpl {
 const toEntry = (a) => (a === null ? null : new KvEntryImpl(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]));
 
 const OPERATIONS = ["PUT", "DEL", "PURGE"];
+
+/** The entry factory the wasm side calls for `get` (registered by `init` in index.js). */
+export const makeEntry = (bucket, key, value, revision, created, delta, op, length, isUpdate) =>
+  new KvEntryImpl(bucket, key, value, revision, created, delta, OPERATIONS[op], length, isUpdate);
 
 // A `for await` watcher that falls behind: once this many entries wait, the watcher stops answering
 // the server's flow control (the server then stops sending after its window); below the low mark it
@@ -198,15 +202,21 @@ class KvViewImpl {
 class KVImpl {
   constructor(w) { this._w = w; }
   get bucket() { return this._w.bucket; }
-  async get(key, opts) {
-    const bad = badOptions(opts, "get options");
-    if (bad) throw bad;
-    return toEntry(await this._w.get(key, opts?.revision));
+  // get and put settle their promise from the wasm side when the reply is decoded (`settled`): no
+  // `async` wrapper, no race, one microtask between the reply and the caller.
+  get(key, opts) {
+    return settled((settle) => {
+      const bad = badOptions(opts, "get options");
+      if (bad) throw bad;
+      this._w.get(key, opts?.revision, settle);
+    });
   }
-  async put(key, value, opts) {
-    const bad = badOptions(opts, "put options");
-    if (bad) throw bad;
-    return this._w.put(key, value, opts?.previousSeq, opts?.timeout);
+  put(key, value, opts) {
+    return settled((settle) => {
+      const bad = badOptions(opts, "put options");
+      if (bad) throw bad;
+      this._w.put(key, value, opts?.previousSeq, opts?.timeout, settle);
+    });
   }
   async create(key, value, markerTTL) { return this._w.create(key, value, markerTTL); }
   async update(key, value, revision, timeout) { return this._w.update(key, value, revision, timeout); }

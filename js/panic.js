@@ -5,9 +5,8 @@
 import { NatsError } from "./errors.js";
 
 let failure = null;
-let rejectPending;
-const failed = new Promise((_, reject) => { rejectPending = reject; });
-failed.catch(() => {});
+// The settle functions of the promises not settled yet (see `settled`): a panic rejects them all.
+const pending = new Set();
 const victims = new Set();
 
 /** The `INTERNAL` error once the module has panicked, else `null`. */
@@ -17,7 +16,7 @@ export function panicked() { return failure; }
 export function onPanic(message) {
   if (failure) return;
   failure = new NatsError("INTERNAL", `nats-kv-wasm stopped after an internal error (a bug, please report it): ${message}; reload the page to start again`);
-  rejectPending(failure);
+  for (const settle of [...pending]) settle(false, failure);
   for (const v of [...victims]) {
     try { v._poison(failure); } catch (e) { queueMicrotask(() => { throw e; }); }
   }
@@ -30,9 +29,32 @@ export function onPanicEnd(v) {
   return () => victims.delete(v);
 }
 
-/** A promise that also rejects with the `INTERNAL` error if the module panics before it settles. */
+/**
+ * A promise settled by `settle(ok, value)`, which `start(settle)` hands on (to a wasm export that calls
+ * it when the reply is in: one promise and one microtask between the reply and the caller). It also
+ * rejects with the `INTERNAL` error if the module panics before it settles; a throw from `start`
+ * rejects it.
+ */
+export function settled(start) {
+  if (failure) return Promise.reject(failure);
+  return new Promise((resolve, reject) => {
+    const settle = (ok, v) => {
+      pending.delete(settle);
+      if (ok) resolve(v); else reject(v);
+    };
+    pending.add(settle);
+    try {
+      start(settle);
+    } catch (e) {
+      settle(false, failure ?? e);
+    }
+  });
+}
+
+/** A promise that also rejects with the `INTERNAL` error if the module panics before it settles.
+ * (Not `Promise.race` with a never-settling promise: every race would leave a reaction on it for good.) */
 export function orPanic(p) {
-  return failure ? Promise.reject(failure) : Promise.race([p, failed]);
+  return settled((settle) => p.then((v) => settle(true, v), (e) => settle(false, e)));
 }
 
 /** Wraps a wasm export: throws the `INTERNAL` error once poisoned, turns a trap into it, and races

@@ -1,6 +1,6 @@
 //! Rust errors → the JS `NatsError` class (registered by the ES module, so `instanceof` holds).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -54,9 +54,57 @@ pub fn js_err(e: NatsError) -> JsValue {
 /// promise executor, task and resolve/reject glue) is instantiated once instead of once per export.
 pub type JsResultFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 
+thread_local! {
+    /// Export calls whose work waits for its first executor turn (see [`settle_later`]).
+    static QUEUED: Cell<u32> = const { Cell::new(0) };
+}
+
+fn queued(delta: i32) {
+    QUEUED.with(|q| q.set(q.get().wrapping_add_signed(delta)));
+}
+
 /// `future_to_promise` for all exports (see [`JsResultFuture`]).
 pub fn promise(f: JsResultFuture) -> Promise {
-    future_to_promise(f)
+    queued(1);
+    future_to_promise(Box::pin(async move {
+        queued(-1);
+        f.await
+    }))
+}
+
+/// The `settle(ok, value)` function of a promise made by `settled` in `js/panic.js`: called once,
+/// with a value or a `NatsError`.
+pub struct Settle(Function);
+
+impl Settle {
+    /// Resolves with `v`.
+    pub fn resolve(self, v: &JsValue) {
+        let _ = self.0.call2(&JsValue::UNDEFINED, &JsValue::TRUE, v);
+    }
+
+    /// Rejects with the JS error for `e`.
+    pub fn reject(self, e: &NatsError) {
+        let _ = self
+            .0
+            .call2(&JsValue::UNDEFINED, &JsValue::FALSE, &to_js(e));
+    }
+}
+
+/// For an operation that settles its JS promise itself: `start` sends its request and hands `settle`
+/// to the reply's callback, which calls it from the event handler that decoded the reply — no task
+/// wake-up, executor turn, future poll and promise chain between the reply and the caller.
+/// `start` runs at once unless an earlier export call still waits for its executor turn; then it
+/// runs as a task after it, so requests still go out in call order.
+pub fn settle_later(settle: Function, start: impl FnOnce(Settle) + 'static) {
+    let settle = Settle(settle);
+    if QUEUED.with(Cell::get) == 0 {
+        return start(settle);
+    }
+    queued(1);
+    crate::web::spawn(Box::pin(async move {
+        queued(-1);
+        start(settle)
+    }));
 }
 
 /// Registers `(message) => void`, called once if the module panics (see `web::panic`); called once

@@ -1,16 +1,19 @@
 //! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher` (wrapped by `js/kv.js`).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
 use super::convert::{integer, payload, string};
-use super::errors::{js_err, promise, to_js};
+use super::errors::{js_err, promise, settle_later, to_js};
 use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
 use crate::error::NatsError;
 use crate::jetstream::api::JsApi;
 use crate::kv::watch::EntryPacker;
-use crate::kv::{KvEntry, KvStatus};
+use crate::kv::{KvEntry, KvStatus, Operation};
 use crate::web::kv::{JetStream, Kv, DEFAULT_TIMEOUT};
 use crate::web::watch::{WatchEvent, WatchRun};
 
@@ -55,6 +58,69 @@ fn entry_js(e: KvEntry) -> JsValue {
     arr.set(7, JsValue::from_f64(e.length as f64));
     arr.set(8, JsValue::from_bool(e.is_update));
     arr.into()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `(bucket, key, value, revision, created, delta, operation, length, isUpdate) => KvEntry`,
+    /// registered by `js/index.js`; `operation` is 0 PUT, 1 DEL, 2 PURGE.
+    type EntryFactory;
+    #[wasm_bindgen(method, js_name = call)]
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        this: &EntryFactory,
+        this_arg: &JsValue,
+        bucket: &JsValue,
+        key: &JsValue,
+        value: Uint8Array,
+        revision: f64,
+        created: f64,
+        delta: f64,
+        operation: u32,
+        length: f64,
+        is_update: bool,
+    ) -> JsValue;
+}
+
+thread_local! {
+    static ENTRY_FACTORY: RefCell<Option<EntryFactory>> = const { RefCell::new(None) };
+}
+
+/// Registers the `KvEntry` factory used by `get` (one call per entry instead of an array of 9 values
+/// set one by one and rebuilt into an entry by an `async` wrapper); called once by `js/index.js`.
+#[wasm_bindgen(js_name = setEntryFactory)]
+pub fn set_entry_factory(factory: Function) {
+    ENTRY_FACTORY.with(|f| *f.borrow_mut() = Some(factory.unchecked_into()));
+}
+
+/// The JS `KvEntry` for `e` (the entry array if no factory is registered). `bucket` and `key` are
+/// the JS strings of `e.bucket` and `e.key` (the caller has them: no string crosses back).
+fn entry_obj(e: KvEntry, bucket: &JsValue, key: &JsValue) -> JsValue {
+    let made = ENTRY_FACTORY.with(|f| {
+        f.borrow().as_ref().map(|f| {
+            let op = match e.operation {
+                Operation::Put => 0,
+                Operation::Del => 1,
+                Operation::Purge => 2,
+            };
+            f.make(
+                &JsValue::UNDEFINED,
+                bucket,
+                key,
+                Uint8Array::from(e.value.as_slice()),
+                e.revision as f64,
+                e.created,
+                e.delta as f64,
+                op,
+                e.length as f64,
+                e.is_update,
+            )
+        })
+    });
+    match made {
+        Some(v) => v,
+        None => entry_js(e),
+    }
 }
 
 fn set(o: &Object, k: &str, v: JsValue) {
@@ -119,10 +185,7 @@ impl WasmKvm {
         promise(Box::pin(async move {
             let name = string(&bucket, "bucket").map_err(js_err)?;
             let o = kv_options(&opts).map_err(js_err)?;
-            Ok(WasmKv {
-                kv: js.kv_create(&name, &o).await.map_err(js_err)?,
-            }
-            .into())
+            Ok(WasmKv::new(js.kv_create(&name, &o).await.map_err(js_err)?).into())
         }))
     }
 
@@ -132,10 +195,7 @@ impl WasmKvm {
         promise(Box::pin(async move {
             let name = string(&bucket, "bucket").map_err(js_err)?;
             let o = kv_options(&opts).map_err(js_err)?;
-            Ok(WasmKv {
-                kv: js.kv_open(&name, o.timeout).await.map_err(js_err)?,
-            }
-            .into())
+            Ok(WasmKv::new(js.kv_open(&name, o.timeout).await.map_err(js_err)?).into())
         }))
     }
 
@@ -152,7 +212,19 @@ impl WasmKvm {
 /// A bound bucket.
 #[wasm_bindgen]
 pub struct WasmKv {
-    kv: Kv,
+    /// Shared, not cloned, by each call (a `Kv` holds several strings).
+    kv: Rc<Kv>,
+    /// The bucket name as a JS string, for the entries `get` makes.
+    bucket_js: JsValue,
+}
+
+impl WasmKv {
+    fn new(kv: Kv) -> WasmKv {
+        WasmKv {
+            bucket_js: JsValue::from_str(kv.bucket.name()),
+            kv: Rc::new(kv),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -163,38 +235,64 @@ impl WasmKv {
         self.kv.bucket.name().to_owned()
     }
 
-    /// Resolves to an entry array or `null`.
-    pub fn get(&self, key: JsValue, revision: JsValue) -> Promise {
+    /// Settles `settle` (see `settled` in js/panic.js) with a `KvEntry` or `null`.
+    pub fn get(&self, key: JsValue, revision: JsValue, settle: Function) {
         let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let key = string(&key, "key").map_err(js_err)?;
-            let rev = opt_seq(&revision, "revision").map_err(js_err)?;
-            Ok(kv
-                .get(&key, rev)
-                .await
-                .map_err(js_err)?
-                .map_or(JsValue::NULL, entry_js))
-        }))
+        let bucket = self.bucket_js.clone();
+        settle_later(settle, move |settle| {
+            let args = string(&key, "key").and_then(|k| Ok((k, opt_seq(&revision, "revision")?)));
+            let (k, rev) = match args {
+                Ok(a) => a,
+                Err(e) => return settle.reject(&e),
+            };
+            // An entry's key is the key asked for (`KvEntry::from_stored`): the caller's JS string.
+            kv.get_then(
+                &k,
+                rev,
+                Box::new(move |r| match r {
+                    Ok(e) => {
+                        settle.resolve(&e.map_or(JsValue::NULL, |e| entry_obj(e, &bucket, &key)))
+                    }
+                    Err(e) => settle.reject(&e),
+                }),
+            );
+        })
     }
 
-    /// Resolves to the new revision.
+    /// Settles `settle` (see `settled` in js/panic.js) with the new revision.
     pub fn put(
         &self,
         key: JsValue,
         value: JsValue,
         previous_seq: JsValue,
         timeout: JsValue,
-    ) -> Promise {
+        settle: Function,
+    ) {
         let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let key = string(&key, "key").map_err(js_err)?;
-            let value = value_bytes(&value).map_err(js_err)?;
-            let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
-            let timeout = opt_timeout(&timeout).map_err(js_err)?;
-            Ok(JsValue::from_f64(
-                kv.put(&key, &value, prev, timeout).await.map_err(js_err)? as f64,
-            ))
-        }))
+        settle_later(settle, move |settle| {
+            let args = (|| {
+                Ok::<_, NatsError>((
+                    string(&key, "key")?,
+                    value_bytes(&value)?,
+                    opt_seq(&previous_seq, "previousSeq")?,
+                    opt_timeout(&timeout)?,
+                ))
+            })();
+            let (key, value, prev, timeout) = match args {
+                Ok(a) => a,
+                Err(e) => return settle.reject(&e),
+            };
+            kv.put_then(
+                &key,
+                &value,
+                prev,
+                timeout,
+                Box::new(move |r| match r {
+                    Ok(seq) => settle.resolve(&JsValue::from_f64(seq as f64)),
+                    Err(e) => settle.reject(&e),
+                }),
+            );
+        })
     }
 
     /// Resolves to the new revision; `KEY_EXISTS` if the key has a value.

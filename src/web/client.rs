@@ -27,13 +27,36 @@ pub type SubHandler = Box<dyn FnMut(SubEvent)>;
 pub type StatusHandler = Rc<dyn Fn(&Status)>;
 
 type Handler = Rc<RefCell<SubHandler>>;
+
+/// Called once with a request's reply (or its error), from the event handler that decoded it.
+pub type ReplyFn = Box<dyn FnOnce(Result<Msg, NatsError>)>;
+
+/// A pending request's [`ReplyFn`]; dropped without a reply (the connection state went away), it is
+/// called with `CONNECTION_CLOSED`, so no caller waits forever.
+struct OnReply(Option<ReplyFn>);
+
+impl OnReply {
+    fn call(mut self, r: Result<Msg, NatsError>) {
+        if let Some(f) = self.0.take() {
+            f(r);
+        }
+    }
+}
+
+impl Drop for OnReply {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f(Err(NatsError::connection_closed("connection closed")));
+        }
+    }
+}
 /// A subscription's handler and the `drain_subscription` calls waiting for its end.
 type SubEntry = (Handler, Vec<Sender<()>>);
 
 #[derive(Default)]
 struct Shared {
     subs: RefCell<HashMap<u64, SubEntry>>,
-    requests: RefCell<HashMap<u64, Sender<Result<Msg, NatsError>>>>,
+    requests: RefCell<HashMap<u64, OnReply>>,
     flushes: RefCell<HashMap<u64, Sender<Result<f64, NatsError>>>>,
     status: RefCell<Vec<(u32, StatusHandler)>>,
     next_listener: RefCell<u32>,
@@ -185,9 +208,37 @@ impl WebClient {
 
     async fn reply(&self, id: u64) -> Result<Msg, NatsError> {
         let (tx, rx) = channel();
-        self.shared.requests.borrow_mut().insert(id, tx);
+        self.shared
+            .requests
+            .borrow_mut()
+            .insert(id, OnReply(Some(Box::new(move |r| tx.send(r)))));
         rx.await
             .unwrap_or_else(|| Err(NatsError::connection_closed("connection closed")))
+    }
+
+    /// [`request`](Self::request) without a future: `done` is called with the reply straight from
+    /// the event handler that decoded it (or at once with an error the request could not be sent
+    /// with). A caller that settles a JS promise in `done` skips the executor's task wake-up and poll.
+    pub fn request_then(
+        &self,
+        subject: &str,
+        payload: &[u8],
+        headers: Option<&Headers>,
+        timeout_ms: f64,
+        done: ReplyFn,
+    ) {
+        let sent = self
+            .driver
+            .with(|c, now| c.request(subject, payload, headers, timeout_ms, now));
+        match sent {
+            Ok(id) => {
+                self.shared
+                    .requests
+                    .borrow_mut()
+                    .insert(id, OnReply(Some(done)));
+            }
+            Err(e) => done(Err(e)),
+        }
     }
 
     /// PING → PONG; the round trip in ms.
@@ -262,8 +313,10 @@ impl Shared {
                 }
             }
             Event::Reply { id, result } => {
-                if let Some(tx) = self.requests.borrow_mut().remove(&id) {
-                    tx.send(result);
+                // Released before the call: the callee may start another request.
+                let pending = self.requests.borrow_mut().remove(&id);
+                if let Some(r) = pending {
+                    r.call(result);
                 }
             }
             Event::Flushed { id, result } => {
@@ -299,8 +352,9 @@ impl Shared {
             w.send(error.clone());
         }
         let closed = || NatsError::connection_closed("connection closed");
-        for (_, tx) in self.requests.borrow_mut().drain() {
-            tx.send(Err(closed()));
+        let requests = std::mem::take(&mut *self.requests.borrow_mut());
+        for (_, r) in requests {
+            r.call(Err(closed()));
         }
         for (_, tx) in self.flushes.borrow_mut().drain() {
             tx.send(Err(closed()));

@@ -136,7 +136,12 @@ impl Driver {
         }
         let deadline = self.conn.borrow().poll_timeout();
         if let Some(t) = self.timer.borrow_mut().as_mut() {
-            if !t.is_armed_for(deadline) {
+            // Every request moves the earliest deadline (its own timeout, then the next one's, or the
+            // ping): rather than a clearTimeout and a setTimeout per request and per reply, a timer
+            // armed for an earlier time stays and fires early (`handle_timeout` acts only on what is
+            // due, and the timer is then re-armed for the current deadline).
+            let keep = matches!((t.deadline(), deadline), (Some(armed), Some(d)) if armed <= d);
+            if !keep {
                 t.arm(deadline, now_ms());
             }
         }

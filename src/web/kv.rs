@@ -121,6 +121,9 @@ impl JetStream {
     }
 }
 
+/// Called once with the result of an operation, from the event handler that decoded its reply.
+pub type Done<T> = Box<dyn FnOnce(Result<T, NatsError>)>;
+
 /// A bound bucket.
 #[derive(Clone)]
 pub struct Kv {
@@ -172,6 +175,62 @@ impl Kv {
             self.fetch(key, revision).await?,
             revision.is_some(),
         ))
+    }
+
+    /// [`get`](Self::get) without a future: sends the request now, `done` gets the result.
+    pub fn get_then(
+        self: &Rc<Self>,
+        key: &str,
+        revision: Option<u64>,
+        done: Done<Option<KvEntry>>,
+    ) {
+        let g = match self.bucket.get(key, revision) {
+            Ok(g) => g,
+            Err(e) => return done(Err(e)),
+        };
+        // The callback holds the bucket (and its connection), as the future did until the reply.
+        let kv = self.clone();
+        let key = key.to_owned();
+        let direct = g.direct;
+        self.js.client.request_then(
+            &g.request.subject,
+            g.request.body.as_bytes(),
+            None,
+            self.js.timeout_ms,
+            Box::new(move |r| {
+                let entry = kv
+                    .bucket
+                    .decode_get(&key, direct, r.map_err(key_subject_error));
+                done(entry.map(|e| get_result(e, revision.is_some())))
+            }),
+        );
+    }
+
+    /// [`put`](Self::put) without a future: sends the request now, `done` gets the revision.
+    pub fn put_then(
+        self: &Rc<Self>,
+        key: &str,
+        value: &[u8],
+        previous: Option<u64>,
+        timeout: Option<f64>,
+        done: Done<u64>,
+    ) {
+        let w = match self.bucket.put(key, previous) {
+            Ok(w) => w,
+            Err(e) => return done(Err(e)),
+        };
+        let t = timeout.filter(|t| *t > 0.0).unwrap_or(self.js.timeout_ms);
+        let kv = self.clone();
+        self.js.client.request_then(
+            &w.subject,
+            value,
+            w.headers.as_ref(),
+            t,
+            Box::new(move |r| {
+                let _alive = &kv;
+                done(PubAck::from_reply(r.map_err(key_subject_error)).map(|a| a.seq))
+            }),
+        );
     }
 
     /// `put(key, value, {previousSeq, timeout})`.

@@ -20,6 +20,12 @@ fn global_fn(name: &str) -> Option<Function> {
         .ok()
 }
 
+thread_local! {
+    /// `setTimeout` and `clearTimeout` of the global object, looked up once (not per arming).
+    static TIMER_FNS: (Option<Function>, Option<Function>) =
+        (global_fn("setTimeout"), global_fn("clearTimeout"));
+}
+
 impl Timer {
     /// A timer that calls `f` when it fires.
     pub fn new(mut f: impl FnMut() + 'static) -> Self {
@@ -53,14 +59,16 @@ impl Timer {
         self.cancel();
         let Some(at) = deadline else { return };
         let delay = (at - now).clamp(0.0, 2_147_483_647.0);
-        if let Some(set_timeout) = global_fn("setTimeout") {
-            let cb: &Function = self.callback.as_ref().unchecked_ref();
-            if let Ok(h) =
-                set_timeout.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil()))
-            {
-                self.handle = Some(h);
-                self.deadline = deadline;
-            }
+        let cb: &Function = self.callback.as_ref().unchecked_ref();
+        let h = TIMER_FNS.with(|(set_timeout, _)| {
+            set_timeout.as_ref().and_then(|f| {
+                f.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil()))
+                    .ok()
+            })
+        });
+        if let Some(h) = h {
+            self.handle = Some(h);
+            self.deadline = deadline;
         }
     }
 
@@ -72,8 +80,12 @@ impl Timer {
 
     /// Cancels a pending timeout.
     pub fn cancel(&mut self) {
-        if let (Some(h), Some(clear)) = (self.handle.take(), global_fn("clearTimeout")) {
-            let _ = clear.call1(&JsValue::UNDEFINED, &h);
+        if let Some(h) = self.handle.take() {
+            TIMER_FNS.with(|(_, clear)| {
+                if let Some(clear) = clear {
+                    let _ = clear.call1(&JsValue::UNDEFINED, &h);
+                }
+            });
         }
         self.deadline = None;
     }
