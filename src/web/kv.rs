@@ -16,6 +16,7 @@ use crate::kv::{
     Watcher, WriteRequest,
 };
 use crate::proto::json::Json;
+use crate::proto::Msg;
 use crate::web::client::WebClient;
 use crate::web::clock::wall_clock_ms;
 use crate::web::oneshot::channel;
@@ -132,20 +133,24 @@ pub struct Kv {
 }
 
 impl Kv {
+    /// A write's timeout: the caller's (when positive), else the JetStream default.
+    fn write_timeout(&self, timeout: Option<f64>) -> f64 {
+        timeout.filter(|t| *t > 0.0).unwrap_or(self.js.timeout_ms)
+    }
+
     async fn write(
         &self,
         w: WriteRequest,
         value: &[u8],
         timeout: Option<f64>,
     ) -> Result<u64, NatsError> {
-        let t = timeout.filter(|t| *t > 0.0).unwrap_or(self.js.timeout_ms);
+        let t = self.write_timeout(timeout);
         let r = self
             .js
             .client
             .request(&w.subject, value, w.headers.as_ref(), t)
-            .await
-            .map_err(key_subject_error);
-        Ok(PubAck::from_reply(r)?.seq)
+            .await;
+        write_result(r)
     }
 
     /// The entry of `key` (markers included), latest or at `revision`.
@@ -166,18 +171,7 @@ impl Kv {
     }
 
     /// `get(key, {revision})`: `None` for a missing key, or a key whose last operation is DEL/PURGE.
-    pub async fn get(
-        &self,
-        key: &str,
-        revision: Option<u64>,
-    ) -> Result<Option<KvEntry>, NatsError> {
-        Ok(get_result(
-            self.fetch(key, revision).await?,
-            revision.is_some(),
-        ))
-    }
-
-    /// [`get`](Self::get) without a future: sends the request now, `done` gets the result.
+    /// Without a future: sends the request now, and `done` gets the result from the reply handler.
     pub fn get_then(
         self: &Rc<Self>,
         key: &str,
@@ -206,7 +200,8 @@ impl Kv {
         );
     }
 
-    /// [`put`](Self::put) without a future: sends the request now, `done` gets the revision.
+    /// `put(key, value, {previousSeq, timeout})`. Without a future: sends the request now, and `done`
+    /// gets the revision from the reply handler.
     pub fn put_then(
         self: &Rc<Self>,
         key: &str,
@@ -219,7 +214,8 @@ impl Kv {
             Ok(w) => w,
             Err(e) => return done(Err(e)),
         };
-        let t = timeout.filter(|t| *t > 0.0).unwrap_or(self.js.timeout_ms);
+        let t = self.write_timeout(timeout);
+        // The callback holds the bucket (and its connection), as the future did until the reply.
         let kv = self.clone();
         self.js.client.request_then(
             &w.subject,
@@ -228,21 +224,9 @@ impl Kv {
             t,
             Box::new(move |r| {
                 let _alive = &kv;
-                done(PubAck::from_reply(r.map_err(key_subject_error)).map(|a| a.seq))
+                done(write_result(r))
             }),
         );
-    }
-
-    /// `put(key, value, {previousSeq, timeout})`.
-    pub async fn put(
-        &self,
-        key: &str,
-        value: &[u8],
-        previous: Option<u64>,
-        timeout: Option<f64>,
-    ) -> Result<u64, NatsError> {
-        self.write(self.bucket.put(key, previous)?, value, timeout)
-            .await
     }
 
     /// `create(key, value, ttl)`: only if the key has no value (retries once over a DEL/PURGE marker).
@@ -426,4 +410,9 @@ impl Kv {
         }
         Ok(total)
     }
+}
+
+/// A write's revision from its PubAck reply.
+fn write_result(r: Result<Msg, NatsError>) -> Result<u64, NatsError> {
+    Ok(PubAck::from_reply(r.map_err(key_subject_error))?.seq)
 }

@@ -20,7 +20,7 @@ async function waitForNoConnections() {
 }
 
 // Live objects in a fresh page: a connection with a status log, a subscription iterator, a KV watcher
-// iterator and a request nobody answers.
+// iterator, a request nobody answers, and (`startKvCalls`, right before the panic) a pending KV get/put.
 const SETUP = async (url) => {
   const nc = await nats.connect({ servers: url });
   const statuses = [];
@@ -35,15 +35,21 @@ const SETUP = async (url) => {
   const req = nc.request("panic.req", "", { timeout: 120000 }).then(() => "resolved", (e) => e.code);
   await nc.flush();
   window.live = { nc, kv, statuses, sub, watcher, req };
+  // A KV get and put sent in the same turn as the panic: their replies can never arrive.
+  window.startKvCalls = () => {
+    const code = (p) => p.then(() => "resolved", (e) => e.code);
+    window.live.pendingKv = Promise.all([code(kv.get("k")), code(kv.put("k", "w"))]);
+  };
 };
 
 // What every live and later call gives once the module is poisoned.
 const AFTERMATH = async () => {
-  const { nc, kv, statuses, sub, watcher, req } = window.live;
+  const { nc, kv, statuses, sub, watcher, req, pendingKv } = window.live;
   const code = async (f) => { try { await f(); return "ok"; } catch (e) { return e instanceof nats.NatsError ? e.code : `not a NatsError: ${e}`; } };
   return {
     statuses: statuses.map((s) => (s.type === "error" ? `error:${s.data.code}` : s.type)),
     request: await req,
+    pendingKv: await pendingKv,
     closed: (await nc.closed())?.code,
     isClosed: nc.isClosed(),
     subNext: await code(() => sub[Symbol.asyncIterator]().next()),
@@ -63,6 +69,7 @@ const AFTERMATH = async () => {
 const EXPECTED = {
   statuses: ["error:INTERNAL", "close"],
   request: "INTERNAL",
+  pendingKv: ["INTERNAL", "INTERNAL"],
   closed: "INTERNAL",
   isClosed: true,
   subNext: "INTERNAL",
@@ -84,6 +91,7 @@ test("a panic inside a call from JS poisons the module: everything ends with INT
   assert.equal(await connectionsOnServer(), 1);
   const trap = await page.evaluate(async () => {
     const wasm = await import("/pkg/nats_kv_wasm.js");
+    startKvCalls();
     try { wasm.__panicForTests(false); return "no trap"; } catch (e) { return e.constructor.name; }
   });
   assert.equal(trap, "RuntimeError", "the raw test export traps; the library's own calls never show this");
@@ -99,6 +107,7 @@ test("a panic inside an async task (no JS caller) is contained the same way", as
   await page.evaluate(SETUP, stack.server.wsUrl);
   const err = await page.evaluate(async () => {
     const wasm = await import("/pkg/nats_kv_wasm.js");
+    startKvCalls();
     wasm.__panicForTests(true);
     const e = await window.errorSeen;
     return { code: e.code, name: e.name, message: e.message };
