@@ -3,13 +3,15 @@
 //! Layers, with dependencies pointing down only (see DESIGN.md):
 //! - `api` — wasm-bindgen exports (wasm32 only);
 //! - `web` — the only code that touches web-sys: WebSocket, timers, clock (wasm32 only);
-//! - `proto` — the sans-IO protocol core: decoder, encoder, headers, subjects, JSON.
+//! - `proto` — the sans-IO protocol core: decoder, encoder, headers, subjects, JSON;
+//! - `time` — monotonic and wall-clock instants, the time inputs of the sans-IO layers.
 
 pub mod client;
 pub mod error;
 pub mod jetstream;
 pub mod kv;
 pub mod proto;
+pub mod time;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -11,6 +11,7 @@ use super::options::{parse, public_nkey};
 use crate::client::Status;
 use crate::error::NatsError;
 use crate::proto::Msg;
+use crate::time::MAX_SAFE_INTEGER;
 use crate::web::client::{SubEvent, WebClient};
 
 /// A connection (wrapped by `js/index.js` as `NatsConnection`).
@@ -177,7 +178,7 @@ fn opt_u64(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    Ok(Some(integer(v, what, 0.0, 9_007_199_254_740_991.0)? as u64))
+    Ok(Some(integer(v, what, 0.0, MAX_SAFE_INTEGER)? as u64))
 }
 
 fn opt_str(v: &JsValue, what: &str) -> Result<Option<String>, NatsError> {

@@ -14,16 +14,15 @@ use crate::error::NatsError;
 use crate::jetstream::api::JsApi;
 use crate::kv::watch::EntryPacker;
 use crate::kv::{KvEntry, KvStatus, Operation};
+use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 use crate::web::kv::{JetStream, Kv, DEFAULT_TIMEOUT};
 use crate::web::watch::{WatchEvent, WatchRun};
-
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
 fn opt_seq(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
     if v.is_undefined() || v.is_null() {
         Ok(None)
     } else {
-        integer(v, what, 0.0, MAX_SAFE).map(|n| Some(n as u64))
+        integer(v, what, 0.0, MAX_SAFE_INTEGER).map(|n| Some(n as u64))
     }
 }
 
@@ -41,7 +40,7 @@ fn opt_timeout(v: &JsValue) -> Result<Option<f64>, NatsError> {
     if v.is_undefined() || v.is_null() {
         Ok(None)
     } else {
-        integer(v, "timeout", 1.0, 2_147_483_647.0).map(Some)
+        integer(v, "timeout", 1.0, MAX_TIMER_MS).map(Some)
     }
 }
 
@@ -322,7 +321,7 @@ impl WasmKv {
         promise(Box::pin(async move {
             let key = string(&key, "key").map_err(js_err)?;
             let value = value_bytes(&value).map_err(js_err)?;
-            let rev = integer(&revision, "revision", 0.0, MAX_SAFE).map_err(js_err)? as u64;
+            let rev = integer(&revision, "revision", 0.0, MAX_SAFE_INTEGER).map_err(js_err)? as u64;
             let timeout = opt_timeout(&timeout).map_err(js_err)?;
             Ok(JsValue::from_f64(
                 kv.update(&key, &value, rev, timeout)
@@ -443,7 +442,13 @@ impl WasmKv {
             let older = if older_millis.is_undefined() || older_millis.is_null() {
                 30.0 * 60.0 * 1000.0
             } else {
-                integer(&older_millis, "olderMillis", -MAX_SAFE, MAX_SAFE).map_err(js_err)?
+                integer(
+                    &older_millis,
+                    "olderMillis",
+                    -MAX_SAFE_INTEGER,
+                    MAX_SAFE_INTEGER,
+                )
+                .map_err(js_err)?
             };
             Ok(JsValue::from_f64(
                 kv.purge_deletes(older).await.map_err(js_err)? as f64,

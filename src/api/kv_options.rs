@@ -10,12 +10,11 @@ use super::convert::{
 use crate::error::NatsError;
 use crate::jetstream::headers::MsgTtl;
 use crate::kv::{Include, KvOptions, KvSource, Placement, Republish, Storage, WatchOptions};
-
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 
 fn opt_int(obj: &JsValue, key: &str, min: f64) -> Result<Option<i64>, NatsError> {
     member(obj, key)
-        .map(|v| integer(&v, key, min, MAX_SAFE).map(|n| n as i64))
+        .map(|v| integer(&v, key, min, MAX_SAFE_INTEGER).map(|n| n as i64))
         .transpose()
 }
 
@@ -43,7 +42,7 @@ pub fn kv_options(js: &JsValue) -> Result<KvOptions, NatsError> {
         marker_ttl: opt_int(js, "markerTTL", 0.0)?,
         allow_direct: opt_bool(js, "allowDirect")?,
         timeout: member(js, "timeout")
-            .map(|t| integer(&t, "timeout", 1.0, 2_147_483_647.0))
+            .map(|t| integer(&t, "timeout", 1.0, MAX_TIMER_MS))
             .transpose()?,
         ..KvOptions::default()
     };
@@ -116,7 +115,7 @@ pub struct JsOptions {
 pub fn js_options(js: &JsValue) -> Result<JsOptions, NatsError> {
     options_object(js, "JetStream options")?;
     let timeout = member(js, "timeout")
-        .map(|t| integer(&t, "timeout", 1.0, 2_147_483_647.0))
+        .map(|t| integer(&t, "timeout", 1.0, MAX_TIMER_MS))
         .transpose()?;
     Ok(JsOptions {
         api_prefix: opt_string(js, "apiPrefix")?,

@@ -1,7 +1,7 @@
 //! The sans-IO NATS client core: connection state machine, subscriptions, request mux, ping/pong,
-//! reconnect policy and bounded outbound buffering. No web-sys/js-sys/wasm-bindgen here: time (ms) and
-//! random seeds are arguments, transport actions are [`Event`]s (see [`connection`] for the driving
-//! loop).
+//! reconnect policy and bounded outbound buffering. No web-sys/js-sys/wasm-bindgen here: time (a
+//! [`Mono`](crate::time::Mono) instant) and random seeds are arguments, transport actions are
+//! [`Event`]s (see [`connection`] for the driving loop).
 //!
 //! - [`connection`]: [`Connection`], the state machine;
 //! - [`events`]: [`Event`] and [`Status`], its outputs;

@@ -5,6 +5,7 @@ use core::fmt;
 
 use crate::error::NatsError;
 use crate::proto::subject;
+use crate::time::MAX_TIMER_MS;
 
 use super::nkeys;
 
@@ -138,9 +139,6 @@ pub fn is_ws_url(url: &str) -> bool {
         && url.len() <= 2048
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
-
-/// Longest delay a browser timer honours (2^31 - 1 ms); `setTimeout` fires at once for larger ones.
-pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 /// Longest accepted `inboxPrefix`: every request subscribes to `<prefix>.<nuid>.*`, which must fit in a
 /// control line.

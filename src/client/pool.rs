@@ -3,6 +3,7 @@
 
 use super::nuid::Prng;
 use super::options::is_ws_url;
+use crate::time::Mono;
 
 /// Most servers the pool holds (gossip beyond this is ignored: the pool is bounded).
 pub const MAX_POOL: usize = 128;
@@ -16,8 +17,8 @@ pub struct ServerEntry {
     pub gossiped: bool,
     /// Failed attempts since the last successful connection to it.
     pub failures: u32,
-    /// Start of the last attempt (ms).
-    pub last_attempt: Option<f64>,
+    /// Start of the last attempt.
+    pub last_attempt: Option<Mono>,
     /// The server announced lame-duck mode: prefer others.
     pub lame_duck: bool,
     /// A connection to it succeeded at least once.
@@ -202,17 +203,17 @@ impl Pool {
 /// was tried at least `wait + jitter` ago, else at `last_attempt + wait + jitter`, with `jitter` uniform
 /// in `[0, max_jitter]`.
 pub fn next_attempt_at(
-    last_attempt: Option<f64>,
-    now: f64,
+    last_attempt: Option<Mono>,
+    now: Mono,
     wait: f64,
     max_jitter: f64,
     rng: &mut Prng,
-) -> f64 {
+) -> Mono {
     let Some(last) = last_attempt else {
         return now;
     };
     let delay = wait + max_jitter * rng.unit_inclusive();
-    let at = last + delay;
+    let at = last.plus(delay);
     if at <= now {
         now
     } else {
@@ -310,16 +311,19 @@ mod tests {
     #[test]
     fn jittered_delay_bounds() {
         let mut rng = Prng::new(9);
-        assert_eq!(next_attempt_at(None, 50.0, 2000.0, 100.0, &mut rng), 50.0);
         assert_eq!(
-            next_attempt_at(Some(0.0), 5000.0, 2000.0, 100.0, &mut rng),
-            5000.0
+            next_attempt_at(None, Mono(50.0), 2000.0, 100.0, &mut rng),
+            Mono(50.0)
+        );
+        assert_eq!(
+            next_attempt_at(Some(Mono(0.0)), Mono(5000.0), 2000.0, 100.0, &mut rng),
+            Mono(5000.0)
         );
         let mut min = f64::MAX;
         let mut max: f64 = 0.0;
         for _ in 0..2000 {
-            let at = next_attempt_at(Some(1000.0), 1000.0, 2000.0, 100.0, &mut rng);
-            let d = at - 1000.0;
+            let at = next_attempt_at(Some(Mono(1000.0)), Mono(1000.0), 2000.0, 100.0, &mut rng);
+            let d = at.since(Mono(1000.0));
             assert!((2000.0..=2100.0).contains(&d), "{d}");
             min = min.min(d);
             max = max.max(d);

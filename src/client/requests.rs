@@ -4,9 +4,11 @@
 
 use std::cmp::Ordering;
 
-/// An `f64` ordered with `total_cmp` (deadlines are finite).
+use crate::time::Mono;
+
+/// A deadline ordered with `total_cmp` (deadlines are finite).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct At(f64);
+struct At(Mono);
 
 impl Eq for At {}
 impl PartialOrd for At {
@@ -16,7 +18,7 @@ impl PartialOrd for At {
 }
 impl Ord for At {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
+        self.0 .0.total_cmp(&other.0 .0)
     }
 }
 
@@ -46,7 +48,7 @@ impl Mux {
 #[derive(Debug, Clone)]
 struct Pending {
     subject: String,
-    deadline: f64,
+    deadline: Mono,
 }
 
 /// Requests waiting for a reply.
@@ -65,7 +67,7 @@ pub struct Requests {
 
 impl Requests {
     /// Registers request `id` to `subject`, failing with TIMEOUT at `deadline`.
-    pub fn insert(&mut self, id: u64, subject: &str, deadline: f64) {
+    pub fn insert(&mut self, id: u64, subject: &str, deadline: Mono) {
         let p = Pending {
             subject: subject.to_owned(),
             deadline,
@@ -93,7 +95,7 @@ impl Requests {
         }
     }
     /// Removes and returns the requests whose deadline is `<= now`, oldest deadline first.
-    pub fn take_expired(&mut self, now: f64) -> Vec<u64> {
+    pub fn take_expired(&mut self, now: Mono) -> Vec<u64> {
         let n = self.deadlines.partition_point(|(At(d), _)| *d <= now);
         let out: Vec<u64> = self.deadlines.drain(..n).map(|(_, id)| id).collect();
         for id in &out {
@@ -104,7 +106,7 @@ impl Requests {
         out
     }
     /// The earliest deadline.
-    pub fn next_deadline(&self) -> Option<f64> {
+    pub fn next_deadline(&self) -> Option<Mono> {
         self.deadlines.first().map(|(At(d), _)| *d)
     }
     /// Removes and returns the pending requests published to `subject`.
@@ -157,17 +159,17 @@ mod tests {
     #[test]
     fn deadlines_expire_in_order() {
         let mut r = Requests::default();
-        r.insert(1, "a", 300.0);
-        r.insert(2, "b", 100.0);
-        r.insert(3, "a", 200.0);
-        assert_eq!(r.next_deadline(), Some(100.0));
-        assert_eq!(r.take_expired(250.0), vec![2, 3]);
-        assert_eq!(r.next_deadline(), Some(300.0));
+        r.insert(1, "a", Mono(300.0));
+        r.insert(2, "b", Mono(100.0));
+        r.insert(3, "a", Mono(200.0));
+        assert_eq!(r.next_deadline(), Some(Mono(100.0)));
+        assert_eq!(r.take_expired(Mono(250.0)), vec![2, 3]);
+        assert_eq!(r.next_deadline(), Some(Mono(300.0)));
         assert!(r.remove(1));
         assert!(!r.remove(1));
         assert_eq!(r.next_deadline(), None);
-        r.insert(4, "x", 10.0);
-        r.insert(5, "y", 10.0);
+        r.insert(4, "x", Mono(10.0));
+        r.insert(5, "y", Mono(10.0));
         assert_eq!(r.take_for_subject("x"), vec![4]);
         assert_eq!(r.take_all(), vec![5]);
         assert!(r.is_empty());

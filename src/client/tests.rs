@@ -4,6 +4,7 @@ use super::*;
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
 use crate::proto::Headers;
+use crate::time::Mono;
 
 const INFO: &str = "INFO {\"server_id\":\"S1\",\"version\":\"2.10.22\",\"proto\":1,\"headers\":true,\"max_payload\":1048576}\r\n";
 
@@ -17,13 +18,13 @@ fn opts(servers: &[&str]) -> Options {
 /// A connection plus a fake clock.
 struct H {
     c: Connection,
-    now: f64,
+    now: Mono,
 }
 
 impl H {
     fn new(o: Options) -> H {
-        let c = Connection::new(o, 0.0, 1).expect("valid options");
-        H { c, now: 0.0 }
+        let c = Connection::new(o, Mono(0.0), 1).expect("valid options");
+        H { c, now: Mono(0.0) }
     }
     /// Connected to the first server: Open, INFO, CONNECT/PING, PONG.
     fn connected(o: Options) -> H {
@@ -62,11 +63,11 @@ impl H {
         self.c.on_bytes(s.as_bytes(), self.now);
     }
     fn advance(&mut self, ms: f64) {
-        self.now += ms;
+        self.now = self.now.plus(ms);
         self.c.handle_timeout(self.now);
     }
     /// Jumps to the next deadline and fires it.
-    fn fire(&mut self) -> f64 {
+    fn fire(&mut self) -> Mono {
         let t = self.c.poll_timeout().expect("a deadline");
         assert!(t >= self.now);
         self.now = t;
@@ -127,7 +128,7 @@ fn handshake_sends_connect_with_expected_fields() {
         }]
     );
     assert_eq!(h.out(), "");
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     assert_eq!(h.out(), "", "nothing is sent before INFO");
     h.feed(INFO);
     let out = h.out();
@@ -175,7 +176,7 @@ fn connect_json_no_echo_and_token() {
         ..opts(&["ws://a:1"])
     });
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed(INFO);
     let j = connect_json_of(&h.out());
     assert_eq!(j.get("echo"), Some(&Json::Bool(false)));
@@ -187,7 +188,7 @@ fn connect_json_no_echo_and_token() {
 fn second_info_accepted_before_and_after_pong() {
     let mut h = H::new(opts(&["ws://a:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     // INFO split across chunks, then a second INFO before the PONG (2.10+).
     let (a, b) = INFO.split_at(17);
     h.feed(a);
@@ -219,13 +220,13 @@ fn second_info_accepted_before_and_after_pong() {
 fn handshake_byte_by_byte() {
     let mut h = H::new(opts(&["ws://a:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     for b in INFO.bytes() {
-        h.c.on_bytes(&[b], 0.0);
+        h.c.on_bytes(&[b], Mono(0.0));
     }
     assert!(h.out().starts_with("CONNECT "));
     for b in b"PONG\r\n" {
-        h.c.on_bytes(&[*b], 0.0);
+        h.c.on_bytes(&[*b], Mono(0.0));
     }
     assert!(h.c.is_connected());
 }
@@ -239,7 +240,7 @@ fn nkey_auth_asks_to_sign_the_nonce() {
         ..opts(&["ws://a:1"])
     });
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed("INFO {\"server_id\":\"S\",\"nonce\":\"PXoWU7zWAMt75FY\",\"auth_required\":true}\r\n");
     assert_eq!(
         h.events(),
@@ -250,7 +251,7 @@ fn nkey_auth_asks_to_sign_the_nonce() {
     assert_eq!(h.out(), "", "CONNECT waits for the signature");
     h.feed("PING\r\n");
     assert_eq!(h.out(), "PONG\r\n");
-    h.c.on_signature("ZaAiVDgB5CeY-_", 1.0);
+    h.c.on_signature("ZaAiVDgB5CeY-_", Mono(1.0));
     let out = h.out();
     let j = connect_json_of(&out);
     assert_eq!(j.get("nkey").and_then(Json::as_str), Some(PUBLIC));
@@ -259,7 +260,7 @@ fn nkey_auth_asks_to_sign_the_nonce() {
     h.feed("PONG\r\n");
     assert!(h.c.is_connected());
     // A late signature is ignored.
-    h.c.on_signature("xyz", 2.0);
+    h.c.on_signature("xyz", Mono(2.0));
     assert_eq!(h.out(), "");
 }
 
@@ -267,7 +268,7 @@ fn nkey_auth_asks_to_sign_the_nonce() {
 fn nonce_without_nkey_is_not_signed() {
     let mut h = H::new(opts(&["ws://a:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed("INFO {\"nonce\":\"abc\"}\r\n");
     assert!(h.events().is_empty());
     let j = connect_json_of(&h.out());
@@ -282,10 +283,10 @@ fn signature_failure_closes() {
         ..opts(&["ws://a:1"])
     });
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed("INFO {\"nonce\":\"abc\"}\r\n");
     h.events();
-    h.c.on_signature("not base64!", 0.0);
+    h.c.on_signature("not base64!", Mono(0.0));
     let ev = h.events();
     assert!(ev.contains(&Event::CloseTransport));
     assert_eq!(
@@ -303,15 +304,15 @@ fn signing_failure_reported_by_the_web_layer_closes() {
         ..opts(&["ws://a:1", "ws://b:1"])
     });
     h.events();
-    h.c.on_signature_failed(0.0);
+    h.c.on_signature_failed(Mono(0.0));
     assert!(
         h.events().is_empty(),
         "ignored when no signature was asked for"
     );
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed("INFO {\"nonce\":\"abc\"}\r\n");
     h.events();
-    h.c.on_signature_failed(0.0);
+    h.c.on_signature_failed(Mono(0.0));
     let ev = h.events();
     assert!(ev.contains(&Event::CloseTransport));
     assert!(
@@ -328,7 +329,7 @@ fn signing_failure_reported_by_the_web_layer_closes() {
 fn first_op_other_than_info_is_a_protocol_error() {
     let mut h = H::new(opts(&["ws://a:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed("PONG\r\n");
     let ev = h.events();
     assert_eq!(ev[0], Event::CloseTransport);
@@ -342,14 +343,14 @@ fn first_op_other_than_info_is_a_protocol_error() {
 fn refused_first_connect_tries_each_server_once() {
     let mut h = H::new(opts(&["ws://a:1", "ws://b:1"]));
     assert_eq!(opens(&h.events()), ["ws://a:1"]);
-    h.c.on_closed(0.0);
+    h.c.on_closed(Mono(0.0));
     let ev = h.events();
     assert_eq!(opens(&ev), ["ws://b:1"], "next server at once");
     assert!(
         statuses(&ev).is_empty(),
         "no reconnect statuses before the first connect"
     );
-    h.c.on_closed(0.0);
+    h.c.on_closed(Mono(0.0));
     let ev = h.events();
     let err = closed_error(&ev).unwrap().unwrap();
     assert_eq!(err.code, ErrorCode::ConnectionRefused);
@@ -365,7 +366,7 @@ fn connect_timeout_covers_dial_info_and_pong() {
         ..opts(&["ws://a:1"])
     });
     h.events();
-    assert_eq!(h.c.poll_timeout(), Some(500.0));
+    assert_eq!(h.c.poll_timeout(), Some(Mono(500.0)));
     h.advance(499.0);
     assert!(h.events().is_empty());
     h.advance(1.0);
@@ -422,7 +423,7 @@ fn wait_on_first_connect_keeps_trying() {
 fn auth_error_on_first_connect_closes() {
     let mut h = H::new(opts(&["ws://a:1", "ws://b:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed(INFO);
     h.out();
     h.feed("-ERR 'Authorization Violation'\r\n");
@@ -437,7 +438,7 @@ fn auth_error_on_first_connect_closes() {
 
     let mut h = H::new(opts(&["ws://a:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed(INFO);
     h.feed("-ERR 'User Authentication Expired'\r\n");
     assert_eq!(
@@ -509,7 +510,8 @@ fn control_lines_over_max_control_line_are_refused_before_writing() {
         h.c.subscribe("ok", Some(&long), None).unwrap_err(),
         h.c.publish(&long, None, None, b"x").unwrap_err(),
         h.c.publish("ok", Some(&long), None, b"x").unwrap_err(),
-        h.c.request(&long, b"x", None, 1000.0, 0.0).unwrap_err(),
+        h.c.request(&long, b"x", None, 1000.0, Mono(0.0))
+            .unwrap_err(),
     ] {
         assert_eq!(e.code, ErrorCode::InvalidSubject, "{e}");
         assert!(e.message.contains("max_control_line"), "{e}");
@@ -524,7 +526,7 @@ fn control_lines_over_max_control_line_are_refused_before_writing() {
     assert_eq!(sid, 2);
     // A request whose subject still fits is sent.
     let fits = "k".repeat(3900);
-    h.c.request(&fits, b"x", None, 1000.0, 0.0).unwrap();
+    h.c.request(&fits, b"x", None, 1000.0, Mono(0.0)).unwrap();
     assert!(h.out().contains(&fits));
 }
 
@@ -707,7 +709,7 @@ fn request_reply_through_one_muxed_inbox() {
     assert_eq!(h.c.pending_requests(), 0);
     assert_eq!(
         h.c.poll_timeout(),
-        Some(120_000.0),
+        Some(Mono(120_000.0)),
         "only the keep-alive is left"
     );
 }
@@ -718,7 +720,7 @@ fn request_timeout_with_fake_clock() {
     h.advance(10.0);
     let id = h.c.request("svc", b"", None, 250.0, h.now).unwrap();
     let r = reply_of(&h.out());
-    assert_eq!(h.c.poll_timeout(), Some(260.0));
+    assert_eq!(h.c.poll_timeout(), Some(Mono(260.0)));
     h.advance(249.0);
     assert!(h.events().is_empty());
     h.advance(1.0);
@@ -784,7 +786,9 @@ fn api_request_may_end_with_a_wildcard_filter() {
 #[test]
 fn no_responders_on_503() {
     let mut h = H::connected(opts(&["ws://a:1"]));
-    let id = h.c.request("nobody", b"q", None, 1000.0, 0.0).unwrap();
+    let id =
+        h.c.request("nobody", b"q", None, 1000.0, Mono(0.0))
+            .unwrap();
     let r = reply_of(&h.out());
     let hdr = "NATS/1.0 503\r\n\r\n";
     h.feed(&format!(
@@ -804,7 +808,7 @@ fn no_responders_on_503() {
         e => panic!("{e:?}"),
     }
     // Other status replies are delivered (the JetStream layer interprets them).
-    let id = h.c.request("js", b"q", None, 1000.0, 0.0).unwrap();
+    let id = h.c.request("js", b"q", None, 1000.0, Mono(0.0)).unwrap();
     let r = reply_of(&h.out());
     let hdr = "NATS/1.0 408 Request Timeout\r\n\r\n";
     h.feed(&format!(
@@ -830,7 +834,7 @@ fn custom_inbox_prefix() {
         inbox_prefix: "_I.me".into(),
         ..opts(&["ws://a:1"])
     });
-    h.c.request("svc", b"", None, 100.0, 0.0).unwrap();
+    h.c.request("svc", b"", None, 100.0, Mono(0.0)).unwrap();
     assert!(h.out().starts_with("SUB _I.me."));
     assert!(h.c.new_inbox().starts_with("_I.me."));
     assert_eq!(h.c.next_nuid().len(), 22);
@@ -843,13 +847,13 @@ fn custom_inbox_prefix() {
 #[test]
 fn flushes_resolve_in_order_with_rtt() {
     let mut h = H::connected(opts(&["ws://a:1"]));
-    h.now = 100.0;
+    h.now = Mono(100.0);
     let f1 = h.c.flush(h.now).unwrap();
-    h.now = 110.0;
+    h.now = Mono(110.0);
     let f2 = h.c.flush(h.now).unwrap();
     assert_ne!(f1, f2);
     assert_eq!(h.out(), "PING\r\nPING\r\n");
-    h.now = 130.0;
+    h.now = Mono(130.0);
     h.feed("PONG\r\n");
     assert_eq!(
         h.events(),
@@ -858,7 +862,7 @@ fn flushes_resolve_in_order_with_rtt() {
             result: Ok(30.0)
         }]
     );
-    h.now = 135.0;
+    h.now = Mono(135.0);
     h.feed("PONG\r\n");
     assert_eq!(
         h.events(),
@@ -879,7 +883,7 @@ fn keep_alive_pings_and_stale_detection() {
         max_ping_out: 2,
         ..opts(&["ws://a:1"])
     });
-    assert_eq!(h.c.poll_timeout(), Some(1000.0));
+    assert_eq!(h.c.poll_timeout(), Some(Mono(1000.0)));
     h.advance(999.0);
     assert_eq!(h.out(), "");
     h.advance(1.0);
@@ -915,7 +919,7 @@ fn reconnect_resubscribes_then_flushes_buffered_publishes() {
     h.feed(&format!("MSG bar {s2} 0\r\n\r\nMSG bar {s2} 0\r\n\r\n"));
     h.out();
     h.events();
-    h.now = 60_000.0;
+    h.now = Mono(60_000.0);
     h.c.on_closed(h.now);
     let ev = h.events();
     assert_eq!(statuses(&ev), ["disconnect", "reconnecting"]);
@@ -960,7 +964,7 @@ fn buffered_publishes_are_bounded_while_disconnected() {
         reconnect_buf_size: 100,
         ..opts(&["ws://a:1"])
     });
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.c.on_closed(h.now);
     h.events();
     let mut ok = 0;
@@ -987,7 +991,7 @@ fn backoff_delays_stay_within_wait_plus_jitter() {
         max_reconnect_attempts: -1,
         ..opts(&["ws://a:1"])
     });
-    h.now = 50_000.0;
+    h.now = Mono(50_000.0);
     h.c.on_closed(h.now);
     assert_eq!(
         opens(&h.events()).len(),
@@ -1004,7 +1008,7 @@ fn backoff_delays_stay_within_wait_plus_jitter() {
         let ev = h.events();
         assert_eq!(opens(&ev).len(), 1);
         assert_eq!(statuses(&ev), ["reconnecting"]);
-        delays.push(t - last_open);
+        delays.push(t.since(last_open));
         last_open = t;
     }
     assert!(
@@ -1028,7 +1032,7 @@ fn per_server_attempt_limit_then_closed() {
         reconnect_jitter_ms: 10.0,
         ..opts(&["ws://a:1", "ws://b:1"])
     });
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.c.on_closed(h.now);
     let mut count = std::collections::BTreeMap::<String, u32>::new();
     let mut ev = h.events();
@@ -1061,7 +1065,7 @@ fn successful_reconnect_resets_failure_count() {
         ..opts(&["ws://a:1"])
     });
     for round in 0..3 {
-        h.now += 10_000.0;
+        h.now = h.now.plus(10_000.0);
         h.c.on_closed(h.now); // lost
         h.events();
         h.c.on_closed(h.now); // first attempt refused
@@ -1080,7 +1084,7 @@ fn reconnect_disabled_closes_on_loss() {
         reconnect: false,
         ..opts(&["ws://a:1"])
     });
-    h.c.on_closed(5.0);
+    h.c.on_closed(Mono(5.0));
     let ev = h.events();
     assert_eq!(statuses(&ev), ["disconnect", "close"]);
     assert!(opens(&ev).is_empty());
@@ -1093,11 +1097,11 @@ fn reconnect_disabled_closes_on_loss() {
 #[test]
 fn pending_flush_rejected_on_disconnect_and_requests_keep_their_timeouts() {
     let mut h = H::connected(opts(&["ws://a:1"]));
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     let f = h.c.flush(h.now).unwrap();
     let r = h.c.request("svc", b"", None, 5000.0, h.now).unwrap();
     h.out();
-    h.now = 11_000.0;
+    h.now = Mono(11_000.0);
     h.c.on_closed(h.now);
     let ev = h.events();
     match &ev[0] {
@@ -1116,7 +1120,7 @@ fn pending_flush_rejected_on_disconnect_and_requests_keep_their_timeouts() {
         out.starts_with("SUB _INBOX.") && out.ends_with("PING\r\n"),
         "{out}"
     );
-    h.now = 11_100.0;
+    h.now = Mono(11_100.0);
     h.feed("PONG\r\n");
     let ev = h.events();
     assert!(
@@ -1143,7 +1147,7 @@ fn two_auth_errors_during_reconnect_stop_it() {
         max_reconnect_attempts: -1,
         ..opts(&["ws://a:1"])
     });
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.c.on_closed(h.now);
     h.events();
     h.c.on_open(h.now);
@@ -1172,7 +1176,7 @@ fn auth_error_streak_is_reset_by_a_successful_connect() {
         ..opts(&["ws://a:1"])
     });
     for _ in 0..3 {
-        h.now += 10_000.0;
+        h.now = h.now.plus(10_000.0);
         h.c.on_closed(h.now);
         h.c.on_open(h.now);
         h.feed(INFO);
@@ -1190,7 +1194,7 @@ fn auth_expiry_while_connected_counts_toward_the_streak() {
         reconnect_time_wait_ms: 100.0,
         ..opts(&["ws://a:1"])
     });
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.feed("-ERR 'User Authentication Expired'\r\n");
     let ev = h.events();
     assert_eq!(statuses(&ev), ["error", "disconnect", "reconnecting"]);
@@ -1237,9 +1241,9 @@ fn permissions_violation_for_a_subscription() {
 fn permissions_violation_for_a_request_publish() {
     let mut h = H::connected(opts(&["ws://a:1"]));
     let bad =
-        h.c.request("forbidden.svc", b"", None, 1000.0, 0.0)
+        h.c.request("forbidden.svc", b"", None, 1000.0, Mono(0.0))
             .unwrap();
-    let good = h.c.request("ok.svc", b"", None, 1000.0, 0.0).unwrap();
+    let good = h.c.request("ok.svc", b"", None, 1000.0, Mono(0.0)).unwrap();
     h.out();
     h.feed("-ERR 'Permissions Violation for Publish to \"forbidden.svc\"'\r\n");
     match h.events().as_slice() {
@@ -1268,7 +1272,7 @@ fn permissions_violation_for_a_request_publish() {
 #[test]
 fn permissions_violation_for_the_mux_inbox_fails_requests() {
     let mut h = H::connected(opts(&["ws://a:1"]));
-    let id = h.c.request("svc", b"", None, 1000.0, 0.0).unwrap();
+    let id = h.c.request("svc", b"", None, 1000.0, Mono(0.0)).unwrap();
     let out = h.out();
     let sub = out.lines().next().unwrap();
     let subj = sub.split(' ').nth(1).unwrap();
@@ -1283,7 +1287,7 @@ fn permissions_violation_for_the_mux_inbox_fails_requests() {
         e => panic!("{e:?}"),
     }
     // The next request subscribes a fresh mux.
-    h.c.request("svc", b"", None, 1000.0, 0.0).unwrap();
+    h.c.request("svc", b"", None, 1000.0, Mono(0.0)).unwrap();
     let out2 = h.out();
     assert!(out2.starts_with("SUB _INBOX.") && !out2.contains(subj));
 }
@@ -1297,7 +1301,7 @@ fn stale_connection_err_reconnects_and_other_err_is_status() {
         matches!(&ev[..], [Event::Status(Status::Error(e))] if e.code == ErrorCode::ProtocolError)
     );
     assert!(h.c.is_connected());
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.feed("-ERR 'Stale Connection'\r\n");
     let ev = h.events();
     assert_eq!(
@@ -1311,7 +1315,7 @@ fn stale_connection_err_reconnects_and_other_err_is_status() {
 #[test]
 fn decoder_error_closes_and_reconnects() {
     let mut h = H::connected(opts(&["ws://a:1"]));
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.feed("BOGUS op\r\nPING\r\n");
     let ev = h.events();
     assert!(
@@ -1360,7 +1364,7 @@ fn connect_urls_merge_and_ldm() {
         ]
     );
     // The lame-duck server is avoided on reconnect.
-    h.now = 10_000.0;
+    h.now = Mono(10_000.0);
     h.c.on_closed(h.now);
     assert_eq!(opens(&h.events()), ["wss://b:443"]);
 }
@@ -1436,7 +1440,7 @@ fn drain_times_out() {
         drain_timeout_ms: 300.0,
         ..opts(&["ws://a:1"])
     });
-    h.c.drain(0.0).unwrap();
+    h.c.drain(Mono(0.0)).unwrap();
     h.advance(300.0);
     assert_eq!(
         closed_error(&h.events()).unwrap().unwrap().code,
@@ -1469,11 +1473,11 @@ fn drain_subscription_waits_for_pong() {
 fn close_rejects_everything_once() {
     let mut h = H::connected(opts(&["ws://a:1"]));
     let s = h.c.subscribe("a", None, None).unwrap();
-    let r = h.c.request("svc", b"", None, 1000.0, 0.0).unwrap();
-    let f = h.c.flush(0.0).unwrap();
+    let r = h.c.request("svc", b"", None, 1000.0, Mono(0.0)).unwrap();
+    let f = h.c.flush(Mono(0.0)).unwrap();
     h.out();
     h.c.publish("last", None, None, b"words").unwrap();
-    h.c.close(1.0);
+    h.c.close(Mono(1.0));
     let ev = h.events();
     let closed = |e: &NatsError| e.code == ErrorCode::ConnectionClosed;
     assert!(matches!(&ev[0], Event::Reply { id, result: Err(e) } if *id == r && closed(e)));
@@ -1496,18 +1500,20 @@ fn close_rejects_everything_once() {
         "bytes written before close are still sent"
     );
     assert!(h.c.is_closed());
-    h.c.close(2.0);
+    h.c.close(Mono(2.0));
     assert!(h.events().is_empty(), "a second close is harmless");
     assert_eq!(
         h.c.publish("x", None, None, b"").unwrap_err().code,
         ErrorCode::ConnectionClosed
     );
     assert_eq!(
-        h.c.flush(3.0).unwrap_err().code,
+        h.c.flush(Mono(3.0)).unwrap_err().code,
         ErrorCode::ConnectionClosed
     );
     assert_eq!(
-        h.c.request("x", b"", None, 1.0, 3.0).unwrap_err().code,
+        h.c.request("x", b"", None, 1.0, Mono(3.0))
+            .unwrap_err()
+            .code,
         ErrorCode::ConnectionClosed
     );
     assert_eq!(
@@ -1516,8 +1522,8 @@ fn close_rejects_everything_once() {
     );
     assert_eq!(h.c.poll_timeout(), None);
     h.feed("MSG a 1 0\r\n\r\n");
-    h.c.on_closed(4.0);
-    h.c.handle_timeout(1e12);
+    h.c.on_closed(Mono(4.0));
+    h.c.handle_timeout(Mono(1e12));
     assert!(h.events().is_empty());
     assert_eq!(h.out(), "");
 }
@@ -1525,7 +1531,7 @@ fn close_rejects_everything_once() {
 #[test]
 fn close_while_reconnecting() {
     let mut h = H::connected(opts(&["ws://a:1"]));
-    h.now = 1.0;
+    h.now = Mono(1.0);
     h.c.on_closed(h.now);
     h.c.on_closed(h.now);
     h.events();
@@ -1545,9 +1551,9 @@ fn close_while_reconnecting() {
 
 #[test]
 fn invalid_options_are_rejected() {
-    let e = Connection::new(Options::default(), 0.0, 0).unwrap_err();
+    let e = Connection::new(Options::default(), Mono(0.0), 0).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidArgument);
-    assert!(Connection::new(Options::with_servers(["http://x"]), 0.0, 0).is_err());
+    assert!(Connection::new(Options::with_servers(["http://x"]), Mono(0.0), 0).is_err());
 }
 
 #[test]
@@ -1555,7 +1561,8 @@ fn randomized_pool_depends_on_seed() {
     let servers: Vec<String> = (0..8).map(|i| format!("ws://s{i}:1")).collect();
     let first: std::collections::BTreeSet<String> = (0..16u64)
         .map(|seed| {
-            let mut c = Connection::new(Options::with_servers(servers.clone()), 0.0, seed).unwrap();
+            let mut c =
+                Connection::new(Options::with_servers(servers.clone()), Mono(0.0), seed).unwrap();
             match c.poll_event() {
                 Some(Event::Open { url }) => url,
                 e => panic!("{e:?}"),
@@ -1641,7 +1648,7 @@ fn info_with_wrong_types_is_a_protocol_error() {
     ] {
         let mut h = H::new(opts(&["ws://a:1"]));
         h.events();
-        h.c.on_open(0.0);
+        h.c.on_open(Mono(0.0));
         h.feed(bad);
         let ev = h.events();
         assert_eq!(ev[0], Event::CloseTransport, "{bad}");
@@ -1652,7 +1659,7 @@ fn info_with_wrong_types_is_a_protocol_error() {
     // The well-typed INFO of a real server is accepted.
     let mut h = H::new(opts(&["ws://a:1"]));
     h.events();
-    h.c.on_open(0.0);
+    h.c.on_open(Mono(0.0));
     h.feed("INFO {\"server_id\":\"S\",\"version\":\"2.11.0\",\"proto\":1,\"headers\":true,\"max_payload\":1048576,\"jetstream\":true,\"client_id\":5,\"port\":4222,\"host\":\"0.0.0.0\",\"connect_urls\":[\"a:1\"]}\r\n");
     assert!(h.out().starts_with("CONNECT "));
 }

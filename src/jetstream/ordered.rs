@@ -20,6 +20,7 @@
 
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::Msg;
+use crate::time::Mono;
 
 use super::ack::AckInfo;
 use super::api::JsApi;
@@ -140,8 +141,8 @@ pub struct OrderedConsumer {
     started: bool,
     stopped: bool,
     failures: u32,
-    retry_at: Option<f64>,
-    heartbeat_deadline: Option<f64>,
+    retry_at: Option<Mono>,
+    heartbeat_deadline: Option<Mono>,
     /// The application is not keeping up: flow-control replies are held back, so the server stops
     /// delivering once its flow-control window is out (backpressure without loss).
     paused: bool,
@@ -195,7 +196,7 @@ impl OrderedConsumer {
     }
 
     /// Creates the first consumer.
-    pub fn start(&mut self, now: f64) -> Vec<Output> {
+    pub fn start(&mut self, now: Mono) -> Vec<Output> {
         let mut out = Vec::new();
         if self.current.is_none() && !self.stopped {
             self.recreate(now, &mut out);
@@ -258,7 +259,7 @@ impl OrderedConsumer {
     }
 
     /// Drops the current consumer (if any) and creates the next one.
-    fn recreate(&mut self, _now: f64, out: &mut Vec<Output>) {
+    fn recreate(&mut self, _now: Mono, out: &mut Vec<Output>) {
         self.drop_current(true, out);
         self.serial += 1;
         self.retry_at = None;
@@ -295,8 +296,8 @@ impl OrderedConsumer {
         out.push(Output::Failed(e));
     }
 
-    fn arm_heartbeat(&mut self, now: f64) {
-        self.heartbeat_deadline = Some(now + 2.0 * self.cfg.idle_heartbeat_ms as f64);
+    fn arm_heartbeat(&mut self, now: Mono) {
+        self.heartbeat_deadline = Some(now.plus(2.0 * self.cfg.idle_heartbeat_ms as f64));
     }
 
     /// The outcome of the create request `serial` (stale serials are ignored).
@@ -304,7 +305,7 @@ impl OrderedConsumer {
         &mut self,
         serial: u64,
         result: Result<Msg, NatsError>,
-        now: f64,
+        now: Mono,
     ) -> Vec<Output> {
         let mut out = Vec::new();
         let current = match &self.current {
@@ -332,7 +333,7 @@ impl OrderedConsumer {
             }
             Err(e) if self.started && is_transient(&e) => {
                 self.failures = self.failures.saturating_add(1);
-                self.retry_at = Some(now + retry_delay_ms(self.failures));
+                self.retry_at = Some(now.plus(retry_delay_ms(self.failures)));
             }
             Err(e) => self.fail(e, &mut out),
         }
@@ -343,7 +344,7 @@ impl OrderedConsumer {
     /// the message's sid to the subject it subscribed for the `Subscribe` command). Data messages keep
     /// their stored subject (`$KV.b.key`), so routing is by subscription, not by `msg.subject`;
     /// messages of a stale subscription are ignored.
-    pub fn on_message(&mut self, subscription: &str, msg: Msg, now: f64) -> Vec<Output> {
+    pub fn on_message(&mut self, subscription: &str, msg: Msg, now: Mono) -> Vec<Output> {
         let mut out = Vec::new();
         if self.stopped {
             return out;
@@ -414,7 +415,7 @@ impl OrderedConsumer {
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) is due next.
-    pub fn poll_timeout(&self) -> Option<f64> {
+    pub fn poll_timeout(&self) -> Option<Mono> {
         if self.stopped {
             return None;
         }
@@ -425,12 +426,12 @@ impl OrderedConsumer {
     }
 
     /// Retries a failed create, or resets after two missed heartbeats.
-    pub fn handle_timeout(&mut self, now: f64) -> Vec<Output> {
+    pub fn handle_timeout(&mut self, now: Mono) -> Vec<Output> {
         let mut out = Vec::new();
         if self.stopped {
             return out;
         }
-        let due = |t: Option<f64>| t.is_some_and(|t| t <= now);
+        let due = |t: Option<Mono>| t.is_some_and(|t| t <= now);
         if due(self.retry_at) || due(self.heartbeat_deadline) {
             self.recreate(now, &mut out);
         }
@@ -446,7 +447,7 @@ impl OrderedConsumer {
     /// The connection is back: the consumer may be gone (server restart) or have lost messages, so
     /// reset from the last delivered stream sequence + 1. Before the first create reply, nothing to do
     /// (the pending create request answers).
-    pub fn on_reconnect(&mut self, now: f64) -> Vec<Output> {
+    pub fn on_reconnect(&mut self, now: Mono) -> Vec<Output> {
         let mut out = Vec::new();
         if !self.stopped && self.started {
             self.failures = 0;

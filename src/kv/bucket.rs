@@ -12,6 +12,7 @@ use crate::jetstream::stored::{direct_get_reply, msg_get_reply};
 use crate::jetstream::{ApiRequest, JsApi, StreamInfo};
 use crate::proto::json::Json;
 use crate::proto::{Headers, Msg};
+use crate::time::Wall;
 
 use super::entry::{KvEntry, Operation};
 use super::validate::{has_wildcards, validate_bucket, validate_key, validate_search_key};
@@ -273,15 +274,15 @@ impl Bucket {
     /// `purgeDeletes(olderMillis)`: given the last entry of every key (a LastValue watch, or a keys
     /// scan with markers), one STREAM.PURGE per key whose last operation is DEL/PURGE:
     /// `{"filter":"$KV.b.k","keep":1}` when the marker is younger than `older_ms` (created at or after
-    /// `now_ms - older_ms`), else `{"filter":…,"keep":0}` (the marker goes too). Sum the `purged`.
-    /// `now_ms` is wall-clock time (ms since the Unix epoch), like the entries' `created`.
+    /// `now - older_ms`), else `{"filter":…,"keep":0}` (the marker goes too). Sum the `purged`.
+    /// `now` is wall-clock time, like the entries' `created`.
     pub fn purge_deletes_plan(
         &self,
         last: &[KvEntry],
-        now_ms: f64,
+        now: Wall,
         older_ms: f64,
     ) -> Vec<ApiRequest> {
-        let min = now_ms - older_ms;
+        let min = now.0 - older_ms;
         last.iter()
             .filter(|e| e.operation.is_delete())
             .map(|e| {

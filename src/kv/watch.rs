@@ -20,6 +20,7 @@ use crate::jetstream::error::ErrorContext;
 use crate::jetstream::ordered::{Command, OrderedConsumer, Output};
 use crate::jetstream::OrderedConfig;
 use crate::proto::Msg;
+use crate::time::Mono;
 
 use super::bucket::{key_subject_error, Bucket};
 use super::entry::{KvEntry, Operation};
@@ -218,7 +219,7 @@ impl Watcher {
     }
 
     /// Creates the first consumer: `Subscribe` then `CreateConsumer`.
-    pub fn start(&mut self, now: f64) -> Vec<WatchOutput> {
+    pub fn start(&mut self, now: Mono) -> Vec<WatchOutput> {
         let o = self.consumer.start(now);
         self.translate(o)
     }
@@ -227,14 +228,14 @@ impl Watcher {
         &mut self,
         serial: u64,
         result: Result<Msg, NatsError>,
-        now: f64,
+        now: Mono,
     ) -> Vec<WatchOutput> {
         let o = self.consumer.on_create_reply(serial, result, now);
         self.translate(o)
     }
     /// A message that arrived on the subscription to deliver subject `subscription` (see
     /// [`OrderedConsumer::on_message`]).
-    pub fn on_message(&mut self, subscription: &str, msg: Msg, now: f64) -> Vec<WatchOutput> {
+    pub fn on_message(&mut self, subscription: &str, msg: Msg, now: Mono) -> Vec<WatchOutput> {
         let o = self.consumer.on_message(subscription, msg, now);
         self.translate(o)
     }
@@ -244,7 +245,7 @@ impl Watcher {
         &mut self,
         subscription: &str,
         msgs: impl IntoIterator<Item = Msg>,
-        now: f64,
+        now: Mono,
     ) -> Vec<WatchOutput> {
         let mut out = Vec::new();
         for m in msgs {
@@ -256,11 +257,11 @@ impl Watcher {
         out
     }
     /// When [`handle_timeout`](Self::handle_timeout) is due.
-    pub fn poll_timeout(&self) -> Option<f64> {
+    pub fn poll_timeout(&self) -> Option<Mono> {
         self.consumer.poll_timeout()
     }
     /// Heartbeat supervision and create retries.
-    pub fn handle_timeout(&mut self, now: f64) -> Vec<WatchOutput> {
+    pub fn handle_timeout(&mut self, now: Mono) -> Vec<WatchOutput> {
         let o = self.consumer.handle_timeout(now);
         self.translate(o)
     }
@@ -269,7 +270,7 @@ impl Watcher {
         self.consumer.on_disconnect();
     }
     /// The connection is back: resume after the last delivered revision.
-    pub fn on_reconnect(&mut self, now: f64) -> Vec<WatchOutput> {
+    pub fn on_reconnect(&mut self, now: Mono) -> Vec<WatchOutput> {
         let o = self.consumer.on_reconnect(now);
         self.translate(o)
     }

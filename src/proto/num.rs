@@ -282,6 +282,7 @@ pub fn u64_text(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 
     /// The tolerance outside the exact cases: 2 ulp for magnitudes 1e-20..1e20, 8 beyond.
     fn close(x: f64, ulps: i64) -> bool {
@@ -316,13 +317,13 @@ mod tests {
             1000.0,
             1e15,
             9e15,
-            9_007_199_254_740_991.0,
+            MAX_SAFE_INTEGER,
             9_007_199_254_740_992.0,
             1e16,
             1e20,
             1e22,
             1e37,
-            2_147_483_647.0,
+            MAX_TIMER_MS,
             20_000.0,
             1500.25,
             0.30000000000000004,

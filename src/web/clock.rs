@@ -1,11 +1,13 @@
 //! Time in milliseconds, the input the sans-IO core takes.
 
+use crate::time::{Mono, Wall};
+
 /// Monotonic time: `performance.now()` in ms (falls back to `Date.now()` where there is no
 /// `performance`). For timers and deadlines; not comparable with the server's timestamps.
-pub fn now_ms() -> f64 {
+pub fn now_ms() -> Mono {
     // Looked up once: `window()` + `.performance` cost three boundary crossings per call, and the
     // driver asks for the time on every frame, publish and pump.
-    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
+    Mono(PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now())))
 }
 
 thread_local! {
@@ -15,6 +17,6 @@ thread_local! {
 
 /// Wall-clock time: `Date.now()`, ms since the Unix epoch, as the server's timestamps (an entry's
 /// `created`) are.
-pub fn wall_clock_ms() -> f64 {
-    js_sys::Date::now()
+pub fn wall_clock_ms() -> Wall {
+    Wall(js_sys::Date::now())
 }

@@ -8,6 +8,7 @@ use super::spawn;
 
 use crate::client::{Connection, Event};
 use crate::proto::Msg;
+use crate::time::Mono;
 use crate::web::clock::now_ms;
 use crate::web::sign::sign_nonce;
 use crate::web::timer::Timer;
@@ -78,7 +79,7 @@ impl Driver {
     }
 
     /// Runs `f` on the connection, then processes whatever it queued.
-    pub fn with<R>(&self, f: impl FnOnce(&mut Connection, f64) -> R) -> R {
+    pub fn with<R>(&self, f: impl FnOnce(&mut Connection, Mono) -> R) -> R {
         let r = f(&mut self.conn.borrow_mut(), now_ms());
         self.pump();
         r

@@ -5,12 +5,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::panic::poisoned;
+use crate::time::{Mono, MAX_TIMER_MS};
 
 /// A single pending timeout whose callback is kept alive by this struct.
 pub struct Timer {
     callback: Closure<dyn FnMut()>,
     handle: Option<JsValue>,
-    deadline: Option<f64>,
+    deadline: Option<Mono>,
 }
 
 fn global_fn(name: &str) -> Option<Function> {
@@ -41,24 +42,24 @@ impl Timer {
     }
 
     /// The deadline it is armed for (`None`: not armed).
-    pub fn deadline(&self) -> Option<f64> {
+    pub fn deadline(&self) -> Option<Mono> {
         self.handle.as_ref().and(self.deadline)
     }
 
     /// Whether [`arm`](Self::arm) with `deadline` would change nothing.
-    pub fn is_armed_for(&self, deadline: Option<f64>) -> bool {
+    pub fn is_armed_for(&self, deadline: Option<Mono>) -> bool {
         deadline == self.deadline && (self.handle.is_some() || deadline.is_none())
     }
 
-    /// Arms the timer for the absolute time `deadline` (ms, same clock as `now`), replacing any earlier
+    /// Arms the timer for the absolute time `deadline`, replacing any earlier
     /// arming; `None` disarms it. Re-arming for the same deadline is a no-op.
-    pub fn arm(&mut self, deadline: Option<f64>, now: f64) {
+    pub fn arm(&mut self, deadline: Option<Mono>, now: Mono) {
         if deadline == self.deadline && self.handle.is_some() {
             return;
         }
         self.cancel();
         let Some(at) = deadline else { return };
-        let delay = (at - now).clamp(0.0, 2_147_483_647.0);
+        let delay = at.since(now).clamp(0.0, MAX_TIMER_MS);
         let cb: &Function = self.callback.as_ref().unchecked_ref();
         let h = TIMER_FNS.with(|(set_timeout, _)| {
             set_timeout.as_ref().and_then(|f| {

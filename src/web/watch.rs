@@ -12,6 +12,7 @@ use crate::error::NatsError;
 use crate::jetstream::ordered::Command;
 use crate::kv::watch::{WatchOutput, Watcher};
 use crate::kv::KvEntry;
+use crate::time::Mono;
 use crate::web::client::{SubEvent, WebClient};
 use crate::web::clock::now_ms;
 use crate::web::timer::Timer;
@@ -131,7 +132,7 @@ impl WatchRun {
 
     /// Runs one input on the watcher, then acts on its outputs (without holding the state borrow
     /// while user callbacks run).
-    fn input(&self, f: impl FnOnce(&mut Watcher, f64) -> Vec<WatchOutput>) {
+    fn input(&self, f: impl FnOnce(&mut Watcher, Mono) -> Vec<WatchOutput>) {
         let outputs = {
             let mut st = self.state.borrow_mut();
             if st.ended {

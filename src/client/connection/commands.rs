@@ -2,6 +2,7 @@
 
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::{encoder, subject, Headers};
+use crate::time::Mono;
 
 use super::super::events::Event;
 use super::super::requests::Mux;
@@ -193,7 +194,7 @@ impl Connection {
         payload: &[u8],
         headers: Option<&Headers>,
         timeout_ms: f64,
-        now: f64,
+        now: Mono,
     ) -> Result<u64, NatsError> {
         let check = subject::validate_publish;
         self.send_request(
@@ -215,7 +216,7 @@ impl Connection {
         payload: &[u8],
         headers: Option<&Headers>,
         timeout_ms: f64,
-        now: f64,
+        now: Mono,
     ) -> Result<u64, NatsError> {
         let check = subject::validate_subscribe;
         self.send_request(
@@ -235,7 +236,7 @@ impl Connection {
         payload: &[u8],
         headers: Option<&Headers>,
         timeout_ms: f64,
-        now: f64,
+        now: Mono,
     ) -> Result<u64, NatsError> {
         self.check_usable()?;
         if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
@@ -249,7 +250,7 @@ impl Connection {
         let reply = mux.reply_subject(id);
         self.write_pub(encode, subject, Some(&reply), headers, payload)?;
         self.next_request_id += 1;
-        self.requests.insert(id, subject, now + timeout_ms);
+        self.requests.insert(id, subject, now.plus(timeout_ms));
         Ok(id)
     }
 
@@ -270,7 +271,7 @@ impl Connection {
     /// PING; `Event::Flushed { id }` follows on its PONG (with the round-trip time), or
     /// `CONNECTION_CLOSED` if the connection drops first. While not connected, the PING is sent after
     /// the next connect. Error: `CONNECTION_CLOSED`.
-    pub fn flush(&mut self, now: f64) -> Result<u64, NatsError> {
+    pub fn flush(&mut self, now: Mono) -> Result<u64, NatsError> {
         if self.phase == Phase::Closed {
             return Err(NatsError::connection_closed("connection closed"));
         }
@@ -292,7 +293,7 @@ impl Connection {
     /// Drains the connection: no new publish/subscribe/request (`DRAINING`), UNSUB every subscription,
     /// deliver what is in flight, flush, close (`SubClosed` for each, then `Closed { error: None }`).
     /// Errors: `CONNECTION_CLOSED`, `DRAINING` (already draining).
-    pub fn drain(&mut self, now: f64) -> Result<(), NatsError> {
+    pub fn drain(&mut self, now: Mono) -> Result<(), NatsError> {
         if self.phase == Phase::Closed {
             return Err(NatsError::connection_closed("connection closed"));
         }
@@ -300,7 +301,7 @@ impl Connection {
             return Err(NatsError::draining());
         }
         self.draining = true;
-        self.drain_deadline = Some(now + self.opts.drain_timeout_ms);
+        self.drain_deadline = Some(now.plus(self.opts.drain_timeout_ms));
         if self.phase == Phase::Connected {
             self.start_drain(true);
         }
@@ -327,7 +328,7 @@ impl Connection {
     /// subscription, `CloseTransport`, `Status(Close)`, `Closed { error: None }`. Bytes already
     /// written stay in `take_outbound()` (send them before closing the socket). A second call does
     /// nothing.
-    pub fn close(&mut self, _now: f64) {
+    pub fn close(&mut self, _now: Mono) {
         self.close_with(None, true);
     }
 }

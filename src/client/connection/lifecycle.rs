@@ -3,6 +3,7 @@
 use std::mem;
 
 use crate::error::NatsError;
+use crate::time::Mono;
 
 use super::super::events::{Event, Status};
 use super::super::pool::next_attempt_at;
@@ -10,7 +11,7 @@ use super::{Connection, Phase, PongWaiter};
 
 impl Connection {
     /// Picks the next server and dials it now or when its reconnect wait has passed.
-    pub(super) fn dial_next(&mut self, now: f64) {
+    pub(super) fn dial_next(&mut self, now: Mono) {
         let Some(last) = self.pool.select().map(|s| s.last_attempt) else {
             let e = self.exhausted_error();
             self.close_with(Some(e), true);
@@ -31,7 +32,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn dial(&mut self, now: f64) {
+    pub(super) fn dial(&mut self, now: Mono) {
         let url = self.pool.current_url();
         if let Some(s) = self.pool.current_mut() {
             s.last_attempt = Some(now);
@@ -39,7 +40,7 @@ impl Connection {
         self.reset_transport_state();
         self.redial_at = None;
         self.phase = Phase::Dialing;
-        self.connect_deadline = Some(now + self.opts.timeout_ms);
+        self.connect_deadline = Some(now.plus(self.opts.timeout_ms));
         if self.ever_connected {
             self.status(Status::Reconnecting {
                 server: url.clone(),
@@ -90,7 +91,7 @@ impl Connection {
     }
 
     /// A connection attempt (before connected) failed.
-    pub(super) fn attempt_failed(&mut self, err: NatsError, now: f64, close_transport: bool) {
+    pub(super) fn attempt_failed(&mut self, err: NatsError, now: Mono, close_transport: bool) {
         if close_transport && self.has_transport() {
             self.emit(Event::CloseTransport);
         }
@@ -126,7 +127,7 @@ impl Connection {
     pub(super) fn lost_connection(
         &mut self,
         err: Option<NatsError>,
-        now: f64,
+        now: Mono,
         close_transport: bool,
     ) {
         if close_transport && self.has_transport() {
@@ -156,7 +157,7 @@ impl Connection {
     }
 
     /// Drops the transport after a protocol error or similar, in whichever phase.
-    pub(super) fn fail_transport(&mut self, err: NatsError, now: f64) {
+    pub(super) fn fail_transport(&mut self, err: NatsError, now: Mono) {
         if self.phase == Phase::Connected {
             self.status(Status::Error(err.clone()));
             self.lost_connection(Some(err), now, true);

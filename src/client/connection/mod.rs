@@ -7,7 +7,8 @@
 //!    current one, `Sign` signs the nonce asynchronously, the rest resolve promises and callbacks),
 //! 3. arm one timer for `poll_timeout()` and call `handle_timeout(now)` when it fires.
 //!
-//! Time (`now`, ms) and randomness (the seed) are inputs; nothing here reads a clock or the OS.
+//! Time (`now`, a [`Mono`] instant) and randomness (the seed) are inputs; nothing here reads a clock or
+//! the OS.
 //!
 //! Files: this one holds the state, the outputs and the transport inputs; `commands` the user
 //! commands; `lifecycle` dialling, reconnecting and closing; `ops` the handling of server ops.
@@ -23,6 +24,7 @@ use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
 use crate::proto::num::f64_text;
 use crate::proto::{Decoder, Msg};
+use crate::time::Mono;
 
 use super::events::{Event, Status};
 use super::handshake::{decoder_bound, DEFAULT_MAX_PAYLOAD};
@@ -60,7 +62,7 @@ pub enum Phase {
 enum PongWaiter {
     Handshake,
     KeepAlive,
-    Flush { id: u64, started: f64 },
+    Flush { id: u64, started: Mono },
     DrainSub(u64),
     Drain,
 }
@@ -90,13 +92,13 @@ pub struct Connection {
     next_request_id: u64,
     next_flush_id: u64,
     pongs: VecDeque<PongWaiter>,
-    deferred_flushes: Vec<(u64, f64)>,
+    deferred_flushes: Vec<(u64, Mono)>,
     pings_out: u32,
-    next_ping: Option<f64>,
-    connect_deadline: Option<f64>,
-    redial_at: Option<f64>,
+    next_ping: Option<Mono>,
+    connect_deadline: Option<Mono>,
+    redial_at: Option<Mono>,
     draining: bool,
-    drain_deadline: Option<f64>,
+    drain_deadline: Option<Mono>,
     /// Last auth error kind without a successful connection since (two in a row stop reconnecting).
     auth_streak: Option<ErrorCode>,
     last_error: Option<NatsError>,
@@ -105,7 +107,7 @@ pub struct Connection {
 impl Connection {
     /// Validates `opts`, then starts dialling the first server (`Event::Open`). `seed` feeds every
     /// random choice (server shuffle, jitter, inbox names).
-    pub fn new(opts: Options, now: f64, seed: u64) -> Result<Connection, NatsError> {
+    pub fn new(opts: Options, now: Mono, seed: u64) -> Result<Connection, NatsError> {
         opts.validate()?;
         let mut rng = Prng::new(seed);
         let nuid = Nuid::new(rng.next_u64());
@@ -201,7 +203,7 @@ impl Connection {
     }
 
     /// The earliest time at which `handle_timeout` has something to do.
-    pub fn poll_timeout(&self) -> Option<f64> {
+    pub fn poll_timeout(&self) -> Option<Mono> {
         if self.phase == Phase::Closed {
             return None;
         }
@@ -224,7 +226,7 @@ impl Connection {
         ]
         .into_iter()
         .flatten()
-        .reduce(f64::min)
+        .reduce(Mono::min)
     }
 
     /// The phase of the state machine.
@@ -319,14 +321,14 @@ impl Connection {
     // ----------------------------------------------------------------------------------------------
 
     /// The WebSocket of the last `Event::Open` is open.
-    pub fn on_open(&mut self, _now: f64) {
+    pub fn on_open(&mut self, _now: Mono) {
         if self.phase == Phase::Dialing {
             self.phase = Phase::AwaitInfo;
         }
     }
 
     /// Bytes received on the current WebSocket (any chunking).
-    pub fn on_bytes(&mut self, data: &[u8], now: f64) {
+    pub fn on_bytes(&mut self, data: &[u8], now: Mono) {
         if !self.has_transport() {
             return;
         }
@@ -348,7 +350,7 @@ impl Connection {
     }
 
     /// The current WebSocket closed or failed (never called after `Event::CloseTransport`).
-    pub fn on_closed(&mut self, now: f64) {
+    pub fn on_closed(&mut self, now: Mono) {
         match self.phase {
             Phase::Dialing | Phase::AwaitInfo => {
                 let url = self.pool.current_url();
@@ -370,7 +372,7 @@ impl Connection {
     }
 
     /// The base64url (no padding) Ed25519 signature of the nonce of `Event::Sign`.
-    pub fn on_signature(&mut self, sig: &str, now: f64) {
+    pub fn on_signature(&mut self, sig: &str, now: Mono) {
         if self.phase != Phase::AwaitSign {
             return;
         }
@@ -384,7 +386,7 @@ impl Connection {
 
     /// Signing the nonce failed (e.g. no Ed25519 in this browser, no seed): the connection closes with
     /// `INVALID_ARGUMENT`.
-    pub fn on_signature_failed(&mut self, _now: f64) {
+    pub fn on_signature_failed(&mut self, _now: Mono) {
         if self.phase != Phase::AwaitSign {
             return;
         }
@@ -395,7 +397,7 @@ impl Connection {
     }
 
     /// Timers: connect timeout, reconnect wait, keep-alive PING, request timeouts, drain timeout.
-    pub fn handle_timeout(&mut self, now: f64) {
+    pub fn handle_timeout(&mut self, now: Mono) {
         if self.phase == Phase::Closed {
             return;
         }

@@ -5,6 +5,7 @@ use std::mem;
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
 use crate::proto::{encoder, Msg, ServerOp};
+use crate::time::Mono;
 
 use super::super::events::{Event, Status};
 use super::super::handshake::{connect_json, decoder_bound, needs_signature, scheme_of};
@@ -12,7 +13,7 @@ use super::super::server_err::{classify, to_error, ServerErr};
 use super::{Connection, Phase, PongWaiter};
 
 impl Connection {
-    pub(super) fn handle_op(&mut self, op: ServerOp, now: f64) {
+    pub(super) fn handle_op(&mut self, op: ServerOp, now: Mono) {
         if self.phase == Phase::AwaitInfo {
             match op {
                 ServerOp::Info(text) => self.on_info(text, now),
@@ -34,7 +35,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn on_info(&mut self, text: String, now: f64) {
+    pub(super) fn on_info(&mut self, text: String, now: Mono) {
         let json = match Json::parse(&text) {
             Ok(j @ Json::Obj(_)) => j,
             _ => {
@@ -96,7 +97,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn send_connect(&mut self, sig: Option<&str>, now: f64) {
+    pub(super) fn send_connect(&mut self, sig: Option<&str>, now: Mono) {
         let json = connect_json(&self.opts, sig);
         if let Err(e) = encoder::connect(&mut self.out, &json) {
             self.fail_transport(NatsError::protocol(e.to_string()), now);
@@ -107,7 +108,7 @@ impl Connection {
         self.phase = Phase::AwaitPong;
     }
 
-    pub(super) fn on_pong(&mut self, now: f64) {
+    pub(super) fn on_pong(&mut self, now: Mono) {
         self.pings_out = 0;
         match self.pongs.pop_front() {
             Some(PongWaiter::Handshake) => self.on_connected(now),
@@ -115,7 +116,7 @@ impl Connection {
             Some(PongWaiter::Flush { id, started }) => {
                 self.emit(Event::Flushed {
                     id,
-                    result: Ok((now - started).max(0.0)),
+                    result: Ok(now.since(started).max(0.0)),
                 });
             }
             Some(PongWaiter::DrainSub(sid)) => {
@@ -128,7 +129,7 @@ impl Connection {
     }
 
     /// CONNECT was answered: re-SUB, flush the buffered publishes and deferred flushes.
-    pub(super) fn on_connected(&mut self, now: f64) {
+    pub(super) fn on_connected(&mut self, now: Mono) {
         let first = !self.ever_connected;
         self.ever_connected = true;
         self.phase = Phase::Connected;
@@ -154,7 +155,7 @@ impl Connection {
             encoder::ping(&mut self.out);
             self.pongs.push_back(PongWaiter::Flush { id, started });
         }
-        self.next_ping = Some(now + self.opts.ping_interval_ms);
+        self.next_ping = Some(now.plus(self.opts.ping_interval_ms));
         if first {
             let info_json = self.info_json.clone().unwrap_or_default();
             self.emit(Event::Connected { info_json });
@@ -167,7 +168,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn keep_alive(&mut self, now: f64) {
+    pub(super) fn keep_alive(&mut self, now: Mono) {
         if self.pings_out >= self.opts.max_ping_out {
             self.status(Status::StaleConnection);
             let e = NatsError::new(
@@ -180,7 +181,7 @@ impl Connection {
         encoder::ping(&mut self.out);
         self.pings_out += 1;
         self.pongs.push_back(PongWaiter::KeepAlive);
-        self.next_ping = Some(now + self.opts.ping_interval_ms);
+        self.next_ping = Some(now.plus(self.opts.ping_interval_ms));
     }
 
     pub(super) fn on_msg(&mut self, m: Msg) {
@@ -220,7 +221,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn on_server_err(&mut self, text: &str, now: f64) {
+    pub(super) fn on_server_err(&mut self, text: &str, now: Mono) {
         let kind = classify(text);
         let err = to_error(text);
         if self.in_handshake() {

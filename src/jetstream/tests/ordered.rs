@@ -5,6 +5,7 @@ use crate::jetstream::ordered::{is_transient, retry_delay_ms, Command, OrderedCo
 use crate::jetstream::JsApi;
 use crate::proto::json::Json;
 use crate::proto::Msg;
+use crate::time::Mono;
 
 const TS: u64 = 1_742_465_472_123_456_789;
 
@@ -85,8 +86,8 @@ fn policy_of(body: &Json) -> (String, Option<i64>) {
 /// A started consumer on `_INBOX.N.1` with `num_pending` pending.
 fn started(policy: DeliverPolicy, num_pending: u64) -> OrderedConsumer {
     let mut c = consumer(policy);
-    c.start(0.0);
-    let outs = c.on_create_reply(1, created("oc_N_1", num_pending, 0), 0.0);
+    c.start(Mono(0.0));
+    let outs = c.on_create_reply(1, created("oc_N_1", num_pending, 0), Mono(0.0));
     assert!(
         matches!(outs.as_slice(), [Output::Created { .. }]),
         "{outs:?}"
@@ -97,7 +98,7 @@ fn started(policy: DeliverPolicy, num_pending: u64) -> OrderedConsumer {
 #[test]
 fn start_subscribes_then_creates() {
     let mut c = consumer(DeliverPolicy::LastPerSubject);
-    let outs = c.start(0.0);
+    let outs = c.start(Mono(0.0));
     let cmds = commands(&outs);
     assert_eq!(
         cmds[0],
@@ -127,7 +128,7 @@ fn start_subscribes_then_creates() {
         None,
         "no heartbeat supervision before the create reply"
     );
-    assert!(c.start(0.0).is_empty(), "start twice does nothing");
+    assert!(c.start(Mono(0.0)).is_empty(), "start twice does nothing");
 }
 
 #[test]
@@ -179,13 +180,13 @@ fn config_variants() {
 #[test]
 fn in_order_delivery_and_caught_up() {
     let mut c = started(DeliverPolicy::LastPerSubject, 3);
-    assert_eq!(c.poll_timeout(), Some(10_000.0));
+    assert_eq!(c.poll_timeout(), Some(Mono(10_000.0)));
     let mut got = Vec::new();
     for (sseq, dseq, pending) in [(2, 1, 2), (5, 2, 1), (9, 3, 0), (10, 4, 0)] {
         got.extend(delivered(&c.on_message(
             "_INBOX.N.1",
             data("oc_N_1", sseq, dseq, pending),
-            1.0,
+            Mono(1.0),
         )));
     }
     assert_eq!(got, [(2, false), (5, false), (9, true), (10, true)]);
@@ -196,16 +197,16 @@ fn in_order_delivery_and_caught_up() {
 fn caught_up_by_count_when_pending_is_wrong() {
     // nats.go#1447: a wrong pending count must not block initialization.
     let mut c = started(DeliverPolicy::All, 2);
-    let a = delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 5), 1.0));
-    let b = delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 2, 2, 4), 1.0));
+    let a = delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 5), Mono(1.0)));
+    let b = delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 2, 2, 4), Mono(1.0)));
     assert_eq!((a, b), (vec![(1, false)], vec![(2, true)]));
 }
 
 #[test]
 fn created_reports_caught_up() {
     let mut c = consumer(DeliverPolicy::LastPerSubject);
-    c.start(0.0);
-    let outs = c.on_create_reply(1, created("oc_N_1", 0, 0), 0.0);
+    c.start(Mono(0.0));
+    let outs = c.on_create_reply(1, created("oc_N_1", 0, 0), Mono(0.0));
     assert!(matches!(
         outs[0],
         Output::Created {
@@ -215,10 +216,10 @@ fn created_reports_caught_up() {
     ));
     // Deliveries that arrived before the create reply count.
     let mut c = consumer(DeliverPolicy::LastPerSubject);
-    c.start(0.0);
-    let early = c.on_message("_INBOX.N.1", data("oc_N_1", 4, 1, 1), 0.0);
+    c.start(Mono(0.0));
+    let early = c.on_message("_INBOX.N.1", data("oc_N_1", 4, 1, 1), Mono(0.0));
     assert_eq!(delivered(&early), [(4, false)]);
-    let outs = c.on_create_reply(1, created("oc_N_1", 1, 0), 0.0);
+    let outs = c.on_create_reply(1, created("oc_N_1", 1, 0), Mono(0.0));
     assert!(
         matches!(
             outs[0],
@@ -235,11 +236,11 @@ fn created_reports_caught_up() {
 fn gap_resets_from_last_plus_one_without_duplicates() {
     let mut c = started(DeliverPolicy::LastPerSubject, 5);
     assert_eq!(
-        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 5, 1, 4), 1.0)),
+        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 5, 1, 4), Mono(1.0))),
         [(5, false)]
     );
     // Consumer sequence 3 after 1: a message was lost.
-    let outs = c.on_message("_INBOX.N.1", data("oc_N_1", 8, 3, 2), 2.0);
+    let outs = c.on_message("_INBOX.N.1", data("oc_N_1", 8, 3, 2), Mono(2.0));
     assert!(delivered(&outs).is_empty());
     let cmds = commands(&outs);
     assert_eq!(
@@ -273,19 +274,19 @@ fn gap_resets_from_last_plus_one_without_duplicates() {
     );
     // Late messages of the old consumer are ignored, as is a stale create reply.
     assert!(c
-        .on_message("_INBOX.N.1", data("oc_N_1", 9, 4, 1), 3.0)
+        .on_message("_INBOX.N.1", data("oc_N_1", 9, 4, 1), Mono(3.0))
         .is_empty());
     assert!(c
-        .on_create_reply(1, created("oc_N_1", 5, 0), 3.0)
+        .on_create_reply(1, created("oc_N_1", 5, 0), Mono(3.0))
         .is_empty());
     // The new consumer starts at 6; a replayed 5 (never expected) would be dropped.
-    let outs = c.on_message("_INBOX.N.2", data("oc_N_2", 5, 1, 3), 4.0);
+    let outs = c.on_message("_INBOX.N.2", data("oc_N_2", 5, 1, 3), Mono(4.0));
     assert!(delivered(&outs).is_empty());
-    let outs = c.on_message("_INBOX.N.2", data("oc_N_2", 6, 2, 2), 4.0);
+    let outs = c.on_message("_INBOX.N.2", data("oc_N_2", 6, 2, 2), Mono(4.0));
     assert_eq!(delivered(&outs), [(6, false)]);
-    c.on_create_reply(2, created("oc_N_2", 3, 5), 4.0);
+    c.on_create_reply(2, created("oc_N_2", 3, 5), Mono(4.0));
     assert_eq!(
-        delivered(&c.on_message("_INBOX.N.2", data("oc_N_2", 8, 3, 0), 5.0)),
+        delivered(&c.on_message("_INBOX.N.2", data("oc_N_2", 8, 3, 0), Mono(5.0))),
         [(8, true)]
     );
 }
@@ -299,7 +300,7 @@ fn flow_control_is_answered() {
         Some("NATS/1.0 100 FlowControl Request\r\n\r\n"),
         b"",
     );
-    let outs = c.on_message("_INBOX.N.1", fc, 1.0);
+    let outs = c.on_message("_INBOX.N.1", fc, Mono(1.0));
     assert_eq!(
         commands(&outs),
         [Command::PublishEmpty {
@@ -313,7 +314,7 @@ fn flow_control_is_answered() {
         Some("NATS/1.0 100 FlowControl Request\r\n\r\n"),
         b"",
     );
-    assert!(c.on_message("_INBOX.N.0", stale, 1.0).is_empty());
+    assert!(c.on_message("_INBOX.N.0", stale, Mono(1.0)).is_empty());
 }
 
 #[test]
@@ -328,15 +329,15 @@ fn paused_holds_flow_control_until_resumed() {
     };
     let mut c = started(DeliverPolicy::All, 0);
     assert!(c.set_paused(true).is_empty());
-    assert!(c.on_message("_INBOX.N.1", fc("a"), 1.0).is_empty());
+    assert!(c.on_message("_INBOX.N.1", fc("a"), Mono(1.0)).is_empty());
     // Data still flows in (what the server sent before it stopped) and is delivered.
     assert_eq!(
-        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), 1.0)),
+        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), Mono(1.0))),
         [(1, true)]
     );
     // A stalled nudge while paused replaces the held reply; resuming answers exactly one.
     let stalled = heartbeat("_INBOX.N.1", 1, Some("$JS.FC.KV_b.oc_N_1.b"));
-    assert!(c.on_message("_INBOX.N.1", stalled, 2.0).is_empty());
+    assert!(c.on_message("_INBOX.N.1", stalled, Mono(2.0)).is_empty());
     assert_eq!(
         commands(&c.set_paused(false)),
         [Command::PublishEmpty {
@@ -345,11 +346,14 @@ fn paused_holds_flow_control_until_resumed() {
     );
     assert!(c.set_paused(false).is_empty());
     // Resumed: answered at once again.
-    assert_eq!(commands(&c.on_message("_INBOX.N.1", fc("c"), 3.0)).len(), 1);
+    assert_eq!(
+        commands(&c.on_message("_INBOX.N.1", fc("c"), Mono(3.0))).len(),
+        1
+    );
     // A reset while paused forgets the old consumer's request.
     c.set_paused(true);
-    c.on_message("_INBOX.N.1", fc("d"), 4.0);
-    c.on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 5, None), 4.0);
+    c.on_message("_INBOX.N.1", fc("d"), Mono(4.0));
+    c.on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 5, None), Mono(4.0));
     assert!(commands(&c.set_paused(false))
         .iter()
         .all(|cmd| !matches!(cmd, Command::PublishEmpty { .. })));
@@ -358,15 +362,15 @@ fn paused_holds_flow_control_until_resumed() {
 #[test]
 fn heartbeats_stalled_and_gap_check() {
     let mut c = started(DeliverPolicy::All, 2);
-    c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 1), 1.0);
-    c.on_message("_INBOX.N.1", data("oc_N_1", 2, 2, 0), 1.0);
+    c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 1), Mono(1.0));
+    c.on_message("_INBOX.N.1", data("oc_N_1", 2, 2, 0), Mono(1.0));
     assert!(c
-        .on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 2, None), 2.0)
+        .on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 2, None), Mono(2.0))
         .is_empty());
     let outs = c.on_message(
         "_INBOX.N.1",
         heartbeat("_INBOX.N.1", 2, Some("$JS.FC.KV_b.oc_N_1.st")),
-        3.0,
+        Mono(3.0),
     );
     assert_eq!(
         commands(&outs),
@@ -375,7 +379,7 @@ fn heartbeats_stalled_and_gap_check() {
         }]
     );
     // The server delivered 3 but we saw 2: reset from stream seq 3.
-    let outs = c.on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 3, None), 4.0);
+    let outs = c.on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 3, None), Mono(4.0));
     let (serial, _, body) = create_body(&outs).unwrap();
     assert_eq!(serial, 2);
     assert_eq!(policy_of(&body), ("by_start_sequence".into(), Some(3)));
@@ -390,7 +394,7 @@ fn heartbeats_stalled_and_gap_check() {
                 Some("NATS/1.0 100 Idle Heartbeat\r\n\r\n"),
                 b""
             ),
-            1.0
+            Mono(1.0)
         )
         .is_empty());
 }
@@ -398,12 +402,16 @@ fn heartbeats_stalled_and_gap_check() {
 #[test]
 fn missed_heartbeats_reset() {
     let mut c = started(DeliverPolicy::All, 0);
-    assert_eq!(c.poll_timeout(), Some(10_000.0));
-    assert!(c.handle_timeout(9_999.0).is_empty());
-    c.on_message("_INBOX.N.1", heartbeat("_INBOX.N.1", 0, None), 5_000.0);
-    assert_eq!(c.poll_timeout(), Some(15_000.0));
-    assert!(c.handle_timeout(14_000.0).is_empty());
-    let outs = c.handle_timeout(15_000.0);
+    assert_eq!(c.poll_timeout(), Some(Mono(10_000.0)));
+    assert!(c.handle_timeout(Mono(9_999.0)).is_empty());
+    c.on_message(
+        "_INBOX.N.1",
+        heartbeat("_INBOX.N.1", 0, None),
+        Mono(5_000.0),
+    );
+    assert_eq!(c.poll_timeout(), Some(Mono(15_000.0)));
+    assert!(c.handle_timeout(Mono(14_000.0)).is_empty());
+    let outs = c.handle_timeout(Mono(15_000.0));
     let (serial, _, body) = create_body(&outs).unwrap();
     assert_eq!(serial, 2);
     // Nothing was delivered: the original policy again.
@@ -418,7 +426,7 @@ fn missed_heartbeats_reset() {
 #[test]
 fn consumer_deleted_resets() {
     let mut c = started(DeliverPolicy::LastPerSubject, 1);
-    c.on_message("_INBOX.N.1", data("oc_N_1", 7, 1, 0), 1.0);
+    c.on_message("_INBOX.N.1", data("oc_N_1", 7, 1, 0), Mono(1.0));
     let outs = c.on_message(
         "_INBOX.N.1",
         msg(
@@ -427,7 +435,7 @@ fn consumer_deleted_resets() {
             Some("NATS/1.0 409 Consumer Deleted\r\n\r\n"),
             b"",
         ),
-        2.0,
+        Mono(2.0),
     );
     let (_, _, body) = create_body(&outs).unwrap();
     assert_eq!(policy_of(&body), ("by_start_sequence".into(), Some(8)));
@@ -442,21 +450,21 @@ fn consumer_deleted_resets() {
                 Some("NATS/1.0 404 No Messages\r\n\r\n"),
                 b""
             ),
-            1.0
+            Mono(1.0)
         )
         .is_empty());
     assert!(c
-        .on_message("_INBOX.N.1", msg("_INBOX.N.1", None, None, b"x"), 1.0)
+        .on_message("_INBOX.N.1", msg("_INBOX.N.1", None, None, b"x"), Mono(1.0))
         .is_empty());
     assert!(c
         .on_message(
             "_INBOX.N.1",
             msg("_INBOX.N.1", Some("_INBOX.reply"), None, b"x"),
-            1.0
+            Mono(1.0)
         )
         .is_empty());
     assert_eq!(
-        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), 1.0)),
+        delivered(&c.on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), Mono(1.0))),
         [(1, true)]
     );
 }
@@ -464,14 +472,14 @@ fn consumer_deleted_resets() {
 #[test]
 fn new_policy_reset_keeps_its_start() {
     let mut c = consumer(DeliverPolicy::New);
-    c.start(0.0);
-    c.on_create_reply(1, created("oc_N_1", 0, 41), 0.0);
-    let outs = c.handle_timeout(10_000.0);
+    c.start(Mono(0.0));
+    c.on_create_reply(1, created("oc_N_1", 0, 41), Mono(0.0));
+    let outs = c.handle_timeout(Mono(10_000.0));
     let (_, _, body) = create_body(&outs).unwrap();
     assert_eq!(policy_of(&body), ("by_start_sequence".into(), Some(42)));
     // Without a create reply there is no known start: "new" again.
     let mut c = consumer(DeliverPolicy::New);
-    c.start(0.0);
+    c.start(Mono(0.0));
     let outs = c.on_message(
         "_INBOX.N.1",
         msg(
@@ -480,7 +488,7 @@ fn new_policy_reset_keeps_its_start() {
             Some("NATS/1.0 409 Consumer Deleted\r\n\r\n"),
             b"",
         ),
-        0.0,
+        Mono(0.0),
     );
     let (_, _, body) = create_body(&outs).unwrap();
     assert_eq!(policy_of(&body), ("new".into(), None));
@@ -490,9 +498,9 @@ fn new_policy_reset_keeps_its_start() {
 fn create_failures() {
     // The first create failing is final (watch() rejects).
     let mut c = consumer(DeliverPolicy::All);
-    c.start(0.0);
+    c.start(Mono(0.0));
     let e = r#"{"error":{"code":404,"err_code":10059,"description":"stream not found"}}"#;
-    let outs = c.on_create_reply(1, reply(e), 0.0);
+    let outs = c.on_create_reply(1, reply(e), Mono(0.0));
     assert_eq!(
         commands(&outs),
         [
@@ -510,16 +518,16 @@ fn create_failures() {
     assert_eq!(err.err_code, Some(10059));
     assert!(c.is_stopped());
     assert!(c
-        .on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), 0.0)
+        .on_message("_INBOX.N.1", data("oc_N_1", 1, 1, 0), Mono(0.0))
         .is_empty());
     assert_eq!(c.poll_timeout(), None);
 
     // A create request the client refused (e.g. a filter too long for the control line) never reached
     // the server: nothing to delete.
     let mut c = consumer(DeliverPolicy::All);
-    c.start(0.0);
+    c.start(Mono(0.0));
     let refused = NatsError::new(ErrorCode::InvalidSubject, "subject too long");
-    let outs = c.on_create_reply(1, Err(refused), 0.0);
+    let outs = c.on_create_reply(1, Err(refused), Mono(0.0));
     assert_eq!(
         commands(&outs),
         [Command::Unsubscribe {
@@ -530,31 +538,39 @@ fn create_failures() {
     assert!(c.is_stopped());
     // A timeout may have created it: deleted.
     let mut c = consumer(DeliverPolicy::All);
-    c.start(0.0);
-    let outs = c.on_create_reply(1, Err(NatsError::timeout("request timed out")), 0.0);
+    c.start(Mono(0.0));
+    let outs = c.on_create_reply(1, Err(NatsError::timeout("request timed out")), Mono(0.0));
     assert!(commands(&outs).contains(&Command::DeleteConsumer {
         subject: "$JS.API.CONSUMER.DELETE.KV_b.oc_N_1".into()
     }));
 
     // After a start, transient failures retry with backoff.
     let mut c = started(DeliverPolicy::All, 0);
-    c.handle_timeout(10_000.0);
-    let outs = c.on_create_reply(2, Err(NatsError::timeout("request timed out")), 15_000.0);
+    c.handle_timeout(Mono(10_000.0));
+    let outs = c.on_create_reply(
+        2,
+        Err(NatsError::timeout("request timed out")),
+        Mono(15_000.0),
+    );
     assert!(outs.is_empty());
-    assert_eq!(c.poll_timeout(), Some(15_250.0));
-    let outs = c.handle_timeout(15_250.0);
+    assert_eq!(c.poll_timeout(), Some(Mono(15_250.0)));
+    let outs = c.handle_timeout(Mono(15_250.0));
     assert_eq!(create_body(&outs).unwrap().0, 3);
     let race =
         r#"{"error":{"code":400,"err_code":10013,"description":"consumer name already in use"}}"#;
-    assert!(c.on_create_reply(3, reply(race), 16_000.0).is_empty());
-    assert_eq!(c.poll_timeout(), Some(16_500.0));
+    assert!(c.on_create_reply(3, reply(race), Mono(16_000.0)).is_empty());
+    assert_eq!(c.poll_timeout(), Some(Mono(16_500.0)));
     // A delivery on the current subject shows the consumer exists: no retry.
-    c.handle_timeout(16_500.0);
-    c.on_message("_INBOX.N.4", data("oc_N_4", 1, 1, 0), 16_600.0);
-    assert_eq!(c.poll_timeout(), Some(26_600.0));
+    c.handle_timeout(Mono(16_500.0));
+    c.on_message("_INBOX.N.4", data("oc_N_4", 1, 1, 0), Mono(16_600.0));
+    assert_eq!(c.poll_timeout(), Some(Mono(26_600.0)));
     // A non-transient failure after start is final too.
-    c.handle_timeout(26_600.0);
-    let outs = c.on_create_reply(5, Err(NatsError::connection_closed("closed")), 27_000.0);
+    c.handle_timeout(Mono(26_600.0));
+    let outs = c.on_create_reply(
+        5,
+        Err(NatsError::connection_closed("closed")),
+        Mono(27_000.0),
+    );
     assert!(
         matches!(outs.last(), Some(Output::Failed(e)) if e.code == ErrorCode::ConnectionClosed)
     );
@@ -591,15 +607,15 @@ fn transient_classification_and_backoff() {
 #[test]
 fn reconnect_disconnect_and_stop() {
     let mut c = started(DeliverPolicy::LastPerSubject, 2);
-    c.on_message("_INBOX.N.1", data("oc_N_1", 3, 1, 1), 1.0);
+    c.on_message("_INBOX.N.1", data("oc_N_1", 3, 1, 1), Mono(1.0));
     c.on_disconnect();
     assert_eq!(c.poll_timeout(), None);
-    let outs = c.on_reconnect(60_000.0);
+    let outs = c.on_reconnect(Mono(60_000.0));
     let (serial, _, body) = create_body(&outs).unwrap();
     assert_eq!(serial, 2);
     assert_eq!(policy_of(&body), ("by_start_sequence".into(), Some(4)));
     // The name the server reports is the one deleted later.
-    c.on_create_reply(2, created("server_named", 1, 3), 60_001.0);
+    c.on_create_reply(2, created("server_named", 1, 3), Mono(60_001.0));
     assert_eq!(c.consumer_name(), Some("server_named"));
     let outs = c.stop();
     assert_eq!(
@@ -615,12 +631,12 @@ fn reconnect_disconnect_and_stop() {
     );
     assert!(c.is_stopped());
     assert!(c.stop().is_empty());
-    assert!(c.on_reconnect(70_000.0).is_empty());
-    assert!(c.handle_timeout(1e12).is_empty());
+    assert!(c.on_reconnect(Mono(70_000.0)).is_empty());
+    assert!(c.handle_timeout(Mono(1e12)).is_empty());
     // Before the first create reply, a reconnect leaves the pending create alone.
     let mut c = consumer(DeliverPolicy::All);
-    c.start(0.0);
-    assert!(c.on_reconnect(1.0).is_empty());
+    c.start(Mono(0.0));
+    assert!(c.on_reconnect(Mono(1.0)).is_empty());
 }
 
 #[test]
@@ -628,12 +644,20 @@ fn hostile_input_does_not_panic() {
     let mut c = started(DeliverPolicy::All, u64::MAX);
     let max = u64::MAX;
     let huge = format!("$JS.ACK.KV_b.oc_N_1.{max}.{max}.1.{max}.{max}");
-    let outs = c.on_message("_INBOX.N.1", msg("$KV.b.k", Some(&huge), None, b""), 1.0);
+    let outs = c.on_message(
+        "_INBOX.N.1",
+        msg("$KV.b.k", Some(&huge), None, b""),
+        Mono(1.0),
+    );
     // (num_pending u64::MAX does not fit a JSON integer we keep: it reads as 0, so caught up.)
     assert_eq!(delivered(&outs), [(max, true)]);
     // Consumer sequence u64::MAX: a gap, and the reset starts at u64::MAX (saturated).
     let huge = format!("$JS.ACK.KV_b.oc_N_1.1.{max}.{max}.1.0");
-    let outs = c.on_message("_INBOX.N.1", msg("$KV.b.k", Some(&huge), None, b""), 2.0);
+    let outs = c.on_message(
+        "_INBOX.N.1",
+        msg("$KV.b.k", Some(&huge), None, b""),
+        Mono(2.0),
+    );
     let (_, _, body) = create_body(&outs).unwrap();
     assert_eq!(
         policy_of(&body),
@@ -645,7 +669,11 @@ fn hostile_input_does_not_panic() {
         "NATS/1.0 100 Idle Heartbeat\r\nNats-Consumer-Stalled:\r\n\r\n",
         "NATS/1.0 999 Whatever\r\n\r\n",
     ] {
-        let _ = c.on_message("_INBOX.N.2", msg("_INBOX.N.2", None, Some(h), b""), 3.0);
+        let _ = c.on_message(
+            "_INBOX.N.2",
+            msg("_INBOX.N.2", None, Some(h), b""),
+            Mono(3.0),
+        );
     }
     for r in [
         "",
@@ -656,8 +684,8 @@ fn hostile_input_does_not_panic() {
         r#"{"error":{"code":-1}}"#,
     ] {
         let mut c = consumer(DeliverPolicy::All);
-        c.start(0.0);
-        let outs = c.on_create_reply(1, reply(r), 0.0);
+        c.start(Mono(0.0));
+        let outs = c.on_create_reply(1, reply(r), Mono(0.0));
         assert!(
             matches!(outs.last(), Some(Output::Failed(_))),
             "{r:?}: {outs:?}"

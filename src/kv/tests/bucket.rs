@@ -6,6 +6,7 @@ use crate::jetstream::{AckInfo, JsApi, PubAck, StreamInfo};
 use crate::kv::bucket::{create_error, create_retry, get_result, is_multi_key, key_subject_error};
 use crate::kv::{Bucket, KvEntry, KvLister, KvStatus, Operation, Storage};
 use crate::proto::json::Json;
+use crate::time::Wall;
 
 fn hdrs(w: &crate::kv::WriteRequest) -> Vec<(String, String)> {
     w.headers
@@ -375,7 +376,7 @@ fn purge_deletes_plan() {
         e("young", Operation::Purge, now - 5_000.0),
         e("edge", Operation::Del, now - 1_800_000.0),
     ];
-    let plan = b.purge_deletes_plan(&last, now, 1_800_000.0);
+    let plan = b.purge_deletes_plan(&last, Wall(now), 1_800_000.0);
     let bodies: Vec<&str> = plan.iter().map(|r| r.body.as_str()).collect();
     assert!(plan
         .iter()
@@ -390,7 +391,7 @@ fn purge_deletes_plan() {
     );
     // olderMillis 0 or negative: every marker goes.
     assert!(b
-        .purge_deletes_plan(&last, now, -1.0)
+        .purge_deletes_plan(&last, Wall(now), -1.0)
         .iter()
         .all(|r| r.body.ends_with(r#""keep":0}"#)));
     assert_eq!(b.info_request().subject, "$JS.API.STREAM.INFO.KV_b");

@@ -7,6 +7,7 @@ use crate::kv::{
 };
 use crate::proto::json::Json;
 use crate::proto::Msg;
+use crate::time::Mono;
 
 const TS: u64 = 1_742_465_472_123_456_789;
 
@@ -84,7 +85,7 @@ fn policy(cfg: &Json) -> (&str, Option<i64>) {
 
 #[test]
 fn consumer_config_per_option() {
-    let (subject, cfg) = cfg_of(&watcher(WatchOptions::default()).start(0.0));
+    let (subject, cfg) = cfg_of(&watcher(WatchOptions::default()).start(Mono(0.0)));
     assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_1.$KV.b.>");
     assert_eq!(policy(&cfg), ("last_per_subject", None));
     assert_eq!(
@@ -101,11 +102,11 @@ fn consumer_config_per_option() {
         ..Default::default()
     };
     assert_eq!(
-        policy(&cfg_of(&watcher(o(Include::AllHistory)).start(0.0)).1),
+        policy(&cfg_of(&watcher(o(Include::AllHistory)).start(Mono(0.0))).1),
         ("all", None)
     );
     assert_eq!(
-        policy(&cfg_of(&watcher(o(Include::UpdatesOnly)).start(0.0)).1),
+        policy(&cfg_of(&watcher(o(Include::UpdatesOnly)).start(Mono(0.0))).1),
         ("new", None)
     );
     let r = WatchOptions {
@@ -114,7 +115,7 @@ fn consumer_config_per_option() {
         ..Default::default()
     };
     assert_eq!(
-        policy(&cfg_of(&watcher(r).start(0.0)).1),
+        policy(&cfg_of(&watcher(r).start(Mono(0.0))).1),
         ("by_start_sequence", Some(5))
     );
     let r0 = WatchOptions {
@@ -122,7 +123,7 @@ fn consumer_config_per_option() {
         ..Default::default()
     };
     assert_eq!(
-        policy(&cfg_of(&watcher(r0).start(0.0)).1),
+        policy(&cfg_of(&watcher(r0).start(Mono(0.0))).1),
         ("last_per_subject", None)
     );
     let one = WatchOptions {
@@ -130,14 +131,14 @@ fn consumer_config_per_option() {
         headers_only: true,
         ..Default::default()
     };
-    let (subject, cfg) = cfg_of(&watcher(one).start(0.0));
+    let (subject, cfg) = cfg_of(&watcher(one).start(Mono(0.0)));
     assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b.oc_N_1.$KV.b.a.b");
     assert_eq!(cfg.get("headers_only"), Some(&Json::Bool(true)));
     let many = WatchOptions {
         keys: vec!["a".into(), "c.*".into(), "a".into()],
         ..Default::default()
     };
-    let (subject, cfg) = cfg_of(&watcher(many).start(0.0));
+    let (subject, cfg) = cfg_of(&watcher(many).start(Mono(0.0)));
     assert_eq!(subject, "$JS.API.CONSUMER.CREATE.KV_b");
     assert_eq!(
         cfg.get("filter_subjects").unwrap().to_json_string(),
@@ -165,7 +166,7 @@ fn consumer_config_per_option() {
 #[test]
 fn empty_bucket_initializes_at_once() {
     let mut w = watcher(WatchOptions::default());
-    let outs = w.start(0.0);
+    let outs = w.start(Mono(0.0));
     assert_eq!(
         outs.iter()
             .filter(|o| matches!(o, WatchOutput::Command(_)))
@@ -174,10 +175,13 @@ fn empty_bucket_initializes_at_once() {
         "Subscribe + CreateConsumer"
     );
     assert!(!w.is_started());
-    assert_eq!(trace(&w.on_create_reply(1, created(1, 0), 1.0)), ["I"]);
+    assert_eq!(
+        trace(&w.on_create_reply(1, created(1, 0), Mono(1.0))),
+        ["I"]
+    );
     assert!(w.is_started() && w.is_initialized());
     assert_eq!(
-        trace(&w.on_message("_INBOX.N.1", put(1, "a", 1, 1, 0), 2.0)),
+        trace(&w.on_message("_INBOX.N.1", put(1, "a", 1, 1, 0), Mono(2.0))),
         ["a@1u"]
     );
 }
@@ -185,8 +189,8 @@ fn empty_bucket_initializes_at_once() {
 #[test]
 fn initial_values_then_updates() {
     let mut w = watcher(WatchOptions::default());
-    w.start(0.0);
-    assert!(trace(&w.on_create_reply(1, created(1, 3), 1.0)).is_empty());
+    w.start(Mono(0.0));
+    assert!(trace(&w.on_create_reply(1, created(1, 3), Mono(1.0))).is_empty());
     let mut t = Vec::new();
     for (key, rev, dseq, pending) in [
         ("a", 2, 1, 2),
@@ -197,11 +201,11 @@ fn initial_values_then_updates() {
         t.extend(trace(&w.on_message(
             "_INBOX.N.1",
             put(1, key, rev, dseq, pending),
-            2.0,
+            Mono(2.0),
         )));
     }
     assert_eq!(t, ["a@2", "b@5", "c@6", "I", "a@7u"]);
-    let outs = w.on_message("_INBOX.N.1", marker(1, "b", "DEL", 8, 5, 0), 3.0);
+    let outs = w.on_message("_INBOX.N.1", marker(1, "b", "DEL", 8, 5, 0), Mono(3.0));
     let WatchOutput::Entry(e) = &outs[0] else {
         panic!("{outs:?}")
     };
@@ -218,21 +222,24 @@ fn updates_only_everything_is_an_update() {
         include: Include::UpdatesOnly,
         ..Default::default()
     });
-    w.start(0.0);
+    w.start(Mono(0.0));
     // A delivery can precede the create reply: Initialized still comes first, once.
     assert_eq!(
-        trace(&w.on_message("_INBOX.N.1", put(1, "a", 10, 1, 0), 1.0)),
+        trace(&w.on_message("_INBOX.N.1", put(1, "a", 10, 1, 0), Mono(1.0))),
         ["I", "a@10u"]
     );
-    assert!(trace(&w.on_create_reply(1, created(1, 0), 1.0)).is_empty());
+    assert!(trace(&w.on_create_reply(1, created(1, 0), Mono(1.0))).is_empty());
     let mut w = watcher(WatchOptions {
         include: Include::UpdatesOnly,
         ..Default::default()
     });
-    w.start(0.0);
-    assert_eq!(trace(&w.on_create_reply(1, created(1, 0), 1.0)), ["I"]);
+    w.start(Mono(0.0));
     assert_eq!(
-        trace(&w.on_message("_INBOX.N.1", put(1, "a", 11, 1, 3), 1.0)),
+        trace(&w.on_create_reply(1, created(1, 0), Mono(1.0))),
+        ["I"]
+    );
+    assert_eq!(
+        trace(&w.on_message("_INBOX.N.1", put(1, "a", 11, 1, 3), Mono(1.0))),
         ["a@11u"]
     );
 }
@@ -244,33 +251,33 @@ fn ignore_deletes_still_counts_for_initialization() {
         ignore_deletes: true,
         ..Default::default()
     });
-    w.start(0.0);
-    w.on_create_reply(1, created(1, 3), 0.0);
+    w.start(Mono(0.0));
+    w.on_create_reply(1, created(1, 3), Mono(0.0));
     let mut t = Vec::new();
     t.extend(trace(&w.on_message(
         "_INBOX.N.1",
         put(1, "a", 1, 1, 2),
-        1.0,
+        Mono(1.0),
     )));
     t.extend(trace(&w.on_message(
         "_INBOX.N.1",
         marker(1, "a", "PURGE", 2, 2, 1),
-        1.0,
+        Mono(1.0),
     )));
     t.extend(trace(&w.on_message(
         "_INBOX.N.1",
         marker(1, "b", "DEL", 3, 3, 0),
-        1.0,
+        Mono(1.0),
     )));
     t.extend(trace(&w.on_message(
         "_INBOX.N.1",
         marker(1, "c", "DEL", 4, 4, 0),
-        1.0,
+        Mono(1.0),
     )));
     t.extend(trace(&w.on_message(
         "_INBOX.N.1",
         put(1, "c", 5, 5, 0),
-        1.0,
+        Mono(1.0),
     )));
     assert_eq!(t, ["a@1", "I", "c@5u"]);
 }
@@ -278,11 +285,11 @@ fn ignore_deletes_still_counts_for_initialization() {
 #[test]
 fn reset_during_initial_values_has_no_duplicates_or_gaps() {
     let mut w = watcher(WatchOptions::default());
-    w.start(0.0);
-    w.on_create_reply(1, created(1, 4), 0.0);
-    let mut t = trace(&w.on_message("_INBOX.N.1", put(1, "a", 3, 1, 3), 1.0));
+    w.start(Mono(0.0));
+    w.on_create_reply(1, created(1, 4), Mono(0.0));
+    let mut t = trace(&w.on_message("_INBOX.N.1", put(1, "a", 3, 1, 3), Mono(1.0)));
     // Consumer sequence 3 after 1: reset from revision 4.
-    let outs = w.on_message("_INBOX.N.1", put(1, "c", 8, 3, 1), 2.0);
+    let outs = w.on_message("_INBOX.N.1", put(1, "c", 8, 3, 1), Mono(2.0));
     assert!(trace(&outs).is_empty());
     let (serial, _, body) = create_cmd(&outs).unwrap();
     assert_eq!(serial, 2);
@@ -292,9 +299,9 @@ fn reset_during_initial_values_has_no_duplicates_or_gaps() {
     );
     // Old consumer still talking: ignored.
     assert!(w
-        .on_message("_INBOX.N.1", put(1, "d", 9, 4, 0), 2.0)
+        .on_message("_INBOX.N.1", put(1, "d", 9, 4, 0), Mono(2.0))
         .is_empty());
-    w.on_create_reply(2, created(2, 3), 3.0);
+    w.on_create_reply(2, created(2, 3), Mono(3.0));
     for (key, rev, dseq, pending) in [
         ("b", 5, 1, 2),
         ("c", 8, 2, 1),
@@ -304,7 +311,7 @@ fn reset_during_initial_values_has_no_duplicates_or_gaps() {
         t.extend(trace(&w.on_message(
             "_INBOX.N.2",
             put(2, key, rev, dseq, pending),
-            4.0,
+            Mono(4.0),
         )));
     }
     assert_eq!(t, ["a@3", "b@5", "c@8", "d@9", "I", "e@12u"]);
@@ -313,12 +320,12 @@ fn reset_during_initial_values_has_no_duplicates_or_gaps() {
 #[test]
 fn resumes_after_reconnect_and_missed_heartbeats() {
     let mut w = watcher(WatchOptions::default());
-    w.start(0.0);
-    w.on_create_reply(1, created(1, 1), 0.0);
-    let mut t = trace(&w.on_message("_INBOX.N.1", put(1, "a", 10, 1, 0), 1.0));
+    w.start(Mono(0.0));
+    w.on_create_reply(1, created(1, 1), Mono(0.0));
+    let mut t = trace(&w.on_message("_INBOX.N.1", put(1, "a", 10, 1, 0), Mono(1.0)));
     w.on_disconnect();
     assert_eq!(w.poll_timeout(), None);
-    let outs = w.on_reconnect(30_000.0);
+    let outs = w.on_reconnect(Mono(30_000.0));
     let (serial, _, body) = create_cmd(&outs).unwrap();
     assert_eq!(serial, 2);
     assert_eq!(
@@ -330,21 +337,21 @@ fn resumes_after_reconnect_and_missed_heartbeats() {
             subject: "_INBOX.N.1".into()
         })));
     // The restarted server has revisions 11 and 12 (written while we were away).
-    t.extend(trace(&w.on_create_reply(2, created(2, 2), 30_001.0)));
+    t.extend(trace(&w.on_create_reply(2, created(2, 2), Mono(30_001.0))));
     t.extend(trace(&w.on_message(
         "_INBOX.N.2",
         put(2, "b", 11, 1, 1),
-        30_002.0,
+        Mono(30_002.0),
     )));
     t.extend(trace(&w.on_message(
         "_INBOX.N.2",
         put(2, "a", 12, 2, 0),
-        30_002.0,
+        Mono(30_002.0),
     )));
     assert_eq!(t, ["a@10", "I", "b@11u", "a@12u"]);
     // Then silence: after two heartbeat intervals a reset from 13.
-    assert_eq!(w.poll_timeout(), Some(40_002.0));
-    let outs = w.handle_timeout(40_002.0);
+    assert_eq!(w.poll_timeout(), Some(Mono(40_002.0)));
+    let outs = w.handle_timeout(Mono(40_002.0));
     let (serial, _, body) = create_cmd(&outs).unwrap();
     assert_eq!(serial, 3);
     assert_eq!(
@@ -352,7 +359,7 @@ fn resumes_after_reconnect_and_missed_heartbeats() {
         ("by_start_sequence", Some(13))
     );
     assert!(
-        trace(&w.on_create_reply(3, created(3, 0), 40_003.0)).is_empty(),
+        trace(&w.on_create_reply(3, created(3, 0), Mono(40_003.0))).is_empty(),
         "no second Initialized"
     );
     let stop = w.stop();
@@ -373,8 +380,8 @@ fn resumes_after_reconnect_and_missed_heartbeats() {
 #[test]
 fn flow_control_and_stalled_pass_through() {
     let mut w = watcher(WatchOptions::default());
-    w.start(0.0);
-    w.on_create_reply(1, created(1, 0), 0.0);
+    w.start(Mono(0.0));
+    w.on_create_reply(1, created(1, 0), Mono(0.0));
     let fc = msg(
         "_INBOX.N.1",
         Some("$JS.FC.KV_b.oc_N_1.a1"),
@@ -382,7 +389,7 @@ fn flow_control_and_stalled_pass_through() {
         b"",
     );
     assert_eq!(
-        w.on_message("_INBOX.N.1", fc, 1.0),
+        w.on_message("_INBOX.N.1", fc, Mono(1.0)),
         [WatchOutput::Command(Command::PublishEmpty {
             subject: "$JS.FC.KV_b.oc_N_1.a1".into()
         })]
@@ -394,7 +401,7 @@ fn flow_control_and_stalled_pass_through() {
         b"",
     );
     assert_eq!(
-        w.on_message("_INBOX.N.1", hb, 2.0),
+        w.on_message("_INBOX.N.1", hb, Mono(2.0)),
         [WatchOutput::Command(Command::PublishEmpty {
             subject: "$JS.FC.KV_b.oc_N_1.b2".into()
         })]
@@ -404,11 +411,11 @@ fn flow_control_and_stalled_pass_through() {
 #[test]
 fn failures() {
     let mut w = watcher(WatchOptions::default());
-    w.start(0.0);
+    w.start(Mono(0.0));
     let outs = w.on_create_reply(
         1,
         reply(r#"{"error":{"code":404,"err_code":10059,"description":"stream not found"}}"#),
-        0.0,
+        Mono(0.0),
     );
     let Some(WatchOutput::Failed(e)) = outs.last() else {
         panic!("{outs:?}")
@@ -416,9 +423,9 @@ fn failures() {
     assert_eq!(e.code, ErrorCode::BucketNotFound);
     assert!(w.is_stopped());
     let mut w = watcher(WatchOptions::default());
-    w.start(0.0);
+    w.start(Mono(0.0));
     let nr = NatsError::api(ErrorCode::NoResponders, "no responders", 503, None);
-    let outs = w.on_create_reply(1, Err(nr), 0.0);
+    let outs = w.on_create_reply(1, Err(nr), Mono(0.0));
     assert!(
         matches!(outs.last(), Some(WatchOutput::Failed(e)) if e.code == ErrorCode::JetStreamNotEnabled)
     );
@@ -429,12 +436,12 @@ fn failures() {
         keys: vec![long],
         ..WatchOptions::default()
     });
-    w.start(0.0);
+    w.start(Mono(0.0));
     let refused = NatsError::new(
         ErrorCode::InvalidSubject,
         "subject too long: … max_control_line",
     );
-    let outs = w.on_create_reply(1, Err(refused), 0.0);
+    let outs = w.on_create_reply(1, Err(refused), Mono(0.0));
     assert!(
         matches!(outs.last(), Some(WatchOutput::Failed(e)) if e.code == ErrorCode::InvalidKey && e.message.contains("too long")),
         "{outs:?}"
@@ -445,10 +452,10 @@ fn failures() {
 fn run(mut w: Watcher, serial_pending: u64, deliveries: Vec<Msg>) -> (Vec<KvEntry>, bool) {
     let mut entries = Vec::new();
     let mut done = false;
-    let mut outs = w.start(0.0);
-    outs.extend(w.on_create_reply(1, created(1, serial_pending), 0.0));
+    let mut outs = w.start(Mono(0.0));
+    outs.extend(w.on_create_reply(1, created(1, serial_pending), Mono(0.0)));
     for m in deliveries {
-        outs.extend(w.on_message("_INBOX.N.1", m, 1.0));
+        outs.extend(w.on_message("_INBOX.N.1", m, Mono(1.0)));
     }
     for o in outs {
         match o {
@@ -535,17 +542,17 @@ fn a_batch_of_messages_is_the_same_as_one_by_one() {
             ignore_deletes: true,
             ..Default::default()
         });
-        w.start(0.0);
-        w.on_create_reply(1, created(1, 6), 0.0);
+        w.start(Mono(0.0));
+        w.on_create_reply(1, created(1, 6), Mono(0.0));
         w
     };
     let mut one = start();
     let mut singly = Vec::new();
     for m in batch() {
-        singly.extend(one.on_message("_INBOX.N.1", m, 1.0));
+        singly.extend(one.on_message("_INBOX.N.1", m, Mono(1.0)));
     }
     let mut many = start();
-    let together = many.on_messages("_INBOX.N.1", batch(), 1.0);
+    let together = many.on_messages("_INBOX.N.1", batch(), Mono(1.0));
     assert_eq!(together, singly);
     assert_eq!(trace(&together), ["a@3", "c@6"]);
     assert!(
