@@ -11,6 +11,7 @@ pub mod error;
 pub mod jetstream;
 pub mod kv;
 pub mod proto;
+pub mod session;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

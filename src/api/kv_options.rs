@@ -8,7 +8,7 @@ use super::convert::{
     integer, member, opt_bool, opt_string, options_object, string, string_or_array,
 };
 use crate::error::NatsError;
-use crate::jetstream::headers::MsgTtl;
+use crate::jetstream::headers::Ttl;
 use crate::kv::{Include, KvOptions, KvSource, Placement, Republish, Storage, WatchOptions};
 use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 
@@ -150,22 +150,6 @@ pub fn watch_options(js: &JsValue) -> Result<WatchOptions, NatsError> {
         ignore_deletes: opt_bool(js, "ignoreDeletes")?.unwrap_or(false),
         headers_only: opt_bool(js, "headers_only")?.unwrap_or(false),
     })
-}
-
-/// A TTL given as ms (number) or a duration text.
-pub enum Ttl {
-    Millis(f64),
-    Text(String),
-}
-
-impl Ttl {
-    /// As the core's `MsgTtl`.
-    pub fn as_msg_ttl(&self) -> MsgTtl<'_> {
-        match self {
-            Ttl::Millis(n) => MsgTtl::Millis(*n),
-            Ttl::Text(s) => MsgTtl::Text(s),
-        }
-    }
 }
 
 /// `undefined` | number (ms) | string (duration).

@@ -41,6 +41,25 @@ pub enum MsgTtl<'a> {
     Text(&'a str),
 }
 
+/// An owned [`MsgTtl`]: ms or a duration text, as the application gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ttl {
+    /// Milliseconds.
+    Millis(f64),
+    /// `never`, a Go duration, or seconds.
+    Text(String),
+}
+
+impl Ttl {
+    /// Borrowed, as the request builders take it.
+    pub fn as_msg_ttl(&self) -> MsgTtl<'_> {
+        match self {
+            Ttl::Millis(n) => MsgTtl::Millis(*n),
+            Ttl::Text(s) => MsgTtl::Text(s),
+        }
+    }
+}
+
 /// The `Nats-TTL` header value of `ttl`. The server keeps whole seconds and rejects less than one
 /// second (10165), so that is checked here: milliseconds must be ≥ 1000 (written `"<n>s"`, or
 /// `"<n>ms"` when not whole seconds; the server rounds down); a string must be `never`, a Go duration

@@ -66,13 +66,16 @@ impl HistoryCollector {
     }
 }
 
-/// `view()`'s state: the live entries by key (a PUT sets, a DEL/PURGE removes), the highest revision
-/// seen, and whether the initial values are loaded. Snapshots (immutable maps) are the JS layer's.
+/// `view()`'s state: the revision of every live key (a PUT sets it, a DEL/PURGE removes it), the
+/// highest revision seen, whether the initial values are loaded, and whether the visible map changed
+/// since subscribers were last told. The entries themselves (and the snapshots) are the JS layer's
+/// mirror, which applies exactly the entries [`apply`](Self::apply) accepts.
 #[derive(Debug, Clone, Default)]
 pub struct ViewState {
-    entries: BTreeMap<String, KvEntry>,
+    revisions: BTreeMap<String, u64>,
     revision: u64,
     ready: bool,
+    dirty: bool,
 }
 
 impl ViewState {
@@ -81,27 +84,23 @@ impl ViewState {
         Self::default()
     }
     /// Applies an entry; whether the visible map changed (a DEL of an absent key does not). Entries
-    /// older than the key's current revision are ignored.
-    pub fn apply(&mut self, entry: KvEntry) -> bool {
+    /// not newer than the key's current revision are ignored.
+    pub fn apply(&mut self, entry: &KvEntry) -> bool {
         self.revision = self.revision.max(entry.revision);
-        if entry.operation.is_delete() {
-            return match self.entries.get(&entry.key) {
-                Some(cur) if cur.revision < entry.revision => {
-                    self.entries.remove(&entry.key);
-                    true
-                }
+        let current = self.revisions.get(&entry.key).copied();
+        let changed = if entry.operation.is_delete() {
+            match current {
+                Some(cur) if cur < entry.revision => self.revisions.remove(&entry.key).is_some(),
                 _ => false,
-            };
-        }
-        if self
-            .entries
-            .get(&entry.key)
-            .is_some_and(|cur| cur.revision >= entry.revision)
-        {
-            return false;
-        }
-        self.entries.insert(entry.key.clone(), entry);
-        true
+            }
+        } else if current.is_some_and(|cur| cur >= entry.revision) {
+            false
+        } else {
+            self.revisions.insert(entry.key.clone(), entry.revision);
+            true
+        };
+        self.dirty |= changed;
+        changed
     }
     /// The watcher's `Initialized`.
     pub fn set_ready(&mut self) {
@@ -111,25 +110,30 @@ impl ViewState {
     pub fn is_ready(&self) -> bool {
         self.ready
     }
-    /// The entry of `key`.
-    pub fn get(&self, key: &str) -> Option<&KvEntry> {
-        self.entries.get(key)
+    /// Whether subscribers must be told now (ready, and changed since they were last told); resets
+    /// the change mark. A view keeps its snapshot until this says `true`.
+    pub fn take_notify(&mut self) -> bool {
+        let notify = self.ready && self.dirty;
+        if notify {
+            self.dirty = false;
+        }
+        notify
     }
-    /// The keys, sorted.
+    /// The live keys, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        self.revisions.keys().map(String::as_str)
     }
-    /// The entries by key, sorted.
-    pub fn entries(&self) -> &BTreeMap<String, KvEntry> {
-        &self.entries
+    /// The revision of `key`, if live.
+    pub fn revision_of(&self, key: &str) -> Option<u64> {
+        self.revisions.get(key).copied()
     }
     /// Number of live keys.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.revisions.len()
     }
     /// Whether no key is live.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.revisions.is_empty()
     }
     /// The highest revision seen (markers included).
     pub fn revision(&self) -> u64 {

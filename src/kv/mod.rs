@@ -19,7 +19,7 @@ pub mod validate;
 pub mod watch;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use bucket::{Bucket, WriteRequest};
 pub use collect::{HistoryCollector, KeysCollector, ViewState};

@@ -17,13 +17,13 @@
 use crate::error::NatsError;
 use crate::jetstream::consumer::DeliverPolicy;
 use crate::jetstream::error::ErrorContext;
-use crate::jetstream::ordered::{Command, OrderedConsumer, Output};
-use crate::jetstream::OrderedConfig;
+use crate::jetstream::ordered::{OrderedConsumer, Output};
+use crate::jetstream::{ConsumerMachine, OrderedConfig, Step};
 use crate::proto::Msg;
 use crate::time::Mono;
 
 use super::bucket::{key_subject_error, Bucket};
-use super::entry::{KvEntry, Operation};
+use super::entry::KvEntry;
 use super::validate::validate_search_key;
 
 /// `KvWatchInclude`: which existing values a watch starts with.
@@ -84,18 +84,9 @@ impl WatchOptions {
     }
 }
 
-/// What the watcher produces, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WatchOutput {
-    /// A transport action (see [`Command`]).
-    Command(Command),
-    /// The next entry, in revision order.
-    Entry(KvEntry),
-    /// The initial values were delivered (exactly once).
-    Initialized,
-    /// The watcher failed for good (it already unsubscribed).
-    Failed(NatsError),
-}
+/// What the watcher produces, in order: commands, entries in revision order, `Initialized` exactly
+/// once, or `Failed` (it already unsubscribed).
+pub type WatchOutput = Step<KvEntry>;
 
 /// A bucket watcher: the ordered consumer plus entry decoding and initialization tracking.
 #[derive(Debug, Clone)]
@@ -206,7 +197,7 @@ impl Watcher {
                     );
                     if let Some(e) = entry {
                         if !(self.ignore_deletes && e.operation.is_delete()) {
-                            out.push(WatchOutput::Entry(e));
+                            out.push(WatchOutput::Item(e));
                         }
                     }
                     if caught_up {
@@ -286,61 +277,42 @@ impl Watcher {
     }
 }
 
-/// Numbers per entry in an [`EntryPacker`] batch.
-pub const PACKED_FIELDS: usize = 6;
-
-/// Packs a batch of watch entries (of one bucket) into a string and one byte buffer, so that they
-/// cross to JavaScript in one call instead of one call and nine values per entry:
-/// - `keys`: the keys joined with spaces (a key comes from a subject and has no whitespace);
-/// - `data`: first [`PACKED_FIELDS`] little-endian `f64`s per entry (a `Float64Array` over the start
-///   of the buffer): the end of its value (counted from the end of the numbers), revision, created
-///   (ms), delta, length, and flags (operation: 0 PUT, 1 DEL, 2 PURGE; + 4 if `is_update`); then the
-///   values one after the other.
-///
-/// The buffers are reused from batch to batch.
-#[derive(Debug, Default)]
-pub struct EntryPacker {
-    pub keys: String,
-    pub data: Vec<u8>,
-}
-
-impl EntryPacker {
-    /// Packs `entries` (replacing the previous batch).
-    pub fn pack(&mut self, entries: &[KvEntry]) {
-        self.keys.clear();
-        self.data.clear();
-        let nums_len = entries.len() * PACKED_FIELDS * 8;
-        self.data.resize(nums_len, 0);
-        for (i, e) in entries.iter().enumerate() {
-            if i > 0 {
-                self.keys.push(' ');
-            }
-            self.keys.push_str(&e.key);
-            self.data.extend_from_slice(&e.value);
-            let op = match e.operation {
-                Operation::Put => 0.0,
-                Operation::Del => 1.0,
-                Operation::Purge => 2.0,
-            };
-            let nums = [
-                (self.data.len() - nums_len) as f64,
-                e.revision as f64,
-                e.created,
-                e.delta as f64,
-                e.length as f64,
-                op + if e.is_update { 4.0 } else { 0.0 },
-            ];
-            let row = &mut self.data[i * PACKED_FIELDS * 8..(i + 1) * PACKED_FIELDS * 8];
-            for (dst, n) in row.chunks_exact_mut(8).zip(nums) {
-                dst.copy_from_slice(&n.to_le_bytes());
-            }
-        }
+/// The consumer run's view of a watcher (the inherent methods above).
+impl ConsumerMachine for Watcher {
+    type Item = KvEntry;
+    fn start(&mut self, now: Mono) -> Vec<WatchOutput> {
+        Watcher::start(self, now)
     }
-
-    /// Frees buffers grown by a burst of large values.
-    pub fn shrink(&mut self) {
-        if self.data.capacity() > 1 << 20 {
-            self.data = Vec::new();
-        }
+    fn on_create_reply(
+        &mut self,
+        serial: u64,
+        result: Result<Msg, NatsError>,
+        now: Mono,
+    ) -> Vec<WatchOutput> {
+        Watcher::on_create_reply(self, serial, result, now)
+    }
+    fn on_messages(&mut self, subscription: &str, msgs: Vec<Msg>, now: Mono) -> Vec<WatchOutput> {
+        Watcher::on_messages(self, subscription, msgs, now)
+    }
+    fn poll_timeout(&self) -> Option<Mono> {
+        Watcher::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Mono) -> Vec<WatchOutput> {
+        Watcher::handle_timeout(self, now)
+    }
+    fn on_disconnect(&mut self) {
+        Watcher::on_disconnect(self)
+    }
+    fn on_reconnect(&mut self, now: Mono) -> Vec<WatchOutput> {
+        Watcher::on_reconnect(self, now)
+    }
+    fn set_paused(&mut self, paused: bool) -> Vec<WatchOutput> {
+        Watcher::set_paused(self, paused)
+    }
+    fn stop(&mut self) -> Vec<WatchOutput> {
+        Watcher::stop(self)
+    }
+    fn is_started(&self) -> bool {
+        Watcher::is_started(self)
     }
 }

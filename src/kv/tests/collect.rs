@@ -45,23 +45,28 @@ fn history_collector_is_strictly_increasing() {
 fn view_state() {
     let mut v = ViewState::new();
     assert!(v.is_empty() && !v.is_ready());
-    assert!(v.apply(e("a", 1, Operation::Put)));
-    assert!(v.apply(e("b", 2, Operation::Put)));
+    assert!(v.apply(&e("a", 1, Operation::Put)));
+    assert!(v.apply(&e("b", 2, Operation::Put)));
+    assert!(!v.take_notify(), "nobody is told before the initial values are in");
     assert!(
-        !v.apply(e("a", 1, Operation::Put)),
+        !v.apply(&e("a", 1, Operation::Put)),
         "same revision again: no change"
     );
     assert!(
-        !v.apply(e("x", 3, Operation::Del)),
+        !v.apply(&e("x", 3, Operation::Del)),
         "deleting an absent key: no change"
     );
     assert_eq!(v.revision(), 3);
-    assert!(v.apply(e("a", 4, Operation::Purge)));
+    assert!(v.apply(&e("a", 4, Operation::Purge)));
     assert_eq!(v.keys().collect::<Vec<_>>(), ["b"]);
-    assert_eq!(v.get("b").map(|e| e.revision), Some(2));
+    assert_eq!(v.revision_of("b"), Some(2));
     assert_eq!(v.len(), 1);
     v.set_ready();
     assert!(v.is_ready());
-    assert!(v.apply(e("b", 5, Operation::Put)));
-    assert_eq!(v.entries().len(), 1);
+    assert!(v.take_notify(), "changes before ready are told once ready");
+    assert!(!v.take_notify(), "and only once");
+    assert!(!v.apply(&e("b", 1, Operation::Put)), "a stale revision is ignored");
+    assert!(!v.take_notify());
+    assert!(v.apply(&e("b", 5, Operation::Put)));
+    assert!(v.take_notify());
 }

@@ -43,7 +43,7 @@ fn trace(outs: &[WatchOutput]) -> Vec<String> {
     outs.iter()
         .filter_map(|o| match o {
             WatchOutput::Initialized => Some("I".to_owned()),
-            WatchOutput::Entry(e) => Some(format!(
+            WatchOutput::Item(e) => Some(format!(
                 "{}@{}{}{}",
                 e.key,
                 e.revision,
@@ -206,7 +206,7 @@ fn initial_values_then_updates() {
     }
     assert_eq!(t, ["a@2", "b@5", "c@6", "I", "a@7u"]);
     let outs = w.on_message("_INBOX.N.1", marker(1, "b", "DEL", 8, 5, 0), Mono(3.0));
-    let WatchOutput::Entry(e) = &outs[0] else {
+    let WatchOutput::Item(e) = &outs[0] else {
         panic!("{outs:?}")
     };
     assert_eq!(
@@ -459,7 +459,7 @@ fn run(mut w: Watcher, serial_pending: u64, deliveries: Vec<Msg>) -> (Vec<KvEntr
     }
     for o in outs {
         match o {
-            WatchOutput::Entry(e) if !done => entries.push(e),
+            WatchOutput::Item(e) if !done => entries.push(e),
             WatchOutput::Initialized => done = true,
             _ => {}
         }
@@ -567,50 +567,4 @@ fn a_batch_of_messages_is_the_same_as_one_by_one() {
         ("by_start_sequence", Some(7))
     );
     assert_eq!(many.last_revision(), 6);
-}
-
-#[test]
-fn entries_pack_into_keys_data_and_numbers() {
-    use crate::kv::watch::{EntryPacker, PACKED_FIELDS};
-    let e = |key: &str, value: &[u8], rev: u64, op: Operation, is_update: bool| KvEntry {
-        bucket: "b".into(),
-        key: key.into(),
-        value: value.to_vec(),
-        revision: rev,
-        created: 1_742_465_472_123.0,
-        delta: 10 - rev,
-        operation: op,
-        length: if op == Operation::Put {
-            value.len() as u64
-        } else {
-            0
-        },
-        is_update,
-    };
-    let mut p = EntryPacker::default();
-    let nums = |p: &EntryPacker, n: usize| -> Vec<f64> {
-        p.data[..n * PACKED_FIELDS * 8]
-            .chunks(8)
-            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-            .collect()
-    };
-    p.pack(&[
-        e("a.b", b"xy", 1, Operation::Put, false),
-        e("gone", b"", 2, Operation::Del, false),
-        e("p", b"", 3, Operation::Purge, true),
-        e("z", b"12345", 4, Operation::Put, true),
-    ]);
-    assert_eq!(p.keys, "a.b gone p z");
-    assert_eq!(&p.data[4 * PACKED_FIELDS * 8..], b"xy12345");
-    let n = nums(&p, 4);
-    let row = |i: usize| &n[i * PACKED_FIELDS..(i + 1) * PACKED_FIELDS];
-    assert_eq!(row(0), [2.0, 1.0, 1_742_465_472_123.0, 9.0, 2.0, 0.0]);
-    assert_eq!(row(1), [2.0, 2.0, 1_742_465_472_123.0, 8.0, 0.0, 1.0]);
-    assert_eq!(row(2), [2.0, 3.0, 1_742_465_472_123.0, 7.0, 0.0, 6.0]);
-    assert_eq!(row(3), [7.0, 4.0, 1_742_465_472_123.0, 6.0, 5.0, 4.0]);
-    // The buffers are reused: a second batch replaces the first.
-    p.pack(&[e("k", b"v", 9, Operation::Put, true)]);
-    assert_eq!(p.keys, "k");
-    assert_eq!(&p.data[PACKED_FIELDS * 8..], b"v");
-    assert_eq!(nums(&p, 1), [1.0, 9.0, 1_742_465_472_123.0, 1.0, 1.0, 4.0]);
 }

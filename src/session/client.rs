@@ -1,0 +1,387 @@
+//! [`Client`]: a connection's dispatch. Requests, flushes and subscriptions register a callback here;
+//! the driver hands every event the connection produces to [`Client::deliver`], which calls them.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use super::{Done, Link};
+use crate::client::{Event, Status};
+use crate::error::NatsError;
+use crate::proto::{Headers, Msg};
+
+/// What the driver hands to the session layer.
+pub enum Delivery {
+    /// Replies, status, subscription ends, …
+    Event(Event),
+    /// Consecutive messages for one subscription (usually all of one WebSocket frame's).
+    Msgs(u64, Vec<Msg>),
+}
+
+/// What a subscription handler receives.
+pub enum SubEvent {
+    /// Consecutive messages (usually all of one WebSocket frame's), in order.
+    Msgs(Vec<Msg>),
+    /// The subscription ended (max reached, unsubscribed, drained, closed, or refused).
+    Closed(Option<NatsError>),
+}
+
+/// Called for every event of one subscription.
+pub type SubHandler = Box<dyn FnMut(SubEvent)>;
+/// Called for every status change.
+pub type StatusHandler = Rc<dyn Fn(&Status)>;
+/// Called once with the connection's end: `None` when closed cleanly, else the error.
+pub type ClosedFn = Box<dyn FnOnce(Option<NatsError>)>;
+
+/// A pending callback that, dropped without a call (the connection state went away), is called with
+/// `CONNECTION_CLOSED`, so no caller waits forever.
+struct Pending<T>(Option<Done<T>>);
+
+impl<T> Pending<T> {
+    fn call(mut self, r: Result<T, NatsError>) {
+        if let Some(f) = self.0.take() {
+            f(r);
+        }
+    }
+}
+
+impl<T> Drop for Pending<T> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f(Err(closed_error()));
+        }
+    }
+}
+
+fn closed_error() -> NatsError {
+    NatsError::connection_closed("connection closed")
+}
+
+/// A map by increasing id, smaller than a hash map: replies mostly come in request order, so the
+/// one looked for is usually the oldest (found first, removed in O(1)).
+struct ById<T>(VecDeque<(u64, T)>);
+
+impl<T> Default for ById<T> {
+    fn default() -> Self {
+        ById(VecDeque::new())
+    }
+}
+
+impl<T> ById<T> {
+    fn insert(&mut self, id: u64, v: T) {
+        self.0.push_back((id, v));
+    }
+    fn remove(&mut self, id: u64) -> Option<T> {
+        let i = self.0.iter().position(|(k, _)| *k == id)?;
+        self.0.remove(i).map(|(_, v)| v)
+    }
+    fn get_mut(&mut self, id: u64) -> Option<&mut T> {
+        self.0.iter_mut().find(|(k, _)| *k == id).map(|(_, v)| v)
+    }
+    fn take_all(&mut self) -> VecDeque<(u64, T)> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+/// A subscription's handler and the `drain_subscription` calls waiting for its end.
+struct SubEntry {
+    handler: Rc<RefCell<SubHandler>>,
+    drained: Vec<Done<()>>,
+}
+
+#[derive(Default)]
+struct Dispatch {
+    subs: RefCell<ById<SubEntry>>,
+    requests: RefCell<ById<Pending<Msg>>>,
+    flushes: RefCell<ById<Pending<f64>>>,
+    status: RefCell<Vec<(u32, StatusHandler)>>,
+    next_listener: RefCell<u32>,
+    connected: RefCell<Option<Done<()>>>,
+    /// `Some(error)` once closed for good.
+    closed: RefCell<Option<Option<NatsError>>>,
+    closed_waiters: RefCell<Vec<ClosedFn>>,
+}
+
+/// A connection (cheap to clone).
+#[derive(Clone)]
+pub struct Client {
+    link: Rc<dyn Link>,
+    dispatch: Rc<Dispatch>,
+}
+
+impl Client {
+    /// A client over `link`; `connected` is called once CONNECT/PONG succeeded, or with the error that
+    /// closed the connection first. The driver must hand its events to [`deliver`](Self::deliver).
+    pub fn new(link: Rc<dyn Link>, connected: Done<()>) -> Client {
+        let dispatch = Rc::new(Dispatch::default());
+        *dispatch.connected.borrow_mut() = Some(connected);
+        Client { link, dispatch }
+    }
+
+    /// The platform this client runs on.
+    pub fn link(&self) -> &Rc<dyn Link> {
+        &self.link
+    }
+
+    /// Runs `f` on the connection (through the link), returning its result.
+    fn with<R>(&self, f: impl FnOnce(&mut crate::client::Connection, crate::time::Mono) -> R) -> Option<R> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.link.with(&mut |c, now| {
+            if let Some(f) = f.take() {
+                out = Some(f(c, now));
+            }
+        });
+        out
+    }
+
+    /// Runs a fallible `f` on the connection.
+    fn try_with<R>(
+        &self,
+        f: impl FnOnce(&mut crate::client::Connection, crate::time::Mono) -> Result<R, NatsError>,
+    ) -> Result<R, NatsError> {
+        self.with(f).unwrap_or_else(|| Err(closed_error()))
+    }
+
+    /// Reads the connection.
+    fn read<R: Default>(&self, f: impl FnOnce(&crate::client::Connection) -> R) -> R {
+        let mut f = Some(f);
+        let mut out = R::default();
+        self.link.read(&mut |c| {
+            if let Some(f) = f.take() {
+                out = f(c);
+            }
+        });
+        out
+    }
+
+    /// The last INFO as JSON text.
+    pub fn info_json(&self) -> Option<String> {
+        self.read(|c| c.info_json().map(str::to_owned))
+    }
+
+    /// The server's `max_payload`.
+    pub fn max_payload(&self) -> usize {
+        self.read(|c| c.max_payload())
+    }
+
+    /// Whether the connection is closed for good.
+    pub fn is_closed(&self) -> bool {
+        self.read(|c| c.is_closed())
+    }
+
+    /// The connection's `inboxPrefix`.
+    pub fn inbox_prefix(&self) -> String {
+        self.read(|c| c.options().inbox_prefix.clone())
+    }
+
+    /// A new 22-character unique token.
+    pub fn next_nuid(&self) -> String {
+        self.with(|c, _| c.next_nuid()).unwrap_or_default()
+    }
+
+    /// Publishes (validated before anything is written).
+    pub fn publish(
+        &self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&Headers>,
+        payload: &[u8],
+    ) -> Result<(), NatsError> {
+        self.try_with(|c, _| c.publish(subject, reply, headers, payload))
+    }
+
+    /// Subscribes; `handler` gets every message and, last, `Closed`. Returns the sid.
+    pub fn subscribe(
+        &self,
+        subject: &str,
+        queue: Option<&str>,
+        max: Option<u64>,
+        handler: SubHandler,
+    ) -> Result<u64, NatsError> {
+        let sid = self.try_with(|c, _| c.subscribe(subject, queue, max))?;
+        self.dispatch.subs.borrow_mut().insert(
+            sid,
+            SubEntry {
+                handler: Rc::new(RefCell::new(handler)),
+                drained: Vec::new(),
+            },
+        );
+        Ok(sid)
+    }
+
+    /// Unsubscribes now, or after `max` messages in all.
+    pub fn unsubscribe(&self, sid: u64, max: Option<u64>) -> Result<(), NatsError> {
+        self.try_with(|c, _| c.unsubscribe(sid, max))
+    }
+
+    /// Drains one subscription; `done` once it has ended.
+    pub fn drain_subscription(&self, sid: u64, done: Done<()>) {
+        match self.try_with(|c, _| c.drain_subscription(sid)) {
+            Ok(true) => match self.dispatch.subs.borrow_mut().get_mut(sid) {
+                Some(entry) => entry.drained.push(done),
+                None => done(Ok(())),
+            },
+            Ok(false) => done(Ok(())),
+            Err(e) => done(Err(e)),
+        }
+    }
+
+    /// Request/reply over the muxed inbox: `done` gets the reply straight from the event handler
+    /// that decoded it (or at once the error it could not be sent with).
+    pub fn request(
+        &self,
+        subject: &str,
+        payload: &[u8],
+        headers: Option<&Headers>,
+        timeout_ms: f64,
+        done: Done<Msg>,
+    ) {
+        let sent = self.try_with(|c, now| c.request(subject, payload, headers, timeout_ms, now));
+        self.await_reply(sent, done);
+    }
+
+    /// [`request`](Self::request) to a JetStream API subject that ends with a subject filter
+    /// (`*`/`>` tokens allowed; see `Connection::api_request`).
+    pub fn api_request(&self, subject: &str, payload: &[u8], timeout_ms: f64, done: Done<Msg>) {
+        let sent = self.try_with(|c, now| c.api_request(subject, payload, None, timeout_ms, now));
+        self.await_reply(sent, done);
+    }
+
+    fn await_reply(&self, sent: Result<u64, NatsError>, done: Done<Msg>) {
+        match sent {
+            Ok(id) => self
+                .dispatch
+                .requests
+                .borrow_mut()
+                .insert(id, Pending(Some(done))),
+            Err(e) => done(Err(e)),
+        }
+    }
+
+    /// PING → PONG; `done` gets the round trip in ms.
+    pub fn flush(&self, done: Done<f64>) {
+        match self.try_with(|c, now| c.flush(now)) {
+            Ok(id) => self
+                .dispatch
+                .flushes
+                .borrow_mut()
+                .insert(id, Pending(Some(done))),
+            Err(e) => done(Err(e)),
+        }
+    }
+
+    /// Drains every subscription, flushes and closes; `done` with the error if it did not close cleanly.
+    pub fn drain(&self, done: Done<()>) {
+        if let Err(e) = self.try_with(|c, now| c.drain(now)) {
+            return done(Err(e));
+        }
+        self.closed(Box::new(move |r| done(r.map_or(Ok(()), Err))));
+    }
+
+    /// Closes (a second call is harmless); `done` once closed.
+    pub fn close(&self, done: Done<()>) {
+        self.with(|c, now| c.close(now));
+        self.closed(Box::new(move |_| done(Ok(()))));
+    }
+
+    /// `done` once the connection is closed for good: `None`, or the error that closed it.
+    pub fn closed(&self, done: ClosedFn) {
+        let closed = self.dispatch.closed.borrow().clone();
+        match closed {
+            Some(r) => done(r),
+            None => self.dispatch.closed_waiters.borrow_mut().push(done),
+        }
+    }
+
+    /// Adds a status listener; returns its id for [`remove_status_listener`](Self::remove_status_listener).
+    pub fn on_status(&self, f: StatusHandler) -> u32 {
+        let mut next = self.dispatch.next_listener.borrow_mut();
+        *next += 1;
+        self.dispatch.status.borrow_mut().push((*next, f));
+        *next
+    }
+
+    /// Removes a status listener.
+    pub fn remove_status_listener(&self, id: u32) {
+        self.dispatch.status.borrow_mut().retain(|(i, _)| *i != id);
+    }
+
+    /// Hands one event of the connection to whoever waits for it. Called by the driver; the
+    /// dispatch state is never borrowed while a callback runs (a callback may start another call).
+    pub fn deliver(&self, d: Delivery) {
+        let dispatch = &self.dispatch;
+        match d {
+            Delivery::Msgs(sid, msgs) => dispatch.msgs(sid, msgs),
+            Delivery::Event(ev) => match ev {
+                Event::Connected { .. } => {
+                    let connected = dispatch.connected.borrow_mut().take();
+                    if let Some(done) = connected {
+                        done(Ok(()));
+                    }
+                }
+                Event::Msg { sid, msg } => dispatch.msgs(sid, vec![msg]),
+                Event::SubClosed { sid, error } => {
+                    let entry = dispatch.subs.borrow_mut().remove(sid);
+                    if let Some(entry) = entry {
+                        (entry.handler.borrow_mut())(SubEvent::Closed(error));
+                        entry.drained.into_iter().for_each(|d| d(Ok(())));
+                    }
+                }
+                Event::Reply { id, result } => {
+                    let pending = dispatch.requests.borrow_mut().remove(id);
+                    if let Some(p) = pending {
+                        p.call(result);
+                    }
+                }
+                Event::Flushed { id, result } => {
+                    let pending = dispatch.flushes.borrow_mut().remove(id);
+                    if let Some(p) = pending {
+                        p.call(result);
+                    }
+                }
+                Event::Status(s) => {
+                    let listeners: Vec<StatusHandler> =
+                        dispatch.status.borrow().iter().map(|(_, f)| f.clone()).collect();
+                    for f in listeners {
+                        f(&s);
+                    }
+                }
+                Event::Closed { error } => dispatch.finish(error),
+                // Transport commands are the driver's.
+                Event::Open { .. } | Event::CloseTransport | Event::Sign { .. } => {}
+            },
+        }
+    }
+}
+
+impl Dispatch {
+    fn msgs(&self, sid: u64, msgs: Vec<Msg>) {
+        let h = self.subs.borrow_mut().get_mut(sid).map(|e| e.handler.clone());
+        if let Some(h) = h {
+            // A handler that is running (a re-entrant delivery) is skipped rather than a panic.
+            if let Ok(mut h) = h.try_borrow_mut() {
+                h(SubEvent::Msgs(msgs));
+            }
+        }
+    }
+
+    fn finish(&self, error: Option<NatsError>) {
+        let connected = self.connected.borrow_mut().take();
+        if let Some(done) = connected {
+            done(Err(error.clone().unwrap_or_else(|| {
+                NatsError::connection_closed("connection closed before it was established")
+            })));
+        }
+        *self.closed.borrow_mut() = Some(error.clone());
+        let waiters = std::mem::take(&mut *self.closed_waiters.borrow_mut());
+        for w in waiters {
+            w(error.clone());
+        }
+        // Dropped pending callbacks reject with CONNECTION_CLOSED (see `Pending`).
+        let requests = self.requests.borrow_mut().take_all();
+        drop(requests);
+        let flushes = self.flushes.borrow_mut().take_all();
+        drop(flushes);
+    }
+}
