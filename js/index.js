@@ -1,11 +1,11 @@
-// nats-kv-wasm: the ES module users import. A thin layer over the wasm exports: it builds `Msg` and
-// `Subscription` objects, adapts callbacks to `for await`, and owns the `NatsError` class.
+// nats-kv-wasm: the ES module users import. A thin layer over the wasm exports: a class per public
+// type, callbacks adapted to `for await`, and the `NatsError` class.
 import initWasm, * as wasm from "../pkg/nats_kv_wasm.js";
 import { NatsError, makeNatsError, badOptions } from "./errors.js";
-import { headers, flattenHeaders, MsgHdrsImpl } from "./headers.js";
+import { headers, flattenHeaders } from "./headers.js";
 import { PushQueue } from "./queue.js";
-import { onPanic, panicked, onPanicEnd, guardClasses, guard } from "./panic.js";
-import { makeEntry } from "./kv.js";
+import { onPanic, panicked, onPanicEnd, guardExports, settled } from "./guard.js";
+import { initBatch, unpack, EVENT } from "./batch.js";
 
 export { NatsError, headers };
 export { Kvm } from "./kv.js";
@@ -19,41 +19,12 @@ export function init(moduleOrPath) {
   if (!ready) {
     ready = initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(() => {
       wasm.setErrorFactory(makeNatsError);
-      wasm.setEntryFactory(makeEntry);
       wasm.setPanicHandler(onPanic);
-      guardClasses([wasm.WasmConnection, wasm.WasmKvm, wasm.WasmKv, wasm.WasmWatcher]);
+      initBatch(wasm.batchLayout());
+      guardExports(wasm);
     });
   }
   return ready;
-}
-
-const decoder = new TextDecoder();
-
-function makeHeaders(flat, code, description) {
-  if (!flat) return undefined;
-  const h = new MsgHdrsImpl(code, description);
-  for (let i = 0; i + 1 < flat.length; i += 2) h._entries.push([flat[i], flat[i + 1]]);
-  return h;
-}
-
-/** A received message. */
-class Msg {
-  constructor(nc, subject, sid, reply, data, hdrs, code, description) {
-    this._nc = nc;
-    this.subject = subject;
-    this.sid = sid;
-    if (reply) this.reply = reply;
-    this.data = data;
-    const h = makeHeaders(hdrs, code, description);
-    if (h) this.headers = h;
-  }
-  string() { return decoder.decode(this.data); }
-  json() { return JSON.parse(this.string()); }
-  respond(payload, opts) {
-    if (!this.reply) return false;
-    this._nc.publish(this.reply, payload, opts);
-    return true;
-  }
 }
 
 /** Messages a `for await` subscription may hold before it drops and reports `slowConsumer`. */
@@ -79,24 +50,16 @@ class Subscription {
     this._slow = false;
     this._dropped = 0;
     // One call per batch of messages (usually a whole WebSocket frame's); each callback still sees one Msg.
-    const onMsg = (subjects, replies, data, ends, hdrs) => {
-      const subs = subjects.split(" ");
-      const reps = replies === undefined ? undefined : replies.split(" ");
-      const sid = this._sid;
-      let start = 0;
-      for (let i = 0; i < subs.length && this._received < this._limit; i++) {
-        const end = ends[i];
-        const h = hdrs === undefined ? undefined : hdrs[i];
-        const m = h === undefined
-          ? new Msg(nc, subs[i], sid, reps === undefined ? undefined : reps[i], data.subarray(start, end))
-          : new Msg(nc, subs[i], sid, reps === undefined ? undefined : reps[i], data.subarray(start, end), h[0], h[1], h[2]);
-        start = end;
+    const onBatch = (text, nums, data, kind) => {
+      for (const m of unpack(kind, text, nums, data, nc)) {
+        if (this._received >= this._limit) break;
         this._received++;
         if (this._callback) this._callback(null, m);
         else this._enqueue(m);
       }
     };
-    const onDone = (err) => {
+    const onEvent = (kind, err) => {
+      if (kind !== EVENT.ENDED) return;
       this._unwatch();
       this._closed = true;
       if (err && this._callback) this._callback(err, undefined);
@@ -104,9 +67,9 @@ class Subscription {
       this._closedResolve(err || undefined);
     };
     this._unwatch = onPanicEnd(this);
-    this._poison = onDone;
+    this._poison = (err) => onEvent(EVENT.ENDED, err);
     try {
-      this._sid = nc._w.subscribe(subject, opts.queue, opts.max, onMsg, onDone);
+      this._sid = nc._w.subscribe(subject, opts.queue, opts.max, onBatch, onEvent);
     } catch (e) {
       this._unwatch();
       throw e;
@@ -135,7 +98,7 @@ class Subscription {
   getDropped() { return this._dropped; }
   /** Messages waiting to be iterated. */
   getPending() { return this._queue ? this._queue.length : 0; }
-  async drain() { if (!this._closed) await this._nc._w.drainSubscription(this._sid); }
+  async drain() { if (!this._closed) await settled((s) => this._nc._w.drainSubscription(this._sid, s)); }
   getSubject() { return this._subject; }
   getReceived() { return this._received; }
   getID() { return this._sid; }
@@ -174,19 +137,20 @@ class NatsConnectionImpl {
     if (opts.callback !== undefined && typeof opts.callback !== "function") throw new NatsError("INVALID_ARGUMENT", "callback must be a function");
     return new Subscription(this, subject, opts);
   }
-  async request(subject, payload, opts = {}) {
-    const bad = badOptions(opts, "request options");
-    if (bad) throw bad;
-    const r = await this._w.request(subject, payload, flattenHeaders(opts?.headers), opts?.timeout);
-    return new Msg(this, r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+  request(subject, payload, opts = {}) {
+    return settled((s) => {
+      const bad = badOptions(opts, "request options");
+      if (bad) throw bad;
+      this._w.request(subject, payload, flattenHeaders(opts?.headers), opts?.timeout, s);
+    }, this);
   }
-  async flush() { await this._w.flush(); }
-  async rtt() { return this._w.flush(); }
-  async drain() { return this._w.drain(); }
-  async close() { if (!panicked()) await this._w.close(); }
+  async flush() { await settled((s) => this._w.flush(s)); }
+  rtt() { return settled((s) => this._w.flush(s)); }
+  drain() { return settled((s) => this._w.drain(s)); }
+  async close() { if (!panicked()) await settled((s) => this._w.close(s)); }
   /** Resolves when the connection is closed: with the error that closed it, if any. */
   async closed() {
-    try { return await this._w.closed(); } catch (e) { return e; }
+    try { return await settled((s) => this._w.closed(s)); } catch (e) { return e; }
   }
   isClosed() { return panicked() !== null || this._w.isClosed(); }
   onStatus(cb) {
@@ -195,8 +159,6 @@ class NatsConnectionImpl {
     return () => this._listeners.delete(cb);
   }
 }
-
-const connectWasm = guard((opts, onStatus) => wasm.connect(opts, onStatus));
 
 /** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
 export async function connect(opts) {
@@ -207,6 +169,6 @@ export async function connect(opts) {
       try { cb(data === undefined ? { type } : { type, data }); } catch (e) { queueMicrotask(() => { throw e; }); }
     }
   };
-  const w = await connectWasm(opts, onStatus);
+  const w = await settled((s) => wasm.connect(opts, onStatus, s));
   return new NatsConnectionImpl(w, listeners, onStatus);
 }

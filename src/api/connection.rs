@@ -1,157 +1,87 @@
-//! The `WasmConnection` the ES module wraps: JS calls in, promises and callbacks out.
+//! The `WasmConnection` the ES module wraps: JS calls in, promises and deliveries out.
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{headers, headers_to_js, integer, payload, string};
-use super::errors::{js_err, promise, to_js};
+use super::convert::{headers, integer, payload, string};
+use super::deliver::Deliver;
 use super::options::{parse, public_nkey};
-use crate::client::Status;
+use super::promise::{done, to_js, Settle, ToJs};
+use crate::client::{Options, Status};
 use crate::error::NatsError;
 use crate::proto::Msg;
+use crate::session::batch::{event, Batch, Kind};
+use crate::session::{Client, SubEvent};
 use crate::time::MAX_SAFE_INTEGER;
-use crate::web::client::{SubEvent, WebClient};
+use crate::web::driver::Driver;
 
 /// A connection (wrapped by `js/index.js` as `NatsConnection`).
 #[wasm_bindgen]
 pub struct WasmConnection {
-    client: WebClient,
+    client: Client,
 }
 
 impl WasmConnection {
-    /// The connection for the KV layer.
-    pub fn client(&self) -> &WebClient {
+    /// The connection, for the KV exports.
+    pub fn client(&self) -> &Client {
         &self.client
     }
 }
 
-/// Connects; resolves to a `WasmConnection` once CONNECT/PONG succeeded. `on_status(type, data)`
+impl ToJs for WasmConnection {
+    fn settle(self, s: Settle) {
+        s.resolve(&self.into())
+    }
+}
+
+impl ToJs for Msg {
+    fn settle(self, s: Settle) {
+        let mut b = Batch::new(Kind::Msg);
+        b.push_msg(&self);
+        s.resolve_batch(&b, true)
+    }
+}
+
+/// Connects; settles with a `WasmConnection` once CONNECT/PONG succeeded. `on_status(type, data)`
 /// receives status events.
 #[wasm_bindgen]
-pub fn connect(opts: JsValue, on_status: Function) -> Promise {
-    promise(Box::pin(async move {
-        let mut parsed = parse(&opts).map_err(js_err)?;
-        if let Some(seed) = parsed.seed.as_ref() {
-            if parsed.options.jwt.is_none() {
-                parsed.options.nkey = Some(public_nkey(seed).await.map_err(js_err)?);
-            }
-        }
-        let client = WebClient::connect(parsed.options, parsed.seed)
-            .await
-            .map_err(js_err)?;
-        client.on_status(Rc::new(move |s: &Status| {
-            call(
-                &on_status,
-                &[JsValue::from_str(s.type_str()), status_data(s)],
-            );
-        }));
-        Ok(WasmConnection { client }.into())
-    }))
-}
-
-fn call(f: &Function, args: &[JsValue]) {
-    let arr: Array = args.iter().collect();
-    // A throwing user callback must not break delivery to the others.
-    let _ = f.apply(&JsValue::UNDEFINED, &arr);
-}
-
-/// `[subject, sid, reply, data, headers, code, description]` for the ES module's `Msg`.
-fn msg_args(m: Msg) -> [JsValue; 7] {
-    let (hdrs, code, desc) = match &m.headers {
-        Some(h) => (
-            headers_to_js(h).into(),
-            JsValue::from(h.code),
-            JsValue::from_str(&h.description),
+pub fn connect(opts: JsValue, on_status: Function, settle: Function) -> Result<(), JsValue> {
+    let parsed = parse(&opts)?;
+    let mut options = parsed.options;
+    let seed = parsed.seed;
+    let connected = done::<WasmConnection>(settle);
+    let start = move |options: Result<Options, NatsError>| match options {
+        Ok(options) => Driver::connect(
+            options,
+            seed,
+            Box::new(move |r| {
+                connected(r.map(|client| {
+                    client.on_status(Rc::new(move |s: &Status| {
+                        let _ = on_status.call2(
+                            &JsValue::UNDEFINED,
+                            &JsValue::from_str(s.type_str()),
+                            &status_data(s),
+                        );
+                    }));
+                    WasmConnection { client }
+                }))
+            }),
         ),
-        None => (JsValue::UNDEFINED, JsValue::from(0), JsValue::from_str("")),
+        Err(e) => connected(Err(e)),
     };
-    [
-        JsValue::from_str(&m.subject),
-        JsValue::from_f64(m.sid as f64),
-        m.reply
-            .as_deref()
-            .map_or(JsValue::UNDEFINED, JsValue::from_str),
-        Uint8Array::from(m.payload.as_slice()).into(),
-        hdrs,
-        code,
-        desc,
-    ]
-}
-
-/// Reused buffers for packing a batch of messages into a few JS values.
-#[derive(Default)]
-struct Packer {
-    subjects: String,
-    replies: String,
-    data: Vec<u8>,
-    ends: Vec<u32>,
-}
-
-impl Packer {
-    /// `on_msg(subjects, replies, data, ends, headers)` for a batch: `subjects` and `replies` are
-    /// joined with spaces (server subjects never contain whitespace; an empty reply is none;
-    /// `replies` is `undefined` when no message has one); message `i`'s payload is
-    /// `data[ends[i-1]..ends[i]]` (each payload copied once into wasm memory and once out);
-    /// `headers` is `undefined`, or an array with `[flat, code, description]` or `undefined` per message.
-    fn deliver(&mut self, on_msg: &Function, ms: Vec<Msg>) {
-        self.subjects.clear();
-        self.replies.clear();
-        self.data.clear();
-        self.ends.clear();
-        let mut any_reply = false;
-        let mut any_headers = false;
-        for (i, m) in ms.iter().enumerate() {
-            if i > 0 {
-                self.subjects.push(' ');
-                self.replies.push(' ');
-            }
-            self.subjects.push_str(&m.subject);
-            if let Some(r) = &m.reply {
-                any_reply = true;
-                self.replies.push_str(r);
-            }
-            any_headers |= m.headers.is_some();
-            self.data.extend_from_slice(&m.payload);
-            self.ends.push(self.data.len() as u32);
-        }
-        let hdrs = if any_headers {
-            ms.iter()
-                .map(|m| match &m.headers {
-                    Some(h) => {
-                        let a = Array::new();
-                        a.push(&headers_to_js(h).into());
-                        a.push(&JsValue::from(h.code));
-                        a.push(&JsValue::from_str(&h.description));
-                        a.into()
-                    }
-                    None => JsValue::UNDEFINED,
-                })
-                .collect::<Array>()
-                .into()
-        } else {
-            JsValue::UNDEFINED
-        };
-        let replies = if any_reply {
-            JsValue::from_str(&self.replies)
-        } else {
-            JsValue::UNDEFINED
-        };
-        // A throwing user callback must not break delivery to the others.
-        let _ = on_msg.call5(
-            &JsValue::UNDEFINED,
-            &JsValue::from_str(&self.subjects),
-            &replies,
-            &Uint8Array::from(self.data.as_slice()).into(),
-            &Uint32Array::from(self.ends.as_slice()).into(),
-            &hdrs,
-        );
-        // Do not keep a burst's high-water mark forever.
-        if self.data.capacity() > 1 << 20 {
-            self.data = Vec::new();
-        }
+    match seed {
+        // The public nkey comes from WebCrypto (a promise): sign-in starts when it is in.
+        Some(seed) if options.jwt.is_none() => crate::web::spawn(Box::pin(async move {
+            start(public_nkey(&seed).await.map(|nkey| {
+                options.nkey = Some(nkey);
+                options
+            }))
+        })),
+        _ => start(Ok(options)),
     }
+    Ok(())
 }
 
 fn status_data(s: &Status) -> JsValue {
@@ -162,8 +92,7 @@ fn status_data(s: &Status) -> JsValue {
         | Status::Ldm { server } => JsValue::from_str(server),
         Status::Update { added, deleted } => {
             let o = Object::new();
-            let list =
-                |v: &Vec<String>| -> Array { v.iter().map(|s| JsValue::from_str(s)).collect() };
+            let list = |v: &Vec<String>| -> Array { v.iter().map(|s| JsValue::from_str(s)).collect() };
             let _ = Reflect::set(&o, &"added".into(), &list(added));
             let _ = Reflect::set(&o, &"deleted".into(), &list(deleted));
             o.into()
@@ -189,10 +118,6 @@ fn opt_str(v: &JsValue, what: &str) -> Result<Option<String>, NatsError> {
     }
 }
 
-fn closed_value(r: Option<NatsError>) -> JsValue {
-    r.as_ref().map_or(JsValue::UNDEFINED, to_js)
-}
-
 #[wasm_bindgen]
 impl WasmConnection {
     /// The last INFO as JSON text.
@@ -208,121 +133,91 @@ impl WasmConnection {
         reply: JsValue,
         hdrs: JsValue,
     ) -> Result<(), JsValue> {
-        let subject = string(&subject, "subject").map_err(js_err)?;
-        let data = payload(&data).map_err(js_err)?;
-        let reply = opt_str(&reply, "reply").map_err(js_err)?;
-        let hdrs = headers(&hdrs).map_err(js_err)?;
-        self.client
-            .publish(&subject, reply.as_deref(), hdrs.as_ref(), &data)
-            .map_err(js_err)
+        let subject = string(&subject, "subject")?;
+        let data = payload(&data)?;
+        let reply = opt_str(&reply, "reply")?;
+        let hdrs = headers(&hdrs)?;
+        Ok(self
+            .client
+            .publish(&subject, reply.as_deref(), hdrs.as_ref(), &data)?)
     }
 
-    /// Subscribes; `on_msg(subjects, replies, data, ends, headers)` per batch of messages (see
-    /// `Packer::deliver`), `on_done(error | null)` once when the subscription ends. Returns the sid.
+    /// Subscribes; messages go to `on_batch` (packed), the end to `on_event(ENDED, error | null)`.
+    /// Returns the sid.
     pub fn subscribe(
         &self,
         subject: JsValue,
         queue: JsValue,
         max: JsValue,
-        on_msg: Function,
-        on_done: Function,
+        on_batch: Function,
+        on_event: Function,
     ) -> Result<f64, JsValue> {
-        let subject = string(&subject, "subject").map_err(js_err)?;
-        let queue = opt_str(&queue, "queue").map_err(js_err)?;
-        let max = opt_u64(&max, "max").map_err(js_err)?;
-        let mut packer = Packer::default();
+        let subject = string(&subject, "subject")?;
+        let queue = opt_str(&queue, "queue")?;
+        let max = opt_u64(&max, "max")?;
+        let mut deliver = Deliver::new(on_batch, on_event);
         let handler = Box::new(move |ev: SubEvent| match ev {
-            SubEvent::Msgs(ms) => packer.deliver(&on_msg, ms),
-            SubEvent::Closed(err) => call(&on_done, &[err.as_ref().map_or(JsValue::NULL, to_js)]),
+            SubEvent::Msgs(ms) => deliver.msgs(&ms),
+            SubEvent::Closed(err) => deliver.event(event::ENDED, err.as_ref()),
         });
-        let sid = self
-            .client
-            .subscribe(&subject, queue.as_deref(), max, handler)
-            .map_err(js_err)?;
+        let sid = self.client.subscribe(&subject, queue.as_deref(), max, handler)?;
         Ok(sid as f64)
     }
 
     /// Unsubscribes now, or after `max` messages in all.
     pub fn unsubscribe(&self, sid: f64, max: JsValue) -> Result<(), JsValue> {
-        let max = opt_u64(&max, "max").map_err(js_err)?;
-        self.client.unsubscribe(sid as u64, max).map_err(js_err)
+        let max = opt_u64(&max, "max")?;
+        Ok(self.client.unsubscribe(sid as u64, max)?)
     }
 
-    /// Drains one subscription; resolves when it has ended.
+    /// Drains one subscription; settles when it has ended.
     #[wasm_bindgen(js_name = drainSubscription)]
-    pub fn drain_subscription(&self, sid: f64) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            client
-                .drain_subscription(sid as u64)
-                .await
-                .map_err(js_err)?;
-            Ok(JsValue::UNDEFINED)
-        }))
+    pub fn drain_subscription(&self, sid: f64, settle: Function) {
+        self.client.drain_subscription(sid as u64, done::<()>(settle));
     }
 
-    /// Request/reply over the muxed inbox; resolves to the `Msg` fields.
+    /// Request/reply over the muxed inbox; settles with the reply `Msg`.
     pub fn request(
         &self,
         subject: JsValue,
         data: JsValue,
         hdrs: JsValue,
         timeout: JsValue,
-    ) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let subject = string(&subject, "subject").map_err(js_err)?;
-            let data = payload(&data).map_err(js_err)?;
-            let hdrs = headers(&hdrs).map_err(js_err)?;
-            let timeout = match opt_u64(&timeout, "timeout").map_err(js_err)? {
-                None => 1000.0,
-                Some(t) if t >= 1 => t as f64,
-                Some(_) => {
-                    return Err(js_err(NatsError::invalid_argument(
-                        "timeout must be at least 1 ms",
-                    )))
-                }
-            };
-            let m = client
-                .request(&subject, &data, hdrs.as_ref(), timeout)
-                .await
-                .map_err(js_err)?;
-            Ok(msg_args(m).iter().collect::<Array>().into())
-        }))
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let subject = string(&subject, "subject")?;
+        let data = payload(&data)?;
+        let hdrs = headers(&hdrs)?;
+        let timeout = match opt_u64(&timeout, "timeout")? {
+            None => 1000.0,
+            Some(t) if t >= 1 => t as f64,
+            Some(_) => return Err(NatsError::invalid_argument("timeout must be at least 1 ms").into()),
+        };
+        self.client
+            .request(&subject, &data, hdrs.as_ref(), timeout, done::<Msg>(settle));
+        Ok(())
     }
 
-    /// PING → PONG; resolves to the round trip in ms.
-    pub fn flush(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            Ok(JsValue::from_f64(client.flush().await.map_err(js_err)?))
-        }))
+    /// PING → PONG; settles with the round trip in ms.
+    pub fn flush(&self, settle: Function) {
+        self.client.flush(done::<f64>(settle));
     }
 
     /// Drains every subscription, flushes, closes; rejects if it did not close cleanly.
-    pub fn drain(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            client.drain().await.map_err(js_err)?;
-            Ok(JsValue::UNDEFINED)
-        }))
+    pub fn drain(&self, settle: Function) {
+        self.client.drain(done::<()>(settle));
     }
 
-    /// Closes; resolves when closed. A second call is harmless.
-    pub fn close(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            client.close().await;
-            Ok(JsValue::UNDEFINED)
-        }))
+    /// Closes; settles when closed. A second call is harmless.
+    pub fn close(&self, settle: Function) {
+        self.client.close(done::<()>(settle));
     }
 
     /// Settles when the connection is closed for good: `undefined`, or the error that closed it.
-    pub fn closed(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(
-            async move { Ok(closed_value(client.closed().await)) },
-        ))
+    pub fn closed(&self, settle: Function) {
+        self.client.closed(Box::new(move |r| {
+            Settle(settle).resolve(&r.as_ref().map_or(JsValue::UNDEFINED, to_js))
+        }));
     }
 
     /// Whether the connection is closed.

@@ -1,22 +1,27 @@
-//! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher` (wrapped by `js/kv.js`).
+//! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher`, `WasmView` (wrapped by `js/kv.js`). Each
+//! converts its arguments and hands the session layer a [`done`] of the caller's promise.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::connection::WasmConnection;
-use super::convert::{integer, payload, string};
-use super::errors::{js_err, promise, settle_later, to_js};
+use super::convert::{integer, member, payload, string};
+use super::deliver::Deliver;
 use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
+use super::promise::{batch_values, done, Settle, ToJs};
 use crate::error::NatsError;
 use crate::jetstream::api::JsApi;
-use crate::kv::watch::EntryPacker;
-use crate::kv::{KvEntry, KvStatus, Operation};
+use crate::kv::{KvEntry, KvStatus};
+use crate::session::batch::{event, Batch, Kind};
+use crate::session::kv::{ModifyFn, WatchRun};
+use crate::session::view::{View, ViewEvent};
+use crate::session::consumer::RunEvent;
+use crate::session::{JetStream, Kv};
 use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
-use crate::web::kv::{JetStream, Kv, DEFAULT_TIMEOUT};
-use crate::web::watch::{WatchEvent, WatchRun};
 
 fn opt_seq(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
     if v.is_undefined() || v.is_null() {
@@ -44,81 +49,21 @@ fn opt_timeout(v: &JsValue) -> Result<Option<f64>, NatsError> {
     }
 }
 
-/// `[bucket, key, value, revision, created, delta, operation, length, isUpdate]` for `js/kv.js`.
-fn entry_js(e: KvEntry) -> JsValue {
-    let arr = Array::new_with_length(9);
-    arr.set(0, JsValue::from_str(&e.bucket));
-    arr.set(1, JsValue::from_str(&e.key));
-    arr.set(2, Uint8Array::from(e.value.as_slice()).into());
-    arr.set(3, JsValue::from_f64(e.revision as f64));
-    arr.set(4, JsValue::from_f64(e.created));
-    arr.set(5, JsValue::from_f64(e.delta as f64));
-    arr.set(6, JsValue::from_str(e.operation.as_str()));
-    arr.set(7, JsValue::from_f64(e.length as f64));
-    arr.set(8, JsValue::from_bool(e.is_update));
-    arr.into()
+fn entries_batch<'a>(es: impl IntoIterator<Item = &'a KvEntry>) -> Batch {
+    let mut b = Batch::new(Kind::Entry);
+    es.into_iter().for_each(|e| b.push_entry(e));
+    b
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// `(bucket, key, value, revision, created, delta, operation, length, isUpdate) => KvEntry`,
-    /// registered by `js/index.js`; `operation` is 0 PUT, 1 DEL, 2 PURGE.
-    type EntryFactory;
-    #[wasm_bindgen(method, js_name = call)]
-    #[allow(clippy::too_many_arguments)]
-    fn make(
-        this: &EntryFactory,
-        this_arg: &JsValue,
-        bucket: &JsValue,
-        key: &JsValue,
-        value: Uint8Array,
-        revision: f64,
-        created: f64,
-        delta: f64,
-        operation: u32,
-        length: f64,
-        is_update: bool,
-    ) -> JsValue;
+impl ToJs for Option<KvEntry> {
+    fn settle(self, s: Settle) {
+        s.resolve_batch(&entries_batch(&self), true)
+    }
 }
 
-thread_local! {
-    static ENTRY_FACTORY: RefCell<Option<EntryFactory>> = const { RefCell::new(None) };
-}
-
-/// Registers the `KvEntry` factory used by `get` (one call per entry instead of an array of 9 values
-/// set one by one and rebuilt into an entry by an `async` wrapper); called once by `js/index.js`.
-#[wasm_bindgen(js_name = setEntryFactory)]
-pub fn set_entry_factory(factory: Function) {
-    ENTRY_FACTORY.with(|f| *f.borrow_mut() = Some(factory.unchecked_into()));
-}
-
-/// The JS `KvEntry` for `e` (the entry array if no factory is registered). `bucket` and `key` are
-/// the JS strings of `e.bucket` and `e.key` (the caller has them: no string crosses back).
-fn entry_obj(e: KvEntry, bucket: &JsValue, key: &JsValue) -> JsValue {
-    let made = ENTRY_FACTORY.with(|f| {
-        f.borrow().as_ref().map(|f| {
-            let op = match e.operation {
-                Operation::Put => 0,
-                Operation::Del => 1,
-                Operation::Purge => 2,
-            };
-            f.make(
-                &JsValue::UNDEFINED,
-                bucket,
-                key,
-                Uint8Array::from(e.value.as_slice()),
-                e.revision as f64,
-                e.created,
-                e.delta as f64,
-                op,
-                e.length as f64,
-                e.is_update,
-            )
-        })
-    });
-    match made {
-        Some(v) => v,
-        None => entry_js(e),
+impl ToJs for Vec<KvEntry> {
+    fn settle(self, s: Settle) {
+        s.resolve_batch(&entries_batch(&self), false)
     }
 }
 
@@ -145,12 +90,26 @@ fn status_js(s: &KvStatus) -> JsValue {
     }
     set(&o, "metadata", md.into());
     set(&o, "maxBytes", JsValue::from_f64(s.max_bytes as f64));
-    set(
-        &o,
-        "maxValueSize",
-        JsValue::from_f64(s.max_value_size as f64),
-    );
+    set(&o, "maxValueSize", JsValue::from_f64(s.max_value_size as f64));
     o.into()
+}
+
+impl ToJs for KvStatus {
+    fn settle(self, s: Settle) {
+        s.resolve(&status_js(&self))
+    }
+}
+
+impl ToJs for Vec<KvStatus> {
+    fn settle(self, s: Settle) {
+        s.resolve(&self.iter().map(status_js).collect::<Array>())
+    }
+}
+
+impl ToJs for Kv {
+    fn settle(self, s: Settle) {
+        s.resolve(&WasmKv { kv: self }.into())
+    }
 }
 
 /// The JetStream KV manager (`new Kvm(nc, opts)` in `js/kv.js`).
@@ -164,66 +123,39 @@ impl WasmKvm {
     /// A manager on `conn` with `JetStreamOptions` (apiPrefix, domain, timeout, watcherPrefix).
     #[wasm_bindgen(constructor)]
     pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmKvm, JsValue> {
-        let o = js_options(&opts).map_err(js_err)?;
-        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref()).map_err(js_err)?;
-        let client = conn.client().clone();
-        let watcher_prefix = o.watcher_prefix.unwrap_or_else(|| client.inbox_prefix());
+        let o = js_options(&opts)?;
+        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
         Ok(WasmKvm {
-            js: JetStream {
-                client,
-                api,
-                timeout_ms: o.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                watcher_prefix,
-            },
+            js: JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix),
         })
     }
 
-    /// Creates (or binds to an identical) bucket; resolves to a `WasmKv`.
-    pub fn create(&self, bucket: JsValue, opts: JsValue) -> Promise {
-        let js = self.js.clone();
-        promise(Box::pin(async move {
-            let name = string(&bucket, "bucket").map_err(js_err)?;
-            let o = kv_options(&opts).map_err(js_err)?;
-            Ok(WasmKv::new(js.kv_create(&name, &o).await.map_err(js_err)?).into())
-        }))
+    /// Creates (or binds to an identical) bucket; settles with a `WasmKv`.
+    pub fn create(&self, bucket: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
+        let name = string(&bucket, "bucket")?;
+        let o = kv_options(&opts)?;
+        self.js.kv_create(name, o, done::<Kv>(settle));
+        Ok(())
     }
 
-    /// Binds to an existing bucket; resolves to a `WasmKv`.
-    pub fn open(&self, bucket: JsValue, opts: JsValue) -> Promise {
-        let js = self.js.clone();
-        promise(Box::pin(async move {
-            let name = string(&bucket, "bucket").map_err(js_err)?;
-            let o = kv_options(&opts).map_err(js_err)?;
-            Ok(WasmKv::new(js.kv_open(&name, o.timeout).await.map_err(js_err)?).into())
-        }))
+    /// Binds to an existing bucket; settles with a `WasmKv`.
+    pub fn open(&self, bucket: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
+        let name = string(&bucket, "bucket")?;
+        let o = kv_options(&opts)?;
+        self.js.kv_open(name, o.timeout, done::<Kv>(settle));
+        Ok(())
     }
 
     /// The status of every bucket.
-    pub fn list(&self) -> Promise {
-        let js = self.js.clone();
-        promise(Box::pin(async move {
-            let all = js.kv_list().await.map_err(js_err)?;
-            Ok(all.iter().map(status_js).collect::<Array>().into())
-        }))
+    pub fn list(&self, settle: Function) {
+        self.js.kv_list(done::<Vec<KvStatus>>(settle));
     }
 }
 
 /// A bound bucket.
 #[wasm_bindgen]
 pub struct WasmKv {
-    /// Shared, not cloned, by each call (a `Kv` holds several strings).
-    kv: Rc<Kv>,
-    /// The bucket name as a JS string, for the entries `get` makes.
-    bucket_js: JsValue,
-}
-
-impl WasmKv {
-    fn new(kv: Kv) -> WasmKv {
-        WasmKv {
-            bucket_js: JsValue::from_str(kv.bucket.name()),
-            kv: Rc::new(kv),
-        }
-    }
+    kv: Kv,
 }
 
 #[wasm_bindgen]
@@ -231,34 +163,18 @@ impl WasmKv {
     /// The bucket name.
     #[wasm_bindgen(getter)]
     pub fn bucket(&self) -> String {
-        self.kv.bucket.name().to_owned()
+        self.kv.bucket().name().to_owned()
     }
 
-    /// Settles `settle` (see `settled` in js/panic.js) with a `KvEntry` or `null`.
-    pub fn get(&self, key: JsValue, revision: JsValue, settle: Function) {
-        let kv = self.kv.clone();
-        let bucket = self.bucket_js.clone();
-        settle_later(settle, move |settle| {
-            let args = string(&key, "key").and_then(|k| Ok((k, opt_seq(&revision, "revision")?)));
-            let (k, rev) = match args {
-                Ok(a) => a,
-                Err(e) => return settle.reject(&e),
-            };
-            // An entry's key is the key asked for (`KvEntry::from_stored`): the caller's JS string.
-            kv.get_then(
-                &k,
-                rev,
-                Box::new(move |r| match r {
-                    Ok(e) => {
-                        settle.resolve(&e.map_or(JsValue::NULL, |e| entry_obj(e, &bucket, &key)))
-                    }
-                    Err(e) => settle.reject(&e),
-                }),
-            );
-        })
+    /// Settles with a `KvEntry` or `null`.
+    pub fn get(&self, key: JsValue, revision: JsValue, settle: Function) -> Result<(), JsValue> {
+        let key = string(&key, "key")?;
+        let rev = opt_seq(&revision, "revision")?;
+        self.kv.get(&key, rev, done::<Option<KvEntry>>(settle));
+        Ok(())
     }
 
-    /// Settles `settle` (see `settled` in js/panic.js) with the new revision.
+    /// Settles with the new revision.
     pub fn put(
         &self,
         key: JsValue,
@@ -266,202 +182,199 @@ impl WasmKv {
         previous_seq: JsValue,
         timeout: JsValue,
         settle: Function,
-    ) {
-        let kv = self.kv.clone();
-        settle_later(settle, move |settle| {
-            let args = (|| {
-                Ok::<_, NatsError>((
-                    string(&key, "key")?,
-                    value_bytes(&value)?,
-                    opt_seq(&previous_seq, "previousSeq")?,
-                    opt_timeout(&timeout)?,
-                ))
-            })();
-            let (key, value, prev, timeout) = match args {
-                Ok(a) => a,
-                Err(e) => return settle.reject(&e),
-            };
-            kv.put_then(
-                &key,
-                &value,
-                prev,
-                timeout,
-                Box::new(move |r| match r {
-                    Ok(seq) => settle.resolve(&JsValue::from_f64(seq as f64)),
-                    Err(e) => settle.reject(&e),
-                }),
-            );
-        })
+    ) -> Result<(), JsValue> {
+        let key = string(&key, "key")?;
+        let value = value_bytes(&value)?;
+        let prev = opt_seq(&previous_seq, "previousSeq")?;
+        let timeout = opt_timeout(&timeout)?;
+        self.kv.put(&key, &value, prev, timeout, done::<u64>(settle));
+        Ok(())
     }
 
-    /// Resolves to the new revision; `KEY_EXISTS` if the key has a value.
-    pub fn create(&self, key: JsValue, value: JsValue, marker_ttl: JsValue) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let key = string(&key, "key").map_err(js_err)?;
-            let value = value_bytes(&value).map_err(js_err)?;
-            let t = ttl(&marker_ttl).map_err(js_err)?;
-            let rev = kv
-                .create(&key, &value, t.as_ref().map(|t| t.as_msg_ttl()))
-                .await
-                .map_err(js_err)?;
-            Ok(JsValue::from_f64(rev as f64))
-        }))
+    /// Settles with the new revision; `KEY_EXISTS` if the key has a value.
+    pub fn create(
+        &self,
+        key: JsValue,
+        value: JsValue,
+        marker_ttl: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let key = string(&key, "key")?;
+        let value = value_bytes(&value)?;
+        let t = ttl(&marker_ttl)?;
+        self.kv.create(&key, value, t, done::<u64>(settle));
+        Ok(())
     }
 
-    /// Resolves to the new revision; `WRONG_LAST_REVISION` if `revision` is not the key's last.
+    /// Settles with the new revision; `WRONG_LAST_REVISION` if `revision` is not the key's last.
     pub fn update(
         &self,
         key: JsValue,
         value: JsValue,
         revision: JsValue,
         timeout: JsValue,
-    ) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let key = string(&key, "key").map_err(js_err)?;
-            let value = value_bytes(&value).map_err(js_err)?;
-            let rev = integer(&revision, "revision", 0.0, MAX_SAFE_INTEGER).map_err(js_err)? as u64;
-            let timeout = opt_timeout(&timeout).map_err(js_err)?;
-            Ok(JsValue::from_f64(
-                kv.update(&key, &value, rev, timeout)
-                    .await
-                    .map_err(js_err)? as f64,
-            ))
-        }))
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let key = string(&key, "key")?;
+        let value = value_bytes(&value)?;
+        let rev = integer(&revision, "revision", 0.0, MAX_SAFE_INTEGER)? as u64;
+        let timeout = opt_timeout(&timeout)?;
+        self.kv.update(&key, &value, rev, timeout, done::<u64>(settle));
+        Ok(())
     }
 
-    /// Writes a DEL marker.
-    pub fn delete(&self, key: JsValue, previous_seq: JsValue) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let key = string(&key, "key").map_err(js_err)?;
-            let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
-            kv.delete(&key, prev).await.map_err(js_err)?;
-            Ok(JsValue::UNDEFINED)
-        }))
+    /// Writes a DEL marker (for every matching key with a wildcard).
+    pub fn delete(&self, key: JsValue, previous_seq: JsValue, settle: Function) -> Result<(), JsValue> {
+        let key = string(&key, "key")?;
+        let prev = opt_seq(&previous_seq, "previousSeq")?;
+        self.kv.delete(&key, prev, done::<()>(settle));
+        Ok(())
     }
 
-    /// Writes a PURGE marker (older revisions removed).
-    pub fn purge(&self, key: JsValue, previous_seq: JsValue, marker_ttl: JsValue) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let key = string(&key, "key").map_err(js_err)?;
-            let prev = opt_seq(&previous_seq, "previousSeq").map_err(js_err)?;
-            let t = ttl(&marker_ttl).map_err(js_err)?;
-            kv.purge(&key, prev, t.as_ref().map(|t| t.as_msg_ttl()))
-                .await
-                .map_err(js_err)?;
-            Ok(JsValue::UNDEFINED)
-        }))
-    }
-
-    /// Resolves to the keys (array of strings).
-    pub fn keys(&self, filter: JsValue) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let filters = key_list(&filter, "filter").map_err(js_err)?;
-            let keys = kv.keys(filters).await.map_err(js_err)?;
-            Ok(keys
-                .iter()
-                .map(|k| JsValue::from_str(k))
-                .collect::<Array>()
-                .into())
-        }))
-    }
-
-    /// Resolves to entry arrays, in revision order.
-    pub fn history(&self, key: JsValue, headers_only: JsValue) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let keys = key_list(&key, "key").map_err(js_err)?;
-            let headers_only = headers_only.as_bool().unwrap_or(false);
-            let entries = kv.history(keys, headers_only).await.map_err(js_err)?;
-            Ok(entries.into_iter().map(entry_js).collect::<Array>().into())
-        }))
-    }
-
-    /// Starts a watch. `on_entries(keys, data)` per batch of entries (see `EntryPacker`),
-    /// `on_event(1)` once initialized, `on_event(2, error | null)` when it ends, `on_event(3)` once
-    /// its consumer exists.
-    pub fn watch(
+    /// Writes a PURGE marker (older revisions removed; every matching key with a wildcard).
+    pub fn purge(
         &self,
-        opts: JsValue,
-        on_entries: Function,
-        on_event: Function,
-    ) -> Result<WasmWatcher, JsValue> {
-        let o = watch_options(&opts).map_err(js_err)?;
-        let mut packer = EntryPacker::default();
-        let run = self
-            .kv
-            .watch(
-                &o,
-                Box::new(move |ev| {
-                    let _ = match ev {
-                        WatchEvent::Entries(es) => {
-                            packer.pack(&es);
-                            let r = on_entries.call2(
-                                &JsValue::UNDEFINED,
-                                &JsValue::from_str(&packer.keys),
-                                &Uint8Array::from(packer.data.as_slice()).into(),
-                            );
-                            packer.shrink();
-                            r
-                        }
-                        WatchEvent::Initialized => {
-                            on_event.call1(&JsValue::UNDEFINED, &JsValue::from(1))
-                        }
-                        WatchEvent::Started => {
-                            on_event.call1(&JsValue::UNDEFINED, &JsValue::from(3))
-                        }
-                        WatchEvent::Ended(err) => on_event.call2(
-                            &JsValue::UNDEFINED,
-                            &JsValue::from(2),
-                            &err.as_ref().map_or(JsValue::NULL, to_js),
-                        ),
-                    };
-                }),
-            )
-            .map_err(js_err)?;
+        key: JsValue,
+        previous_seq: JsValue,
+        marker_ttl: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let key = string(&key, "key")?;
+        let prev = opt_seq(&previous_seq, "previousSeq")?;
+        let t = ttl(&marker_ttl)?;
+        self.kv.purge(&key, prev, t, done::<()>(settle));
+        Ok(())
+    }
+
+    /// Settles with the keys (array of strings).
+    pub fn keys(&self, filter: JsValue, settle: Function) -> Result<(), JsValue> {
+        let filters = key_list(&filter, "filter")?;
+        self.kv.keys(filters, done::<Vec<String>>(settle));
+        Ok(())
+    }
+
+    /// Settles with the entries, in revision order.
+    pub fn history(&self, key: JsValue, headers_only: JsValue, settle: Function) -> Result<(), JsValue> {
+        let keys = key_list(&key, "key")?;
+        let headers_only = headers_only.as_bool().unwrap_or(false);
+        self.kv.history(keys, headers_only, done::<Vec<KvEntry>>(settle));
+        Ok(())
+    }
+
+    /// Starts a watch: entries to `on_batch`, `STARTED`, `INITIALIZED` and `ENDED` to `on_event`.
+    pub fn watch(&self, opts: JsValue, on_batch: Function, on_event: Function) -> Result<WasmWatcher, JsValue> {
+        let o = watch_options(&opts)?;
+        let mut deliver = Deliver::new(on_batch, on_event);
+        let run = self.kv.watch(
+            &o,
+            Box::new(move |ev| match ev {
+                RunEvent::Started => deliver.event(event::STARTED, None),
+                RunEvent::Items(es) => deliver.entries(&es),
+                RunEvent::Initialized => deliver.event(event::INITIALIZED, None),
+                RunEvent::Ended(err) => deliver.event(event::ENDED, err.as_ref()),
+            }),
+        )?;
         Ok(WasmWatcher { run })
     }
 
-    /// Resolves to the status object.
-    pub fn status(&self) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            Ok(status_js(&kv.status().await.map_err(js_err)?))
-        }))
+    /// Starts a view of `key` (a filter, or all): the entries that change its map to `on_batch`;
+    /// `STARTED`, `INITIALIZED`, `NOTIFY` (a new snapshot is due) and `ENDED` to `on_event`.
+    pub fn view(&self, key: JsValue, on_batch: Function, on_event: Function) -> Result<WasmView, JsValue> {
+        let keys = key_list(&key, "key")?;
+        let mut deliver = Deliver::new(on_batch, on_event);
+        let view = View::start(
+            &self.kv,
+            keys,
+            Box::new(move |ev| match ev {
+                ViewEvent::Started => deliver.event(event::STARTED, None),
+                ViewEvent::Changes { entries, notify } => {
+                    deliver.entries(&entries);
+                    if notify {
+                        deliver.event(event::NOTIFY, None);
+                    }
+                }
+                ViewEvent::Ready { notify } => {
+                    deliver.event(event::INITIALIZED, None);
+                    if notify {
+                        deliver.event(event::NOTIFY, None);
+                    }
+                }
+                ViewEvent::Ended(err) => deliver.event(event::ENDED, err.as_ref()),
+            }),
+        )?;
+        Ok(WasmView { view })
     }
 
-    /// Resolves to the number of messages purged.
-    #[wasm_bindgen(js_name = purgeDeletes)]
-    pub fn purge_deletes(&self, older_millis: JsValue) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            let older = if older_millis.is_undefined() || older_millis.is_null() {
-                30.0 * 60.0 * 1000.0
+    /// `modify(key, fn, {maxRetries})`: `apply(text, nums, data, kind)` is the caller's function
+    /// over the packed current entry (`undefined`s for none); settles with the written (or current)
+    /// revision. A throw from it rejects with what was thrown.
+    pub fn modify(&self, key: JsValue, apply: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
+        let apply: Function = apply
+            .dyn_into()
+            .map_err(|_| NatsError::invalid_argument("modify takes a function"))?;
+        let max_retries = match member(&opts, "maxRetries") {
+            Some(v) => integer(&v, "maxRetries", 0.0, 1_000_000.0)? as u32,
+            None => 10,
+        };
+        let key = string(&key, "key")?;
+        let thrown: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
+        let caught = thrown.clone();
+        let f: ModifyFn = Box::new(move |current| {
+            let b = entries_batch(current);
+            let (text, nums, data) = batch_values(&b);
+            let kind = JsValue::from(b.kind as u32);
+            let r = if current.is_some() {
+                apply.call4(&JsValue::UNDEFINED, &text, &nums, &data, &kind)
             } else {
-                integer(
-                    &older_millis,
-                    "olderMillis",
-                    -MAX_SAFE_INTEGER,
-                    MAX_SAFE_INTEGER,
-                )
-                .map_err(js_err)?
+                apply.call0(&JsValue::UNDEFINED)
             };
-            Ok(JsValue::from_f64(
-                kv.purge_deletes(older).await.map_err(js_err)? as f64,
-            ))
-        }))
+            match r {
+                Ok(v) if v.is_undefined() => Ok(None),
+                Ok(v) => value_bytes(&v).map(Some),
+                Err(e) => {
+                    *caught.borrow_mut() = Some(e);
+                    // Replaced by what was thrown when the promise settles.
+                    Err(NatsError::invalid_argument("modify's function threw"))
+                }
+            }
+        });
+        self.kv.modify(
+            key,
+            f,
+            max_retries,
+            Box::new(move |r| {
+                let thrown = thrown.borrow_mut().take();
+                match thrown {
+                    Some(e) => {
+                        let _ = settle.call2(&JsValue::UNDEFINED, &JsValue::FALSE, &e);
+                    }
+                    None => Settle(settle).finish(r),
+                }
+            }),
+        );
+        Ok(())
     }
 
-    /// Deletes the bucket; resolves to `true`.
-    pub fn destroy(&self) -> Promise {
-        let kv = self.kv.clone();
-        promise(Box::pin(async move {
-            Ok(JsValue::from_bool(kv.destroy().await.map_err(js_err)?))
-        }))
+    /// Settles with the status object.
+    pub fn status(&self, settle: Function) {
+        self.kv.status(done::<KvStatus>(settle));
+    }
+
+    /// Settles with the number of messages purged.
+    #[wasm_bindgen(js_name = purgeDeletes)]
+    pub fn purge_deletes(&self, older_millis: JsValue, settle: Function) -> Result<(), JsValue> {
+        let older = if older_millis.is_undefined() || older_millis.is_null() {
+            30.0 * 60.0 * 1000.0
+        } else {
+            integer(&older_millis, "olderMillis", -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)?
+        };
+        self.kv.purge_deletes(older, done::<u64>(settle));
+        Ok(())
+    }
+
+    /// Deletes the bucket; settles with `true`.
+    pub fn destroy(&self, settle: Function) {
+        self.kv.destroy(done::<bool>(settle));
     }
 }
 
@@ -481,5 +394,25 @@ impl WasmWatcher {
     /// Pauses (`true`) or resumes delivery: `js/kv.js` pauses while a `for await` consumer lags.
     pub fn pause(&self, paused: bool) {
         self.run.set_paused(paused);
+    }
+}
+
+/// A running view.
+#[wasm_bindgen]
+pub struct WasmView {
+    view: View,
+}
+
+#[wasm_bindgen]
+impl WasmView {
+    /// Stops the updates.
+    pub fn close(&self) {
+        self.view.close();
+    }
+
+    /// The highest revision seen.
+    #[wasm_bindgen(getter)]
+    pub fn revision(&self) -> f64 {
+        self.view.revision() as f64
     }
 }

@@ -1,8 +1,11 @@
-//! wasm-bindgen exports: converts JS values to Rust types and Rust errors to `NatsError`; nothing else.
+//! wasm-bindgen exports: converts JS values to Rust types, hands the session layer a [`promise::done`]
+//! (the one promise path) or a [`deliver::Deliver`] (the one delivery path); nothing else.
 
 pub mod connection;
 pub mod convert;
-pub mod errors;
+pub mod deliver;
 pub mod kv;
 pub mod kv_options;
 pub mod options;
+pub mod panic;
+pub mod promise;

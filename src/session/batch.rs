@@ -54,9 +54,21 @@ pub mod entry {
     pub const WIDTH: usize = 6;
 }
 
-/// The layout the JS twin reads at start-up: kinds, then the field positions and widths in the
-/// order of `js/batch.js`.
-pub const LAYOUT: [u8; 15] = [
+/// The kinds of the events that accompany a delivery (`(kind, error?)` calls).
+pub mod event {
+    /// The consumer exists: the call that started it can resolve.
+    pub const STARTED: u8 = 1;
+    /// The initial values were delivered.
+    pub const INITIALIZED: u8 = 2;
+    /// The delivery ended (with an error, or `null`).
+    pub const ENDED: u8 = 3;
+    /// A view's map changed: a new snapshot is due.
+    pub const NOTIFY: u8 = 4;
+}
+
+/// The layout the JS twin reads at start-up: kinds, the field positions and widths, then the event
+/// kinds, in the order of `js/batch.js`.
+pub const LAYOUT: [u8; 19] = [
     Kind::Msg as u8,
     Kind::Entry as u8,
     msg::SID as u8,
@@ -72,6 +84,10 @@ pub const LAYOUT: [u8; 15] = [
     entry::LENGTH as u8,
     entry::FLAGS as u8,
     entry::WIDTH as u8,
+    event::STARTED,
+    event::INITIALIZED,
+    event::ENDED,
+    event::NOTIFY,
 ];
 
 /// A batch being packed (buffers are reused from batch to batch).

@@ -96,7 +96,7 @@ struct Dispatch {
     flushes: RefCell<ById<Pending<f64>>>,
     status: RefCell<Vec<(u32, StatusHandler)>>,
     next_listener: RefCell<u32>,
-    connected: RefCell<Option<Done<()>>>,
+    connected: RefCell<Option<Done<Client>>>,
     /// `Some(error)` once closed for good.
     closed: RefCell<Option<Option<NatsError>>>,
     closed_waiters: RefCell<Vec<ClosedFn>>,
@@ -110,9 +110,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client over `link`; `connected` is called once CONNECT/PONG succeeded, or with the error that
-    /// closed the connection first. The driver must hand its events to [`deliver`](Self::deliver).
-    pub fn new(link: Rc<dyn Link>, connected: Done<()>) -> Client {
+    /// A client over `link`; `connected` gets it once CONNECT/PONG succeeded, or the error that
+    /// closed the connection first. The driver hands its events to [`sink`](Self::sink).
+    pub fn new(link: Rc<dyn Link>, connected: Done<Client>) -> Client {
         let dispatch = Rc::new(Dispatch::default());
         *dispatch.connected.borrow_mut() = Some(connected);
         Client { link, dispatch }
@@ -307,8 +307,24 @@ impl Client {
         self.dispatch.status.borrow_mut().retain(|(i, _)| *i != id);
     }
 
-    /// Hands one event of the connection to whoever waits for it. Called by the driver; the
-    /// dispatch state is never borrowed while a callback runs (a callback may start another call).
+    /// Where the driver hands the connection's events: [`deliver`](Self::deliver) without a strong
+    /// reference to the link (the driver that holds this sink).
+    pub fn sink(&self) -> Rc<dyn Fn(Delivery)> {
+        let link = Rc::downgrade(&self.link);
+        let dispatch = self.dispatch.clone();
+        Rc::new(move |d| {
+            if let Some(link) = link.upgrade() {
+                let client = Client {
+                    link,
+                    dispatch: dispatch.clone(),
+                };
+                client.deliver(d);
+            }
+        })
+    }
+
+    /// Hands one event of the connection to whoever waits for it. The dispatch state is never
+    /// borrowed while a callback runs (a callback may start another call).
     pub fn deliver(&self, d: Delivery) {
         let dispatch = &self.dispatch;
         match d {
@@ -317,7 +333,7 @@ impl Client {
                 Event::Connected { .. } => {
                     let connected = dispatch.connected.borrow_mut().take();
                     if let Some(done) = connected {
-                        done(Ok(()));
+                        done(Ok(self.clone()));
                     }
                 }
                 Event::Msg { sid, msg } => dispatch.msgs(sid, vec![msg]),

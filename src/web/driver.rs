@@ -1,14 +1,17 @@
 //! Drives the sans-IO [`Connection`] in the browser: owns the WebSocket and the timer, feeds their
-//! events in, sends outbound bytes once per turn, and hands every other event to the API layer.
+//! events in, sends outbound bytes once per turn, and hands every other event to the session layer's
+//! [`Client`]. It is the session layer's [`Link`] in the browser.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use super::spawn;
 
-use crate::client::{Connection, Event};
-use crate::proto::Msg;
-use crate::time::Mono;
+use crate::client::{Connection, Event, Options};
+use crate::session::{Alarm, Client, Delivery, Done, Link};
+use crate::time::{Mono, Wall};
+use crate::web::clock::wall_clock_ms;
+use crate::web::random;
 use crate::web::clock::now_ms;
 use crate::web::sign::sign_nonce;
 use crate::web::timer::Timer;
@@ -17,15 +20,7 @@ use crate::web::transport::{TransportEvent, WsTransport};
 /// Outbound bytes that are written at once rather than at the end of the turn.
 const EARLY_SEND: usize = 32 * 1024;
 
-/// What the driver hands to the API layer.
-pub enum Delivery {
-    /// Replies, status, subscription ends, …
-    Event(Event),
-    /// Consecutive messages for one subscription (usually all of one WebSocket frame's).
-    Msgs(u64, Vec<Msg>),
-}
-
-/// Receives the events the API layer handles (messages, replies, status, …).
+/// Receives the events the session layer handles (messages, replies, status, …).
 pub type EventSink = Rc<dyn Fn(Delivery)>;
 
 /// A live connection in the browser.
@@ -42,8 +37,8 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Wraps `conn`; call [`start`](Self::start) once the sink is set.
-    pub fn new(conn: Connection, seed: Option<[u8; 32]>) -> Rc<Driver> {
+    /// Wraps `conn` (not started).
+    fn new(conn: Connection, seed: Option<[u8; 32]>) -> Rc<Driver> {
         Rc::new_cyclic(|me: &Weak<Driver>| {
             let weak = me.clone();
             let timer = Timer::new(move || {
@@ -68,38 +63,17 @@ impl Driver {
         })
     }
 
-    /// Sets where events go.
-    pub fn set_sink(&self, sink: EventSink) {
-        *self.sink.borrow_mut() = Some(sink);
-    }
-
-    /// Processes what the connection has queued (the first `Open`, for a new one).
-    pub fn start(&self) {
-        self.pump();
-    }
-
-    /// Runs `f` on the connection, then processes whatever it queued.
-    pub fn with<R>(&self, f: impl FnOnce(&mut Connection, Mono) -> R) -> R {
-        let r = f(&mut self.conn.borrow_mut(), now_ms());
-        self.pump();
-        r
-    }
-
-    /// [`with`](Self::with) for calls that do not need the time (publish, subscribe, …). A burst of
-    /// publishes goes out in frames of about [`EARLY_SEND`] bytes while it is being written, so the
-    /// network and the server work in parallel with the publishing loop.
-    pub fn with_conn<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> R {
-        let r = f(&mut self.conn.borrow_mut());
-        if !self.pumping.get() && self.conn.borrow().outbound_len() >= EARLY_SEND {
-            self.send_now();
-        }
-        self.pump();
-        r
-    }
-
-    /// Reads the connection without changing it.
-    pub fn read<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
-        f(&self.conn.borrow())
+    /// Connects: `done` gets the client once CONNECT/PONG succeeded, or the error that closed the
+    /// connection first. `seed` is the raw Ed25519 seed for nonce signing (nkey/creds auth).
+    pub fn connect(opts: Options, seed: Option<[u8; 32]>, done: Done<Client>) {
+        let conn = match Connection::new(opts, now_ms(), random::seed()) {
+            Ok(c) => c,
+            Err(e) => return done(Err(e)),
+        };
+        let driver = Driver::new(conn, seed);
+        let client = Client::new(driver.clone(), done);
+        *driver.sink.borrow_mut() = Some(client.sink());
+        driver.pump();
     }
 
     /// Handles queued events, schedules the outbound write and re-arms the timer. Re-entrant calls
@@ -137,14 +111,9 @@ impl Driver {
         }
         let deadline = self.conn.borrow().poll_timeout();
         if let Some(t) = self.timer.borrow_mut().as_mut() {
-            // Every request moves the earliest deadline (its own timeout, then the next one's, or the
-            // ping): rather than a clearTimeout and a setTimeout per request and per reply, a timer
-            // armed for an earlier time stays and fires early (`handle_timeout` acts only on what is
-            // due, and the timer is then re-armed for the current deadline).
-            let keep = matches!((t.deadline(), deadline), (Some(armed), Some(d)) if armed <= d);
-            if !keep {
-                t.arm(deadline, now_ms());
-            }
+            // Every request moves the earliest deadline (its own timeout, then the next one's, or
+            // the ping): see `rearm`.
+            crate::session::rearm(t, deadline);
         }
     }
 
@@ -235,6 +204,38 @@ impl Driver {
             }
             self.conn.borrow_mut().recycle_outbound(bytes);
         }
+    }
+}
+
+impl Link for Driver {
+    /// A burst of publishes goes out in frames of about [`EARLY_SEND`] bytes while it is being
+    /// written, so the network and the server work in parallel with the publishing loop.
+    fn with(&self, f: &mut dyn FnMut(&mut Connection, Mono)) {
+        f(&mut self.conn.borrow_mut(), now_ms());
+        if !self.pumping.get() && self.conn.borrow().outbound_len() >= EARLY_SEND {
+            self.send_now();
+        }
+        self.pump();
+    }
+
+    fn read(&self, f: &mut dyn FnMut(&Connection)) {
+        f(&self.conn.borrow());
+    }
+
+    fn now(&self) -> Mono {
+        now_ms()
+    }
+
+    fn wall_clock(&self) -> Wall {
+        wall_clock_ms()
+    }
+
+    fn timer(&self, fire: Box<dyn Fn()>) -> Box<dyn Alarm> {
+        Box::new(Timer::new(fire))
+    }
+
+    fn defer(&self, f: Box<dyn FnOnce()>) {
+        spawn(Box::pin(async move { f() }));
     }
 }
 

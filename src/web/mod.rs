@@ -1,17 +1,13 @@
 //! The only code that touches web-sys: the WebSocket transport, timers, the clock, randomness and
 //! WebCrypto signing, and the driver that runs the sans-IO connection with them.
 
-pub mod client;
 pub mod clock;
 pub mod driver;
-pub mod kv;
-pub mod oneshot;
 pub mod panic;
 pub mod random;
 pub mod sign;
 pub mod timer;
 pub mod transport;
-pub mod watch;
 
 pub use transport::{TransportEvent, WsTransport};
 

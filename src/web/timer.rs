@@ -4,7 +4,9 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::clock::now_ms;
 use super::panic::poisoned;
+use crate::session::Alarm;
 use crate::time::{Mono, MAX_TIMER_MS};
 
 /// A single pending timeout whose callback is kept alive by this struct.
@@ -41,25 +43,34 @@ impl Timer {
         }
     }
 
-    /// The deadline it is armed for (`None`: not armed).
-    pub fn deadline(&self) -> Option<Mono> {
-        self.handle.as_ref().and(self.deadline)
+    /// Cancels a pending timeout.
+    pub fn cancel(&mut self) {
+        if let Some(h) = self.handle.take() {
+            TIMER_FNS.with(|(_, clear)| {
+                if let Some(clear) = clear {
+                    let _ = clear.call1(&JsValue::UNDEFINED, &h);
+                }
+            });
+        }
+        self.deadline = None;
     }
+}
 
-    /// Whether [`arm`](Self::arm) with `deadline` would change nothing.
-    pub fn is_armed_for(&self, deadline: Option<Mono>) -> bool {
-        deadline == self.deadline && (self.handle.is_some() || deadline.is_none())
+impl Alarm for Timer {
+    /// The deadline it is armed for (`None`: not armed).
+    fn deadline(&self) -> Option<Mono> {
+        self.handle.as_ref().and(self.deadline)
     }
 
     /// Arms the timer for the absolute time `deadline`, replacing any earlier
     /// arming; `None` disarms it. Re-arming for the same deadline is a no-op.
-    pub fn arm(&mut self, deadline: Option<Mono>, now: Mono) {
+    fn arm(&mut self, deadline: Option<Mono>) {
         if deadline == self.deadline && self.handle.is_some() {
             return;
         }
         self.cancel();
         let Some(at) = deadline else { return };
-        let delay = at.since(now).clamp(0.0, MAX_TIMER_MS);
+        let delay = at.since(now_ms()).clamp(0.0, MAX_TIMER_MS);
         let cb: &Function = self.callback.as_ref().unchecked_ref();
         let h = TIMER_FNS.with(|(set_timeout, _)| {
             set_timeout.as_ref().and_then(|f| {
@@ -74,22 +85,11 @@ impl Timer {
     }
 
     /// Forgets the current arming (called from the callback itself, before re-arming).
-    pub fn fired(&mut self) {
+    fn fired(&mut self) {
         self.handle = None;
         self.deadline = None;
     }
 
-    /// Cancels a pending timeout.
-    pub fn cancel(&mut self) {
-        if let Some(h) = self.handle.take() {
-            TIMER_FNS.with(|(_, clear)| {
-                if let Some(clear) = clear {
-                    let _ = clear.call1(&JsValue::UNDEFINED, &h);
-                }
-            });
-        }
-        self.deadline = None;
-    }
 }
 
 impl Drop for Timer {

@@ -1,8 +1,10 @@
-// Panic containment, the JS half (the Rust half is src/web/panic.rs). A panic is a bug: the module
-// stops for good ("poisoned"), every connection, subscription and watcher ends with a NatsError
-// `INTERNAL`, pending promises reject with it, and later calls throw or reject with it — nothing
-// hangs and no raw `WebAssembly.RuntimeError` reaches the caller. Reloading the page starts afresh.
+// Panic containment, the JS half (the Rust half is src/web/panic.rs), at the one promise path and the
+// wasm classes. A panic is a bug: the module stops for good ("poisoned"), every connection,
+// subscription and watcher ends with a NatsError `INTERNAL`, pending promises reject with it, and
+// later calls throw or reject with it — nothing hangs and no raw `WebAssembly.RuntimeError` reaches
+// the caller. Reloading the page starts afresh.
 import { NatsError } from "./errors.js";
+import { unpack, ONE } from "./batch.js";
 
 let failure = null;
 // The settle functions of the promises not settled yet (see `settled`): a panic rejects them all.
@@ -30,17 +32,20 @@ export function onPanicEnd(v) {
 }
 
 /**
- * A promise settled by `settle(ok, value)`, which `start(settle)` hands on (to a wasm export that calls
- * it when the reply is in: one promise and one microtask between the reply and the caller). It also
- * rejects with the `INTERNAL` error if the module panics before it settles; a throw from `start`
- * rejects it.
+ * The one promise path: a promise settled by `settle(ok, value, nums?, data?, kind?)`, which
+ * `start(settle)` hands to a wasm export; the session layer calls it once, from the event handler that
+ * decoded the reply. With a batch `kind` the value is unpacked (`ctx`: the connection, for messages).
+ * A throw from `start` rejects it; so does a panic before it settles.
  */
-export function settled(start) {
+export function settled(start, ctx) {
   if (failure) return Promise.reject(failure);
   return new Promise((resolve, reject) => {
-    const settle = (ok, v) => {
-      pending.delete(settle);
-      if (ok) resolve(v); else reject(v);
+    const settle = (ok, v, nums, data, kind) => {
+      if (!pending.delete(settle)) return;
+      if (!ok) reject(v);
+      else if (kind === undefined) resolve(v);
+      else if (kind & ONE) resolve(unpack(kind & ~ONE, v, nums, data, ctx)[0] ?? null);
+      else resolve(unpack(kind, v, nums, data, ctx));
     };
     pending.add(settle);
     try {
@@ -51,31 +56,22 @@ export function settled(start) {
   });
 }
 
-/** A promise that also rejects with the `INTERNAL` error if the module panics before it settles.
- * (Not `Promise.race` with a never-settling promise: every race would leave a reaction on it for good.) */
-export function orPanic(p) {
-  return settled((settle) => p.then((v) => settle(true, v), (e) => settle(false, e)));
-}
-
-/** Wraps a wasm export: throws the `INTERNAL` error once poisoned, turns a trap into it, and races
- * returned promises against it. */
-export function guard(f) {
-  // Fixed arity (no rest/apply) keeps the hot paths (publish) cheap; extra `undefined`s are harmless.
-  return function (a, b, c, d, e, g, h, i) {
+/** Wraps a wasm method: throws the `INTERNAL` error once poisoned and turns a trap into it. */
+function guard(f) {
+  return function (...args) {
     if (failure) throw failure;
-    let r;
     try {
-      r = f.call(this, a, b, c, d, e, g, h, i);
+      return f.apply(this, args);
     } catch (err) {
       throw failure ?? err;
     }
-    return r instanceof Promise ? orPanic(r) : r;
   };
 }
 
-/** Wraps the methods and getters of the wasm classes with the poisoned check (once, at init). */
-export function guardClasses(classes) {
-  for (const C of classes) {
+/** Guards every method and getter of every class the wasm module exports (once, at init). */
+export function guardExports(wasm) {
+  for (const C of Object.values(wasm)) {
+    if (typeof C !== "function" || !C.prototype || typeof C.prototype.free !== "function") continue;
     const proto = C.prototype;
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === "constructor" || name === "free" || name.startsWith("__")) continue;
