@@ -204,10 +204,6 @@ impl OrderedConsumer {
         out
     }
 
-    /// The config in use.
-    pub fn config(&self) -> &OrderedConfig {
-        &self.cfg
-    }
     /// The current deliver subject.
     pub fn deliver_subject(&self) -> Option<&str> {
         self.current.as_ref().map(|c| c.subject.as_str())

@@ -148,10 +148,6 @@ impl Watcher {
         })
     }
 
-    /// The ordered consumer (deliver subject, names, config).
-    pub fn consumer(&self) -> &OrderedConsumer {
-        &self.consumer
-    }
     /// Whether `Initialized` was produced.
     pub fn is_initialized(&self) -> bool {
         self.initialized

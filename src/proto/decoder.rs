@@ -91,10 +91,6 @@ impl Decoder {
     pub fn set_max_payload(&mut self, max_payload: usize) {
         self.max_payload = max_payload;
     }
-    /// The current payload bound.
-    pub fn max_payload(&self) -> usize {
-        self.max_payload
-    }
     /// Appends bytes received from the transport. After an error, bytes are dropped until
     /// [`reset`](Self::reset).
     pub fn push(&mut self, chunk: &[u8]) {

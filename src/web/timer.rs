@@ -46,11 +46,6 @@ impl Timer {
         self.handle.as_ref().and(self.deadline)
     }
 
-    /// Whether [`arm`](Self::arm) with `deadline` would change nothing.
-    pub fn is_armed_for(&self, deadline: Option<Mono>) -> bool {
-        deadline == self.deadline && (self.handle.is_some() || deadline.is_none())
-    }
-
     /// Arms the timer for the absolute time `deadline`, replacing any earlier
     /// arming; `None` disarms it. Re-arming for the same deadline is a no-op.
     pub fn arm(&mut self, deadline: Option<Mono>, now: Mono) {

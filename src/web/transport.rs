@@ -96,16 +96,6 @@ impl WsTransport {
         self.ws.send_with_u8_array(bytes)
     }
 
-    /// Bytes queued by the browser and not yet sent (backpressure signal).
-    pub fn buffered_amount(&self) -> u32 {
-        self.ws.buffered_amount()
-    }
-
-    /// Whether the socket is open for sending.
-    pub fn is_open(&self) -> bool {
-        self.ws.ready_state() == WebSocket::OPEN
-    }
-
     /// Starts closing the socket; a `Closed` event follows.
     pub fn close(&self) {
         let _ = self.ws.close();
