@@ -35,7 +35,9 @@ pub mod codes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ErrorContext {
     #[default]
+    /// Stream and consumer errors keep their JetStream codes.
     General,
+    /// Stream errors read as bucket errors.
     Kv,
 }
 

@@ -33,7 +33,9 @@ pub const CONSUMER_STALLED: &str = "Nats-Consumer-Stalled";
 /// A per-message TTL as given by JavaScript: a number of milliseconds, or a string.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MsgTtl<'a> {
+    /// A number of milliseconds.
     Millis(f64),
+    /// `never`, a Go duration or a whole number of seconds.
     Text(&'a str),
 }
 

@@ -55,6 +55,7 @@ impl Include {
 pub struct WatchOptions {
     /// Key filters (wildcards allowed); empty = `>` (the whole bucket).
     pub keys: Vec<String>,
+    /// Which entries: last values, full history, or updates only.
     pub include: Include,
     /// Start at this revision (`by_start_sequence`); 0 = not set.
     pub resume_from_revision: Option<u64>,
@@ -296,7 +297,9 @@ pub const PACKED_FIELDS: usize = 6;
 /// The buffers are reused from batch to batch.
 #[derive(Debug, Default)]
 pub struct EntryPacker {
+    /// The keys of the batch, joined with spaces.
     pub keys: String,
+    /// The numbers of every entry, then the values.
     pub data: Vec<u8>,
 }
 

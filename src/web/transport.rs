@@ -20,8 +20,13 @@ pub enum TransportEvent<'a> {
     Open,
     /// A binary frame's bytes.
     Data(&'a [u8]),
-    /// The socket closed (or failed to open); `code`/`reason` from the close event.
-    Closed { code: u16, reason: String },
+    /// The socket closed (or failed to open).
+    Closed {
+        /// The close event's code (1006: closed abnormally or never opened).
+        code: u16,
+        /// The close event's reason text.
+        reason: String,
+    },
 }
 
 type Handler = Rc<dyn Fn(TransportEvent<'_>)>;
