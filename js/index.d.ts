@@ -73,10 +73,25 @@ export interface ServerInfo {
   [key: string]: unknown;
 }
 
-export type StatusType =
-  | "disconnect" | "reconnecting" | "reconnect" | "update" | "ldm" | "error"
-  | "staleConnection" | "slowConsumer" | "close";
-export interface Status { type: StatusType; data?: unknown }
+/** A connection status change, as `onStatus` reports it: `type` says which, and what `data` holds. */
+export type Status =
+  /** The connection to `data` (the server URL) was lost. */
+  | { type: "disconnect"; data: string }
+  /** A reconnect attempt to `data` (the server URL) starts; one per attempt. */
+  | { type: "reconnecting"; data: string }
+  /** Connected again, to `data` (the server URL). */
+  | { type: "reconnect"; data: string }
+  /** The server `data` (its URL) announced lame-duck mode: it will shut down. */
+  | { type: "ldm"; data: string }
+  /** The server pool changed after the cluster's gossip. */
+  | { type: "update"; data: { added: string[]; deleted: string[] } }
+  /** A non-fatal or asynchronous error (a server `-ERR`, an auth error, `INTERNAL` after a panic). */
+  | { type: "error"; data: NatsError }
+  /** A `for await` subscription dropped messages; `data` is its sid (`Subscription.getID()`). */
+  | { type: "slowConsumer"; data: number }
+  /** Keep-alive PINGs went unanswered (the connection is re-dialled), or it closed for good. */
+  | { type: "staleConnection" | "close"; data?: undefined };
+export type StatusType = Status["type"];
 
 export interface MsgHdrs extends Iterable<[string, string]> {
   get(k: string): string;
@@ -138,7 +153,8 @@ export interface NatsConnection {
   rtt(): Promise<number>;
   drain(): Promise<void>;
   close(): Promise<void>;
-  closed(): Promise<void | Error>;
+  /** Settles when the connection is closed: undefined, or the error that closed it. */
+  closed(): Promise<NatsError | undefined>;
   isClosed(): boolean;
   /** Returns a function that removes the listener. */
   onStatus(cb: (s: Status) => void): () => void;
@@ -160,6 +176,8 @@ export interface JetStreamOptions {
   domain?: string;
   /** Per-call timeout in ms (5000). */
   timeout?: number;
+  /** Prefix of the watchers' deliver subjects (the connection's `inboxPrefix`). */
+  watcherPrefix?: string;
 }
 
 export interface KvOptions {

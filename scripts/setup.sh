@@ -25,13 +25,15 @@ command -v python3 >/dev/null || { log "installing python3"; apt_install python3
 command -v cc >/dev/null || { log "installing gcc"; apt_install build-essential; }
 command -v openssl >/dev/null || { log "installing openssl (TLS test certificates)"; apt_install openssl; }
 
-# Rust toolchain and the wasm target.
+# Rust toolchain, the wasm target, and the lint gates' components.
 if ! command -v cargo >/dev/null; then
   log "installing rustup"; apt_install curl
   curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal >&2
 fi
 rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
   || { log "adding wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown >&2; }
+{ cargo clippy --version && cargo fmt --version; } >/dev/null 2>&1 \
+  || { log "adding clippy + rustfmt"; rustup component add clippy rustfmt >&2; }
 
 # wasm-bindgen-cli at exactly the version Cargo.lock holds (else wasm-pack tries to download one).
 [ -f Cargo.lock ] || cargo generate-lockfile >&2

@@ -1,16 +1,25 @@
-// `npm test`: native tests, then browser tests (wasm-pack, headless Chromium) against a real
+// `npm test`: lint gates, native tests, then browser tests (wasm-pack, headless Chromium) against a real
 // nats-server on free loopback ports. Ends with one line `N passed, M failed` summing every suite.
 import { readdirSync, rmSync, existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "./lib/nats-server.mjs";
-import { runCounted } from "./lib/run.mjs";
+import { runCheck, runCounted } from "./lib/run.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
-const only = process.argv[2]; // optional: "native" | "browser" | "e2e" | "reliability"
+const only = process.argv[2]; // optional: "lint" | "native" | "browser" | "e2e" | "reliability"
 const results = [];
 let built = false; // the e2e stage built the package
+
+if (!only || only === "lint") {
+  // Gates, each one check: formatting, and clippy with warnings as errors natively and for wasm32
+  // (whose --all-targets includes the browser tests tests/browser_*.rs).
+  const clippy = (...target) => ["clippy", ...target, "--all-targets", "--color", "never", "--", "-D", "warnings"];
+  results.push(await runCheck("fmt", "cargo", ["fmt", "--check"]));
+  results.push(await runCheck("clippy", "cargo", clippy()));
+  results.push(await runCheck("clippy wasm32", "cargo", clippy("--target", "wasm32-unknown-unknown")));
+}
 
 if (!only || only === "native") {
   results.push(await runCounted("native", "cargo", ["test", "--color", "never"]));

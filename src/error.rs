@@ -1,6 +1,7 @@
 //! The crate-wide typed error: every failure surfaced to JavaScript is a [`NatsError`] with an
 //! [`ErrorCode`] (API.md, "Errors"). Messages are for people and never contain secrets
 //! (passwords, tokens, seeds, JWTs).
+#![warn(missing_docs)]
 
 use core::fmt;
 
@@ -9,26 +10,47 @@ use crate::proto::ProtoError;
 /// Machine-readable error code; [`ErrorCode::as_str`] gives the exact string of API.md's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
+    /// A KV key is not valid (rejected before sending).
     InvalidKey,
+    /// A bucket name is not valid (rejected before sending).
     InvalidBucketName,
+    /// A subject, queue group or reply subject is not valid (rejected before sending).
     InvalidSubject,
+    /// An option or argument is out of range or malformed (rejected before sending).
     InvalidArgument,
+    /// A message is larger than the server's `max_payload` (rejected before sending).
     MaxPayloadExceeded,
+    /// `create()` on a key that has a live value.
     KeyExists,
+    /// A revision check of `update()`, `delete()` or `purge()` failed (10071, 10164).
     WrongLastRevision,
+    /// The bucket does not exist.
     BucketNotFound,
+    /// The bucket exists with another configuration.
     BucketExists,
+    /// No answer in time.
     Timeout,
+    /// Nobody listens on the request subject (status 503).
     NoResponders,
+    /// JetStream is off for the server or account.
     JetStreamNotEnabled,
+    /// Any other JetStream API error (`api_code`, `err_code` say which).
     JetStreamApi,
+    /// The server's `-ERR 'Authorization Violation'` (or revoked credentials).
     AuthorizationViolation,
+    /// The server's `-ERR` for expired user or account credentials.
     AuthenticationExpired,
+    /// The server refused a publish or subscribe (`-ERR 'Permissions Violation …'`).
     PermissionsViolation,
+    /// The connection is closed, or closed before the operation completed.
     ConnectionClosed,
+    /// No server could be reached.
     ConnectionRefused,
+    /// The connection or subscription is draining: no new work is accepted.
     Draining,
+    /// The server sent bytes that are not valid NATS protocol.
     ProtocolError,
+    /// Keep-alive PINGs went unanswered.
     StaleConnection,
 }
 
@@ -104,9 +126,13 @@ impl fmt::Display for ErrorCode {
 /// API error's `code` and `err_code` when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NatsError {
+    /// What kind of failure, for programs.
     pub code: ErrorCode,
+    /// What happened, for people.
     pub message: String,
+    /// The JetStream API error's HTTP-like `code` (e.g. 404).
     pub api_code: Option<u16>,
+    /// The JetStream API error's `err_code` (e.g. 10059).
     pub err_code: Option<u32>,
 }
 

@@ -1,5 +1,6 @@
 //! Time as distinct types, so a deadline is never compared with a timestamp. Durations (timeouts,
 //! intervals) stay plain `f64` milliseconds.
+#![warn(missing_docs)]
 
 /// Monotonic milliseconds (`performance.now()` in the browser, a fake clock in tests): deadlines and timers only.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]

@@ -31,3 +31,9 @@ export function runCounted(label, cmd, args, opts = {}) {
     });
   });
 }
+
+/** Runs a command that is one check (a linter, a formatter): one pass if it exits 0, else one failure. */
+export async function runCheck(label, cmd, args, opts = {}) {
+  const r = await runCounted(label, cmd, args, opts);
+  return { ...r, passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1 };
+}

@@ -10,6 +10,7 @@
 //! - [`subs`], [`requests`]: the subscription table and the muxed request inbox;
 //! - [`handshake`], [`server_err`]: CONNECT JSON, INFO helpers and `-ERR` classification;
 //! - [`nuid`]: PRNG and NUIDs; [`nkeys`], [`creds`]: nkey/creds encodings for nonce signing.
+#![warn(missing_docs)]
 
 pub mod connection;
 pub mod creds;

@@ -36,16 +36,6 @@ impl KeyKind {
             KeyKind::Cluster => 2 << 3,
         }
     }
-    /// The first character of the public key (`'U'`, `'A'`, …).
-    pub fn prefix_char(self) -> char {
-        match self {
-            KeyKind::User => 'U',
-            KeyKind::Account => 'A',
-            KeyKind::Operator => 'O',
-            KeyKind::Server => 'N',
-            KeyKind::Cluster => 'C',
-        }
-    }
     fn from_prefix_byte(b: u8) -> Option<KeyKind> {
         [
             KeyKind::User,
@@ -155,19 +145,6 @@ pub fn decode_seed(seed: &str) -> Result<(KeyKind, [u8; 32]), NatsError> {
     Ok((kind, out))
 }
 
-/// Encodes a raw seed of `kind` as an nkey seed string (`"SU…"` for users). The inverse of
-/// [`decode_seed`].
-pub fn encode_seed(kind: KeyKind, raw: &[u8; 32]) -> String {
-    let p = kind.prefix_byte();
-    let mut buf = Vec::with_capacity(36);
-    buf.push(PREFIX_SEED | (p >> 5));
-    buf.push((p & 0x1F) << 3);
-    buf.extend_from_slice(raw);
-    let crc = crc16(&buf);
-    buf.extend_from_slice(&crc.to_le_bytes());
-    base32_encode(&buf)
-}
-
 /// Encodes a raw 32-byte Ed25519 public key as an nkey (`"U…"` for [`KeyKind::User`]).
 pub fn encode_public(kind: KeyKind, raw: &[u8; 32]) -> String {
     let mut buf = Vec::with_capacity(35);
@@ -264,6 +241,19 @@ pub fn is_base64url(sig: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Encodes a raw seed of `kind` as an nkey seed string (`"SU…"` for users): the inverse of
+    /// [`decode_seed`], for round trips.
+    fn encode_seed(kind: KeyKind, raw: &[u8; 32]) -> String {
+        let p = kind.prefix_byte();
+        let mut buf = Vec::with_capacity(36);
+        buf.push(PREFIX_SEED | (p >> 5));
+        buf.push((p & 0x1F) << 3);
+        buf.extend_from_slice(raw);
+        let crc = crc16(&buf);
+        buf.extend_from_slice(&crc.to_le_bytes());
+        base32_encode(&buf)
+    }
 
     // Known pair (nkeys test suites): this seed's Ed25519 public key is this user nkey.
     const SEED: &str = "SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU";

@@ -46,7 +46,9 @@ fn key(url: &str) -> String {
 /// What a `connect_urls` merge changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PoolChange {
+    /// URLs added to the pool.
     pub added: Vec<String>,
+    /// Gossiped URLs removed from the pool.
     pub deleted: Vec<String>,
 }
 

@@ -13,11 +13,16 @@ pub enum ServerErr {
     AuthenticationExpired,
     /// 'Permissions Violation for Subscription to "subject"[ using queue "q"]'.
     SubscribePermission {
+        /// The refused subject.
         subject: String,
+        /// The queue group, if the error names one.
         queue: Option<String>,
     },
     /// 'Permissions Violation for Publish to "subject"'.
-    PublishPermission { subject: String },
+    PublishPermission {
+        /// The refused subject.
+        subject: String,
+    },
     /// Any other permissions violation (non-fatal).
     OtherPermission,
     /// 'Stale Connection'.

@@ -87,10 +87,6 @@ impl Subs {
     pub fn iter(&self) -> impl Iterator<Item = &Subscription> {
         self.list.iter()
     }
-    /// Mutable iteration in sid order.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Subscription> {
-        self.list.iter_mut()
-    }
     /// Sids of user (non-internal) subscriptions, ascending.
     pub fn user_sids(&self) -> Vec<u64> {
         self.list

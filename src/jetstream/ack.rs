@@ -10,7 +10,9 @@ pub struct AckInfo {
     pub domain: Option<String>,
     /// The account hash (v2 only).
     pub account_hash: Option<String>,
+    /// The stream name.
     pub stream: String,
+    /// The consumer name.
     pub consumer: String,
     /// Delivery count of this message (1 on first delivery).
     pub delivered: u64,

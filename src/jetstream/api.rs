@@ -13,7 +13,9 @@ pub const DEFAULT_API_PREFIX: &str = "$JS.API";
 /// A JetStream API request: a subject and a JSON body (`""` for an empty payload).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiRequest {
+    /// The API subject, e.g. `$JS.API.STREAM.INFO.KV_b`.
     pub subject: String,
+    /// The JSON body (`""` for an empty payload).
     pub body: String,
 }
 

@@ -45,14 +45,18 @@ impl DeliverPolicy {
 /// What an ordered consumer reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderedConfig {
+    /// The stream to read.
     pub stream: String,
     /// Filter subjects: none = the whole stream, one → `filter_subject`, several → `filter_subjects`
     /// (server ≥ 2.10).
     pub filters: Vec<String>,
+    /// Where the first consumer starts.
     pub deliver_policy: DeliverPolicy,
     /// Deliver headers only (`Nats-Msg-Size` carries the payload size).
     pub headers_only: bool,
+    /// Idle heartbeat interval; two missed ones reset the consumer.
     pub idle_heartbeat_ms: u64,
+    /// The server deletes the consumer after this long without a subscriber.
     pub inactive_threshold_ms: u64,
     /// How API errors of the consumer's requests read (KV: 10059 → `BUCKET_NOT_FOUND`).
     pub error_context: ErrorContext,

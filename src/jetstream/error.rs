@@ -10,8 +10,6 @@ use crate::proto::Msg;
 pub mod codes {
     /// Consumer name already in use (ordered consumer re-create race).
     pub const CONSUMER_NAME_EXISTS: u32 = 10013;
-    /// Consumer not found.
-    pub const CONSUMER_NOT_FOUND: u32 = 10014;
     /// No message found (STREAM.MSG.GET miss).
     pub const NO_MESSAGE_FOUND: u32 = 10037;
     /// JetStream not enabled for the account.
@@ -37,7 +35,9 @@ pub mod codes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ErrorContext {
     #[default]
+    /// Stream and consumer errors keep their JetStream codes.
     General,
+    /// Stream errors read as bucket errors.
     Kv,
 }
 

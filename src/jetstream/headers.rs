@@ -19,8 +19,6 @@ pub const KV_OPERATION: &str = "KV-Operation";
 pub const MARKER_REASON: &str = "Nats-Marker-Reason";
 /// Payload size of a `headers_only` delivery.
 pub const MSG_SIZE: &str = "Nats-Msg-Size";
-/// Direct-get reply: the stream.
-pub const STREAM: &str = "Nats-Stream";
 /// Direct-get reply: the message's subject.
 pub const SUBJECT: &str = "Nats-Subject";
 /// Direct-get reply: the message's sequence.
@@ -29,15 +27,15 @@ pub const SEQUENCE: &str = "Nats-Sequence";
 pub const TIME_STAMP: &str = "Nats-Time-Stamp";
 /// Idle heartbeat: the consumer's last delivered consumer sequence.
 pub const LAST_CONSUMER: &str = "Nats-Last-Consumer";
-/// Idle heartbeat: the consumer's last delivered stream sequence.
-pub const LAST_STREAM: &str = "Nats-Last-Stream";
 /// Idle heartbeat: the consumer is stalled on flow control; publish an empty message to this subject.
 pub const CONSUMER_STALLED: &str = "Nats-Consumer-Stalled";
 
 /// A per-message TTL as given by JavaScript: a number of milliseconds, or a string.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MsgTtl<'a> {
+    /// A number of milliseconds.
     Millis(f64),
+    /// `never`, a Go duration or a whole number of seconds.
     Text(&'a str),
 }
 

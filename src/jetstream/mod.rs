@@ -11,6 +11,7 @@
 //! - [`consumer`]: the ordered push consumer's config and create request;
 //! - [`ordered`]: the ordered push consumer state machine (ADR-17);
 //! - [`time`], [`base64`]: RFC 3339 timestamps, Go durations, standard base64.
+#![warn(missing_docs)]
 
 pub mod ack;
 pub mod api;

@@ -33,19 +33,34 @@ use super::types::ConsumerInfo;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Subscribe to this deliver subject (before sending the create request that follows).
-    Subscribe { subject: String },
+    Subscribe {
+        /// The deliver subject.
+        subject: String,
+    },
     /// Unsubscribe from this deliver subject.
-    Unsubscribe { subject: String },
+    Unsubscribe {
+        /// The deliver subject.
+        subject: String,
+    },
     /// Send this API request; hand its outcome to `on_create_reply(serial, …)`.
     CreateConsumer {
+        /// Which create this is (stale replies are ignored).
         serial: u64,
+        /// The CONSUMER.CREATE API subject.
         subject: String,
+        /// The consumer configuration JSON.
         body: String,
     },
     /// Send this API request (empty payload) and ignore its outcome.
-    DeleteConsumer { subject: String },
+    DeleteConsumer {
+        /// The CONSUMER.DELETE API subject.
+        subject: String,
+    },
     /// Publish an empty message to this subject (flow-control response, stalled-consumer nudge).
-    PublishEmpty { subject: String },
+    PublishEmpty {
+        /// Where to publish.
+        subject: String,
+    },
 }
 
 /// What the state machine produces, in order.
@@ -53,19 +68,25 @@ pub enum Command {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
+    /// A transport action for the driver.
     Command(Command),
     /// The next message of the stream, in order, never twice. `caught_up`: this was the last message
     /// that was pending when the current consumer was created (`pending` reached 0, or as many
     /// messages as its `num_pending` were delivered).
     Message {
+        /// The message as delivered.
         msg: Msg,
+        /// Its metadata from the `$JS.ACK` reply subject.
         info: AckInfo,
+        /// The last message pending at creation (see above).
         caught_up: bool,
     },
     /// A consumer was created (the first one, or one after a reset). `caught_up`: nothing that was
     /// pending at its creation is still to come.
     Created {
+        /// The new consumer's info.
         info: ConsumerInfo,
+        /// Nothing pending at creation is still to come.
         caught_up: bool,
     },
     /// The consumer failed for good (a first create failed, or a non-transient error); it is stopped
@@ -204,10 +225,6 @@ impl OrderedConsumer {
         out
     }
 
-    /// The config in use.
-    pub fn config(&self) -> &OrderedConfig {
-        &self.cfg
-    }
     /// The current deliver subject.
     pub fn deliver_subject(&self) -> Option<&str> {
         self.current.as_ref().map(|c| c.subject.as_str())

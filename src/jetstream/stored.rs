@@ -13,12 +13,15 @@ use super::{base64, headers as hdr, time};
 /// A message read from a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMsg {
+    /// The subject it was stored under.
     pub subject: String,
+    /// The stream sequence.
     pub seq: u64,
     /// Stored time, milliseconds since the Unix epoch (0 if the server did not say).
     pub time_ms: i64,
     /// The stored headers (for a direct get, with the `Nats-*` reply headers among them).
     pub headers: Option<Headers>,
+    /// The body.
     pub data: Vec<u8>,
 }
 

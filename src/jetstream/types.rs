@@ -19,10 +19,13 @@ fn missing(what: &str) -> NatsError {
 /// A JetStream publish acknowledgement `{"stream","seq","duplicate"?,"domain"?}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PubAck {
+    /// The stream that stored the message.
     pub stream: String,
     /// The stream sequence: a KV revision.
     pub seq: u64,
+    /// The message ID was seen before: nothing was stored.
     pub duplicate: bool,
+    /// The JetStream domain, if the server has one.
     pub domain: Option<String>,
 }
 
@@ -67,10 +70,15 @@ impl PubAck {
 /// `state` of a StreamInfo.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamState {
+    /// Messages stored.
     pub messages: u64,
+    /// Bytes stored.
     pub bytes: u64,
+    /// Sequence of the oldest stored message.
     pub first_seq: u64,
+    /// Sequence of the newest message (also after it was deleted).
     pub last_seq: u64,
+    /// Consumers of the stream.
     pub consumer_count: u64,
 }
 
@@ -78,7 +86,9 @@ pub struct StreamState {
 /// (read with the `config_*` helpers; it also serves as the base of a STREAM.UPDATE).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamInfo {
+    /// The stream configuration, as the server sent it.
     pub config: Json,
+    /// The stream's counters.
     pub state: StreamState,
     /// `created` (RFC 3339), "" if absent.
     pub created: String,
@@ -160,6 +170,7 @@ fn take(json: &mut Json, key: &str) -> Option<Json> {
 /// The part of a ConsumerInfo the ordered consumer uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConsumerInfo {
+    /// The consumer name.
     pub name: String,
     /// Messages matching the consumer that were not delivered yet when the info was taken.
     pub num_pending: u64,

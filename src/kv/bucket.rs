@@ -22,13 +22,16 @@ use super::{stream_name, STREAM_PREFIX};
 /// or empty for delete/purge); the reply is a PubAck (`PubAck::from_reply`), its `seq` the revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteRequest {
+    /// `$KV.<bucket>.<key>` (with the write prefix of a mirror or domain).
     pub subject: String,
+    /// Revision check, operation marker, TTL, …; `None` for a plain put.
     pub headers: Option<Headers>,
 }
 
 /// How a get is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetRequest {
+    /// DIRECT.GET or STREAM.MSG.GET request.
     pub request: ApiRequest,
     /// DIRECT.GET (raw reply) rather than STREAM.MSG.GET (JSON reply).
     pub direct: bool,

@@ -9,9 +9,12 @@ use crate::proto::{Headers, Msg};
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Operation {
+    /// A value was written.
     #[default]
     Put,
+    /// The key was deleted (its history kept).
     Del,
+    /// The key was purged (its history dropped).
     Purge,
 }
 
@@ -49,7 +52,9 @@ impl Operation {
 /// An entry of a bucket.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KvEntry {
+    /// The bucket name.
     pub bucket: String,
+    /// The key.
     pub key: String,
     /// Empty for a `headers_only` delivery and for DEL/PURGE markers.
     pub value: Vec<u8>,
@@ -59,6 +64,7 @@ pub struct KvEntry {
     pub created: f64,
     /// Messages still pending for the consumer (0 for a get).
     pub delta: u64,
+    /// What the entry records.
     pub operation: Operation,
     /// The value's size: `Nats-Msg-Size` on a `headers_only` delivery, else the payload length.
     pub length: u64,

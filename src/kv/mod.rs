@@ -9,6 +9,7 @@
 //! - [`bucket`]: [`Bucket`]: subjects, put/create/update/delete/purge, get, purgeDeletes;
 //! - [`watch`]: [`Watcher`], the ordered consumer of a bucket as entries;
 //! - [`collect`]: what `keys()`, `history()` and `view()` make of the entries.
+#![warn(missing_docs)]
 
 pub mod bucket;
 pub mod collect;

@@ -25,8 +25,10 @@ pub const MAX_DUPLICATE_WINDOW_MS: i64 = 120_000;
 /// Where a bucket is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Storage {
+    /// On disk.
     #[default]
     File,
+    /// In memory.
     Memory,
 }
 
@@ -53,21 +55,27 @@ impl Storage {
 pub struct KvSource {
     /// A bucket name (`KV_` is added) or a stream name starting with `KV_`.
     pub name: String,
+    /// The JetStream domain it lives in, if another.
     pub domain: Option<String>,
 }
 
 /// Republish stored messages: `{src, dest, headers_only}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Republish {
+    /// Subjects to republish (wildcards allowed).
     pub src: String,
+    /// Where they are republished.
     pub dest: String,
+    /// Republish headers only (`Nats-Msg-Size` carries the size).
     pub headers_only: bool,
 }
 
 /// Placement in a cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Placement {
+    /// The cluster to place the stream in.
     pub cluster: Option<String>,
+    /// Server tags the placement requires.
     pub tags: Vec<String>,
 }
 
@@ -82,19 +90,27 @@ pub struct KvOptions {
     pub max_bytes: Option<i64>,
     /// Value size limit in bytes; -1 (or 0) = none.
     pub max_value_size: Option<i64>,
+    /// File (default) or memory.
     pub storage: Option<Storage>,
     /// 1..=5, default 1.
     pub replicas: Option<i64>,
+    /// S2-compress stored data (file storage).
     pub compression: Option<bool>,
+    /// A description of the bucket.
     pub description: Option<String>,
+    /// Bucket metadata, in order.
     pub metadata: Option<Vec<(String, String)>>,
     /// Delete-marker TTL in ms (≥ 1000; 0 = off): enables per-key TTLs (server ≥ 2.11, API level 1).
     pub marker_ttl: Option<i64>,
     /// Default true.
     pub allow_direct: Option<bool>,
+    /// Mirror this bucket (read-only copy).
     pub mirror: Option<KvSource>,
+    /// Buckets whose entries flow into this one.
     pub sources: Vec<KvSource>,
+    /// Republish stored entries to other subjects.
     pub republish: Option<Republish>,
+    /// Cluster placement.
     pub placement: Option<Placement>,
     /// Per-call JetStream timeout, ms (not part of the config).
     pub timeout: Option<f64>,

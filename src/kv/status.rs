@@ -22,11 +22,15 @@ pub struct KvStatus {
     pub ttl: i64,
     /// Delete-marker TTL in ms (0 = off).
     pub marker_ttl: i64,
+    /// File or memory.
     pub storage: Storage,
+    /// Stream replicas.
     pub replicas: i64,
     /// Bytes stored.
     pub size: u64,
+    /// Whether stored data is compressed.
     pub compression: bool,
+    /// The bucket description ("" if none).
     pub description: String,
     /// In document order.
     pub metadata: Vec<(String, String)>,

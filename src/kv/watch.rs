@@ -55,6 +55,7 @@ impl Include {
 pub struct WatchOptions {
     /// Key filters (wildcards allowed); empty = `>` (the whole bucket).
     pub keys: Vec<String>,
+    /// Which entries: last values, full history, or updates only.
     pub include: Include,
     /// Start at this revision (`by_start_sequence`); 0 = not set.
     pub resume_from_revision: Option<u64>,
@@ -139,10 +140,6 @@ impl Watcher {
         })
     }
 
-    /// The ordered consumer (deliver subject, names, config).
-    pub fn consumer(&self) -> &OrderedConsumer {
-        &self.consumer
-    }
     /// Whether `Initialized` was produced.
     pub fn is_initialized(&self) -> bool {
         self.initialized

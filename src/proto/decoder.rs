@@ -23,11 +23,15 @@ pub const MAX_INFO_LINE: usize = 64 * 1024;
 /// A message delivered by the server (`MSG` or `HMSG`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Msg {
+    /// The subject it was published to.
     pub subject: String,
+    /// The subscription it is delivered for.
     pub sid: u64,
+    /// Where to respond, if the publisher asked for a reply.
     pub reply: Option<String>,
     /// Present for `HMSG`.
     pub headers: Option<Headers>,
+    /// The body (without headers).
     pub payload: Vec<u8>,
 }
 
@@ -36,9 +40,13 @@ pub struct Msg {
 pub enum ServerOp {
     /// `INFO {json}`: the raw JSON text.
     Info(String),
+    /// `MSG` or `HMSG`.
     Msg(Msg),
+    /// `PING`: answer with `PONG`.
     Ping,
+    /// `PONG`: the answer to our oldest unanswered `PING`.
     Pong,
+    /// `+OK` (verbose mode only).
     Ok,
     /// `-ERR 'text'`: the text without the quotes.
     Err(String),
@@ -90,10 +98,6 @@ impl Decoder {
     /// Changes the payload bound (after INFO announces `max_payload`).
     pub fn set_max_payload(&mut self, max_payload: usize) {
         self.max_payload = max_payload;
-    }
-    /// The current payload bound.
-    pub fn max_payload(&self) -> usize {
-        self.max_payload
     }
     /// Appends bytes received from the transport. After an error, bytes are dropped until
     /// [`reset`](Self::reset).

@@ -10,7 +10,12 @@ pub enum ProtoError {
     /// A control line grew past [`crate::proto::MAX_CONTROL_LINE`] bytes without a CRLF.
     ControlLineTooLong,
     /// A message payload (headers + body) is larger than the allowed maximum.
-    MaxPayloadExceeded { size: usize, max: usize },
+    MaxPayloadExceeded {
+        /// Bytes of headers + body.
+        size: usize,
+        /// The server's `max_payload`.
+        max: usize,
+    },
     /// A header block is malformed (status line, truncated, bad line).
     BadHeaders(String),
     /// A subject (or queue group / reply subject) is not valid for its use.

@@ -6,13 +6,17 @@ use super::ProtoError;
 /// A parsed JSON value. Integers that fit are kept exact.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// An integer literal (no fraction or exponent) that fits in i64.
     Int(i64),
     /// Any other number.
     Float(f64),
+    /// A string, unescaped.
     Str(String),
+    /// An array.
     Arr(Vec<Json>),
     /// Members in document order.
     Obj(Vec<(String, Json)>),
@@ -39,6 +43,7 @@ impl Json {
             _ => None,
         }
     }
+    /// The text of a `Str`.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::Str(s) => Some(s),
@@ -66,6 +71,7 @@ impl Json {
             _ => None,
         }
     }
+    /// Any number, as `f64`.
     pub fn as_f64(&self) -> Option<f64> {
         match *self {
             Json::Int(i) => Some(i as f64),
@@ -73,12 +79,14 @@ impl Json {
             _ => None,
         }
     }
+    /// The value of a `Bool`.
     pub fn as_bool(&self) -> Option<bool> {
         match *self {
             Json::Bool(b) => Some(b),
             _ => None,
         }
     }
+    /// The items of an `Arr`.
     pub fn as_array(&self) -> Option<&[Json]> {
         match self {
             Json::Arr(items) => Some(items),

@@ -6,6 +6,7 @@
 //! - [`subject`]: subject and token validation;
 //! - [`json`]: a small JSON reader/writer for INFO, CONNECT and the JetStream API;
 //! - [`num`]: small f64 ⇄ text conversions (instead of core's, for binary size).
+#![warn(missing_docs)]
 
 pub mod decoder;
 pub mod encoder;

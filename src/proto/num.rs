@@ -272,13 +272,6 @@ pub fn write_json_f64(x: f64, out: &mut String) {
     }
 }
 
-/// `u64` as decimal text without `core::fmt`.
-pub fn u64_text(n: u64) -> String {
-    let mut s = String::new();
-    push_u64(n, &mut s);
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,9 +451,11 @@ mod tests {
     }
 
     #[test]
-    fn u64_text_matches() {
+    fn push_u64_appends_decimal_text() {
         for n in [0, 7, 10, 12345, u64::MAX] {
-            assert_eq!(u64_text(n), n.to_string());
+            let mut s = String::from("x");
+            push_u64(n, &mut s);
+            assert_eq!(s, format!("x{n}"));
         }
     }
 }

@@ -20,8 +20,13 @@ pub enum TransportEvent<'a> {
     Open,
     /// A binary frame's bytes.
     Data(&'a [u8]),
-    /// The socket closed (or failed to open); `code`/`reason` from the close event.
-    Closed { code: u16, reason: String },
+    /// The socket closed (or failed to open).
+    Closed {
+        /// The close event's code (1006: closed abnormally or never opened).
+        code: u16,
+        /// The close event's reason text.
+        reason: String,
+    },
 }
 
 type Handler = Rc<dyn Fn(TransportEvent<'_>)>;
@@ -94,16 +99,6 @@ impl WsTransport {
     /// Writes bytes as one binary frame.
     pub fn send(&self, bytes: &[u8]) -> Result<(), JsValue> {
         self.ws.send_with_u8_array(bytes)
-    }
-
-    /// Bytes queued by the browser and not yet sent (backpressure signal).
-    pub fn buffered_amount(&self) -> u32 {
-        self.ws.buffered_amount()
-    }
-
-    /// Whether the socket is open for sending.
-    pub fn is_open(&self) -> bool {
-        self.ws.ready_state() == WebSocket::OPEN
     }
 
     /// Starts closing the socket; a `Closed` event follows.

@@ -14,6 +14,17 @@ export async function example(): Promise<void> {
   });
   const version: string | undefined = nc.info?.version;
   const stop: () => void = nc.onStatus((s: Status) => console.log(s.type, s.data, version));
+  // `type` narrows `data`; the `never` check fails to compile if a status type is left out.
+  nc.onStatus((s) => {
+    switch (s.type) {
+      case "disconnect": case "reconnecting": case "reconnect": case "ldm": { const server: string = s.data; console.log(server); break; }
+      case "update": { const { added, deleted }: { added: string[]; deleted: string[] } = s.data; console.log(added, deleted); break; }
+      case "error": { const err: NatsError = s.data; console.log(err.code); break; }
+      case "slowConsumer": { const sid: number = s.data; console.log(sid); break; }
+      case "staleConnection": case "close": { const none: undefined = s.data; console.log(none); break; }
+      default: { const unhandled: never = s; console.log(unhandled); }
+    }
+  });
   const h = headers();
   h.set("X-A", "1");
   h.append("X-A", "2");
@@ -37,13 +48,13 @@ export async function example(): Promise<void> {
   stop();
   try { await nc.drain(); } catch (e) { if (e instanceof NatsError) console.log(e.code, e.apiCode, e.errCode); }
   await nc.close();
-  const closed: void | Error = await nc.closed();
-  console.log(closed, nc.isClosed());
+  const closed: NatsError | undefined = await nc.closed();
+  console.log(closed?.code, nc.isClosed());
 }
 
 // Every Key/Value API: Kvm, KV methods, watch options and both ways of consuming a watch, view(), modify().
 export async function kvExample(nc: NatsConnection): Promise<void> {
-  const jsOpts: JetStreamOptions = { apiPrefix: "$JS.API", domain: "hub", timeout: 2000 };
+  const jsOpts: JetStreamOptions = { apiPrefix: "$JS.API", domain: "hub", timeout: 2000, watcherPrefix: "_WATCH" };
   const kvm = new Kvm(nc, jsOpts);
   new Kvm(nc);
   const opts: KvOptions = {

@@ -13,4 +13,10 @@ export async function wrong(): Promise<void> {
   await kv.watch({ include: "all" });                        // not a KvWatchInclude value
   await kv.modify("k", (e) => e?.value.length);              // fn returns bytes, a string or undefined
   (await kv.view()).getSnapshot().set("k", null!);           // snapshots are read-only
+  nc.onStatus((s) => s.data.length);                         // data must be narrowed by type first
+  nc.onStatus((s) => s.type === "update" && s.data.at(0));   // update's data is { added, deleted }
+  nc.onStatus((s) => s.type === "slowConsumer" && s.data.code); // slowConsumer's data is a sid
+  nc.onStatus((s) => s.type === "close" && s.data.code);     // close has no data
+  const code: string = (await nc.closed()).code;             // closed() may settle with undefined
+  new Kvm(nc, { watcherPrefix: 1 });                         // watcherPrefix is a string
 }

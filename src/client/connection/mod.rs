@@ -257,10 +257,6 @@ impl Connection {
     pub fn max_payload(&self) -> usize {
         self.max_payload
     }
-    /// URL of the server of the current (or last) connection attempt.
-    pub fn current_server(&self) -> String {
-        self.pool.current_url()
-    }
     /// The server pool, in selection order.
     pub fn servers(&self) -> Vec<String> {
         self.pool.servers().iter().map(|s| s.url.clone()).collect()
