@@ -1,7 +1,14 @@
 //! Native tests of the session layer: the real [`Connection`] fed by a scripted server, a fake clock,
 //! fake timers and deferred calls ([`Fake`], the test twin of the web layer's driver).
 
+mod batch;
+mod client;
+mod consumer;
 mod kv;
+mod scan;
+mod server;
+mod view;
+mod watch;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -133,6 +140,13 @@ impl Op {
             _ => "",
         }
     }
+    /// The reply subject of a request.
+    pub(crate) fn reply(&self) -> &str {
+        match self {
+            Op::Pub { reply: Some(r), .. } => r,
+            _ => panic!("not a request: {self:?}"),
+        }
+    }
     /// The header block of an `HPUB`.
     pub(crate) fn headers(&self) -> &str {
         match self {
@@ -159,7 +173,11 @@ fn parse_ops(mut s: &str) -> Vec<Op> {
                     _ => (t[1], Some(t[2].to_owned())),
                 };
                 let total: usize = t[t.len() - 1].parse().unwrap();
-                let hlen: usize = if hpub { t[t.len() - 2].parse().unwrap() } else { 0 };
+                let hlen: usize = if hpub {
+                    t[t.len() - 2].parse().unwrap()
+                } else {
+                    0
+                };
                 let body = &s[..total];
                 s = &s[total + 2..];
                 ops.push(Op::Pub {
@@ -241,7 +259,10 @@ impl H {
         h.fake.conn.borrow_mut().on_open(Mono(0.0));
         h.feed(INFO);
         let hello = h.ops();
-        assert!(matches!(&hello[0], Op::Other(l) if l.starts_with("CONNECT ")), "{hello:?}");
+        assert!(
+            matches!(&hello[0], Op::Other(l) if l.starts_with("CONNECT ")),
+            "{hello:?}"
+        );
         h.feed("PONG\r\n");
         assert!(connected.get(), "connected after PONG");
         h
@@ -257,7 +278,9 @@ impl H {
     /// What the client wrote since the last call (subscriptions are remembered for delivery).
     pub(crate) fn ops(&mut self) -> Vec<Op> {
         let bytes = self.fake.conn.borrow_mut().take_outbound();
-        let text = bytes.map(|b| String::from_utf8(b).unwrap()).unwrap_or_default();
+        let text = bytes
+            .map(|b| String::from_utf8(b).unwrap())
+            .unwrap_or_default();
         let ops = parse_ops(&text);
         for op in &ops {
             match op {
@@ -301,10 +324,26 @@ impl H {
         headers: Option<&str>,
         payload: &str,
     ) -> String {
-        let sid = self.sid_for(subject);
+        self.msg_on(subject, subject, reply, headers, payload)
+    }
+
+    /// A message for the subscription that receives `sub_subject`, with the subject `subject` (a
+    /// consumer's delivery carries the stored subject, not its deliver subject).
+    pub(crate) fn msg_on(
+        &self,
+        sub_subject: &str,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&str>,
+        payload: &str,
+    ) -> String {
+        let sid = self.sid_for(sub_subject);
         let reply = reply.map(|r| format!(" {r}")).unwrap_or_default();
         match headers {
-            None => format!("MSG {subject} {sid}{reply} {}\r\n{payload}\r\n", payload.len()),
+            None => format!(
+                "MSG {subject} {sid}{reply} {}\r\n{payload}\r\n",
+                payload.len()
+            ),
             Some(h) => format!(
                 "HMSG {subject} {sid}{reply} {} {}\r\n{h}{payload}\r\n",
                 h.len(),
@@ -314,25 +353,26 @@ impl H {
     }
 
     /// Delivers one message.
-    pub(crate) fn deliver(&self, subject: &str, reply: Option<&str>, headers: Option<&str>, payload: &str) {
+    pub(crate) fn deliver(
+        &self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&str>,
+        payload: &str,
+    ) {
         let bytes = self.msg_bytes(subject, reply, headers, payload);
         self.feed(&bytes);
     }
 
     /// Answers request `req` with `payload`.
     pub(crate) fn respond(&self, req: &Op, payload: &str) {
-        let Op::Pub { reply: Some(r), .. } = req else {
-            panic!("not a request: {req:?}")
-        };
-        self.deliver(r, None, None, payload);
+        self.deliver(req.reply(), None, None, payload);
     }
 
     /// Answers request `req` with a header-only status (`503`, …).
     pub(crate) fn respond_status(&self, req: &Op, status: &str) {
-        let Op::Pub { reply: Some(r), .. } = req else {
-            panic!("not a request: {req:?}")
-        };
-        self.deliver(r, None, Some(&format!("NATS/1.0 {status}\r\n\r\n")), "");
+        let headers = format!("NATS/1.0 {status}\r\n\r\n");
+        self.deliver(req.reply(), None, Some(&headers), "");
     }
 
     /// Moves the fake clock on by `ms`, firing the connection's and the alarms' due deadlines, and
