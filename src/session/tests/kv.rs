@@ -5,8 +5,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::server::{
-    api_error, consumer_in, expected_last, header, js, open, pub_ack, pub_subjects, unsubs,
-    value_at, wrong_last_sequence,
+    api_error, assert_dropped, consumer_in, expected_last, header, js, open, pub_ack, value_at,
+    wrong_last_sequence,
 };
 use super::{slot, take, waiting, Op, H};
 use crate::error::{ErrorCode, NatsError};
@@ -276,22 +276,13 @@ fn scan_keys(h: &mut H, filter: &str, entries: &[(&str, u64, Operation)]) -> Vec
     );
     assert_eq!(c.policy(), ("last_per_subject", None));
     assert!(c.headers_only());
-    let deliver_sid = h.subs.iter().find(|(s, _)| *s == c.deliver).unwrap().1;
+    let sid = h.deliver_sid(&c);
     h.created(&c, entries.len() as u64);
     for (i, (key, rev, op)) in entries.iter().enumerate() {
         h.deliver_entry(&c, key, *rev, *op, (entries.len() - 1 - i) as u64);
     }
     let ops = h.ops();
-    assert_eq!(
-        unsubs(&ops),
-        [deliver_sid],
-        "the scan's subscription ends: {ops:?}"
-    );
-    assert_eq!(
-        pub_subjects(&ops)[0],
-        c.delete_subject(),
-        "and its consumer is deleted"
-    );
+    assert_dropped(&ops, &c, sid);
     ops.into_iter()
         .filter(|o| o.subject().starts_with("$KV."))
         .collect()

@@ -308,7 +308,7 @@ impl H {
     }
 
     /// The sid of the subscription that receives `subject`.
-    fn sid_for(&self, subject: &str) -> u64 {
+    pub(crate) fn sid_for(&self, subject: &str) -> u64 {
         self.subs
             .iter()
             .find(|(p, _)| matches(p, subject))

@@ -92,6 +92,11 @@ impl H {
         consumer_in(&self.ops())
     }
 
+    /// The sid of `c`'s deliver subscription.
+    pub(crate) fn deliver_sid(&self, c: &Consumer) -> u64 {
+        self.sid_for(&c.deliver)
+    }
+
     /// Answers `c`'s create request: it exists, with `num_pending` messages to deliver.
     pub(crate) fn created(&self, c: &Consumer, num_pending: u64) {
         let name = &c.name;
@@ -240,6 +245,20 @@ pub(crate) fn consumer_in(ops: &[Op]) -> Consumer {
         config,
         delivered: Cell::new(0),
     }
+}
+
+/// Asserts that `ops` drop consumer `c`: UNSUB of its subscription `sid` and a CONSUMER.DELETE.
+pub(crate) fn assert_dropped(ops: &[Op], c: &Consumer, sid: u64) {
+    assert!(
+        unsubs(ops).contains(&sid),
+        "UNSUB {sid} of {}: {ops:?}",
+        c.deliver
+    );
+    let delete = c.delete_subject();
+    assert!(
+        pub_subjects(ops).contains(&delete.as_str()),
+        "{delete}: {ops:?}"
+    );
 }
 
 /// The sids unsubscribed among `ops`.
