@@ -120,7 +120,7 @@ pub(crate) enum Op {
     /// `SUB subject [queue] sid`.
     Sub { subject: String, sid: u64 },
     /// `UNSUB sid [max]`.
-    Unsub { sid: u64 },
+    Unsub { sid: u64, max: Option<u64> },
     /// `PING`, `PONG`, `CONNECT`.
     Other(String),
 }
@@ -193,6 +193,7 @@ fn parse_ops(mut s: &str) -> Vec<Op> {
             }),
             "UNSUB" => ops.push(Op::Unsub {
                 sid: t[1].parse().unwrap(),
+                max: t.get(2).map(|m| m.parse().unwrap()),
             }),
             _ => ops.push(Op::Other(line.to_owned())),
         }
@@ -285,7 +286,7 @@ impl H {
         for op in &ops {
             match op {
                 Op::Sub { subject, sid } => self.subs.push((subject.clone(), *sid)),
-                Op::Unsub { sid } => self.subs.retain(|(_, s)| s != sid),
+                Op::Unsub { sid, max: None } => self.subs.retain(|(_, s)| s != sid),
                 _ => {}
             }
         }

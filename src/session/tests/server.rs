@@ -265,7 +265,7 @@ pub(crate) fn assert_dropped(ops: &[Op], c: &Consumer, sid: u64) {
 pub(crate) fn unsubs(ops: &[Op]) -> Vec<u64> {
     ops.iter()
         .filter_map(|o| match o {
-            Op::Unsub { sid } => Some(*sid),
+            Op::Unsub { sid, max: None } => Some(*sid),
             _ => None,
         })
         .collect()
