@@ -5,14 +5,19 @@ use crate::kv::{KvEntry, Operation};
 use crate::proto::{Headers, Msg};
 use crate::session::batch::{entry, msg, Batch, Kind, LAYOUT};
 
+/// Unpacked headers: status code, description, name/value pairs.
+type UnpackedHeaders = (f64, String, Vec<(String, String)>);
+/// The same, as a test writes them.
+type HeadersLit<'a> = (f64, &'a str, &'a [(&'a str, &'a str)]);
+
 /// A message as the JS twin unpacks it.
 #[derive(Debug, PartialEq)]
 struct Unpacked {
     sid: f64,
     subject: String,
     reply: Option<String>,
-    /// `None` without headers; else (code, description, pairs).
-    headers: Option<(f64, String, Vec<(String, String)>)>,
+    /// `None` without headers.
+    headers: Option<UnpackedHeaders>,
     payload: Vec<u8>,
 }
 
@@ -67,7 +72,7 @@ fn unpacked(
     sid: f64,
     subject: &str,
     reply: Option<&str>,
-    headers: Option<(f64, &str, &[(&str, &str)])>,
+    headers: Option<HeadersLit>,
     payload: &str,
 ) -> Unpacked {
     Unpacked {

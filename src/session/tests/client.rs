@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::{slot, take, waiting, Op, H};
+use super::{failed, slot, take, waiting, Op, H};
 use crate::client::Status;
 use crate::error::ErrorCode;
 use crate::proto::Msg;
@@ -50,13 +50,13 @@ fn a_request_times_out_or_finds_no_responders() {
     h.advance(999.0);
     assert!(waiting(&r));
     h.advance(1.0);
-    assert_eq!(take(&r).err().unwrap().code, ErrorCode::Timeout);
+    assert_eq!(failed(&r).code, ErrorCode::Timeout);
 
     let (r, done) = slot();
     request(&h, "nobody", done);
     let req = h.one_pub();
     h.respond_status(&req, "503");
-    assert_eq!(take(&r).err().unwrap().code, ErrorCode::NoResponders);
+    assert_eq!(failed(&r).code, ErrorCode::NoResponders);
 }
 
 #[test]
@@ -165,16 +165,13 @@ fn pending_requests_and_flushes_reject_with_connection_closed_when_it_closes() {
     let (closed, done) = slot();
     h.client.close(done);
     take(&closed).unwrap();
-    assert_eq!(take(&req).err().unwrap().code, ErrorCode::ConnectionClosed);
-    assert_eq!(
-        take(&flush).err().unwrap().code,
-        ErrorCode::ConnectionClosed
-    );
+    assert_eq!(failed(&req).code, ErrorCode::ConnectionClosed);
+    assert_eq!(failed(&flush).code, ErrorCode::ConnectionClosed);
     assert_eq!(*events.borrow(), ["closed"]);
     // After the close: refused at once, not left waiting.
     let (late, done) = slot();
     request(&h, "svc", done);
-    assert_eq!(take(&late).err().unwrap().code, ErrorCode::ConnectionClosed);
+    assert_eq!(failed(&late).code, ErrorCode::ConnectionClosed);
     assert!(h.client.publish("x", None, None, b"").is_err());
     let (end, done) = slot();
     h.client.closed(Box::new(move |e| done(Ok(e))));
@@ -219,4 +216,19 @@ fn drain_subscription_calls_back_once_the_subscription_ended() {
     h.feed("PONG\r\n");
     take(&drained).unwrap();
     assert_eq!(*events.borrow(), ["late", "closed"]);
+}
+
+#[test]
+fn callbacks_still_pending_when_the_connection_ends_reject_with_connection_closed() {
+    // A driver that ends without the connection's own replies (e.g. a poisoned module).
+    let mut h = H::connected();
+    let (req, done) = slot();
+    request(&h, "svc", done);
+    let (flush, done) = slot();
+    h.client.flush(done);
+    h.ops();
+    let end = crate::client::Event::Closed { error: None };
+    h.client.deliver(crate::session::Delivery::Event(end));
+    assert_eq!(failed(&req).code, ErrorCode::ConnectionClosed);
+    assert_eq!(failed(&flush).code, ErrorCode::ConnectionClosed);
 }

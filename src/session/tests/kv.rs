@@ -6,9 +6,9 @@ use std::rc::Rc;
 
 use super::server::{
     api_error, assert_dropped, consumer_in, expected_last, header, js, open, pub_ack, value_at,
-    wrong_last_sequence,
+    wrong_last_sequence, STORED_AT_MS,
 };
-use super::{slot, take, waiting, Op, H};
+use super::{failed, slot, take, waiting, Op, Slot, H};
 use crate::error::{ErrorCode, NatsError};
 use crate::kv::tests::stream_info_json;
 use crate::kv::{KvEntry, KvOptions, Operation};
@@ -42,24 +42,20 @@ fn put_then_get_through_the_scripted_server() {
 
 /// `Kvm.create("b", opts)` whose STREAM.CREATE is answered with `BUCKET_EXISTS` and whose STREAM.INFO
 /// is answered with `existing_config`.
-fn create_over_existing(
-    h: &mut H,
-    opts: KvOptions,
-    existing_config: &str,
-) -> Result<Kv, NatsError> {
+fn create_over_existing(h: &mut H, opts: KvOptions, existing_config: &str) -> Slot<Kv> {
     let (r, done) = slot();
     js(h).kv_create("b".into(), opts, done);
     let req = h.request_to("$JS.API.STREAM.CREATE.KV_b");
     h.respond(&req, BUCKET_EXISTS);
     let info = h.request_to("$JS.API.STREAM.INFO.KV_b");
     h.respond(&info, &stream_info_json(existing_config));
-    take(&r)
+    r
 }
 
 #[test]
 fn create_binds_to_an_identical_bucket_and_refuses_a_different_one() {
     let mut h = H::connected();
-    let kv = create_over_existing(&mut h, KvOptions::default(), "").unwrap();
+    let kv = take(&create_over_existing(&mut h, KvOptions::default(), "")).unwrap();
     assert_eq!(kv.bucket().name(), "b");
 
     // A different history: BUCKET_EXISTS, saying what differs; the bucket is not touched.
@@ -67,9 +63,7 @@ fn create_binds_to_an_identical_bucket_and_refuses_a_different_one() {
         history: Some(5),
         ..KvOptions::default()
     };
-    let err = create_over_existing(&mut h, opts, "")
-        .err()
-        .expect("refused");
+    let err = failed(&create_over_existing(&mut h, opts, ""));
     assert_eq!(
         (err.code, err.err_code),
         (ErrorCode::BucketExists, Some(10058))
@@ -87,16 +81,19 @@ fn create_binds_to_a_bucket_that_differs_only_in_what_the_user_did_not_set() {
     let mut h = H::connected();
     // Made by nats.js: no deny_delete, another duplicate window; compression not asked for here.
     let existing = r#""deny_delete":false,"duplicate_window":60000000000,"compression":"s2""#;
-    let kv = create_over_existing(&mut h, KvOptions::default(), existing).unwrap();
+    let kv = take(&create_over_existing(
+        &mut h,
+        KvOptions::default(),
+        existing,
+    ))
+    .unwrap();
     assert_eq!(kv.bucket().name(), "b");
     // Asked for without compression: the s2 bucket differs.
     let opts = KvOptions {
         compression: Some(false),
         ..KvOptions::default()
     };
-    let err = create_over_existing(&mut h, opts, existing)
-        .err()
-        .expect("refused");
+    let err = failed(&create_over_existing(&mut h, opts, existing));
     assert_eq!(err.code, ErrorCode::BucketExists);
     assert!(err.message.contains("compression"), "{}", err.message);
 }
@@ -111,7 +108,7 @@ fn create_passes_other_errors_on_without_reading_the_bucket() {
         &req,
         &api_error(503, 10039, "jetstream not enabled for account"),
     );
-    assert_eq!(take(&r).err().unwrap().code, ErrorCode::JetStreamNotEnabled);
+    assert_eq!(failed(&r).code, ErrorCode::JetStreamNotEnabled);
     assert!(h.ops().is_empty());
 }
 
@@ -122,7 +119,7 @@ fn open_of_a_missing_bucket_is_bucket_not_found() {
     js(&h).kv_open("b".into(), None, done);
     let req = h.request_to("$JS.API.STREAM.INFO.KV_b");
     h.respond(&req, &api_error(404, 10059, "stream not found"));
-    assert_eq!(take(&r).err().unwrap().code, ErrorCode::BucketNotFound);
+    assert_eq!(failed(&r).code, ErrorCode::BucketNotFound);
 }
 
 fn marker_ttl(ms: i64) -> KvOptions {
@@ -145,7 +142,7 @@ fn create_with_marker_ttl_refuses_a_server_below_api_level_1() {
     js(&h).kv_create("b".into(), marker_ttl(2000), done);
     let info = h.request_to("$JS.API.INFO");
     h.respond(&info, &account_info(0));
-    let err = take(&r).err().expect("refused");
+    let err = failed(&r);
     assert_eq!(err.code, ErrorCode::InvalidArgument);
     assert!(err.message.contains("2.11"), "{}", err.message);
     assert!(h.ops().is_empty(), "no STREAM.CREATE");
@@ -179,17 +176,14 @@ fn create_with_an_invalid_marker_ttl_is_refused_before_anything_is_sent() {
     let mut h = H::connected();
     let (r, done) = slot();
     js(&h).kv_create("b".into(), marker_ttl(500), done);
-    assert_eq!(
-        take(&r).err().expect("refused").code,
-        ErrorCode::InvalidArgument
-    );
+    assert_eq!(failed(&r).code, ErrorCode::InvalidArgument);
     assert!(h.ops().is_empty(), "nothing sent: {:?}", h.ops());
 }
 
 // --- create(key) over a DEL/PURGE marker ---
 
 /// `kv.create("k", "new")`: its first write, checked to expect an empty subject.
-fn start_create(h: &mut H, kv: &Kv) -> (Rc<RefCell<Option<Result<u64, NatsError>>>>, Op) {
+fn start_create(h: &mut H, kv: &Kv) -> (Slot<u64>, Op) {
     let (r, done) = slot();
     kv.create("k", b"new".to_vec(), None, done);
     let first = h.request_to("$KV.b.k");
@@ -228,7 +222,7 @@ fn create_of_a_key_with_a_live_value_is_key_exists_without_a_second_write() {
     h.respond(&first, &wrong_last_sequence(3));
     let get = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
     h.respond_stored(&get, "k", 3, Operation::Put);
-    let err = take(&r).err().expect("refused");
+    let err = failed(&r);
     assert_eq!(
         (err.code, err.err_code),
         (ErrorCode::KeyExists, Some(10071))
@@ -249,7 +243,7 @@ fn create_retry_that_loses_a_race_is_key_exists() {
     assert_eq!(expected_last(&retry), Some("0"));
     // Someone else created it first.
     h.respond(&retry, &wrong_last_sequence(6));
-    assert_eq!(take(&r).err().expect("refused").code, ErrorCode::KeyExists);
+    assert_eq!(failed(&r).code, ErrorCode::KeyExists);
     assert!(h.ops().is_empty(), "one retry only");
 }
 
@@ -259,7 +253,7 @@ fn create_passes_other_write_errors_on_without_reading_the_key() {
     let kv = open(&mut h);
     let (r, first) = start_create(&mut h, &kv);
     h.respond(&first, &api_error(503, 10077, "maximum messages exceeded"));
-    let err = take(&r).err().expect("refused");
+    let err = failed(&r);
     assert_eq!(err.err_code, Some(10077));
     assert!(h.ops().is_empty(), "no read");
 }
@@ -349,7 +343,7 @@ fn delete_with_a_wildcard_rejects_at_a_failed_write_and_writes_no_more() {
     let second = h.one_pub();
     assert_marker(&second, "a.2", "DEL");
     h.respond(&second, &api_error(500, 10109, "stream is sealed"));
-    assert_eq!(take(&r).err().expect("rejected").err_code, Some(10109));
+    assert_eq!(failed(&r).err_code, Some(10109));
     assert!(h.ops().is_empty(), "a.3 is not written");
 }
 
@@ -369,7 +363,7 @@ fn delete_with_a_wildcard_and_a_previous_revision_is_refused_before_anything_is_
     let kv = open(&mut h);
     let (r, done) = slot();
     kv.delete("a.*", Some(3), done);
-    assert_eq!(take(&r).err().unwrap().code, ErrorCode::InvalidArgument);
+    assert_eq!(failed(&r).code, ErrorCode::InvalidArgument);
     assert!(h.ops().is_empty());
 }
 
@@ -410,10 +404,7 @@ fn modify_gives_up_after_max_retries_with_wrong_last_revision() {
         let update = read_then_update(&mut h, rev);
         h.respond(&update, &wrong_last_sequence(rev + 1));
     }
-    assert_eq!(
-        take(&r).err().expect("gave up").code,
-        ErrorCode::WrongLastRevision
-    );
+    assert_eq!(failed(&r).code, ErrorCode::WrongLastRevision);
     assert_eq!(
         *seen.borrow(),
         [Some(5), Some(6), Some(7)],
@@ -489,10 +480,61 @@ fn modify_passes_on_the_error_of_its_function_without_a_write() {
     kv.modify("k".into(), f, 10, done);
     let get = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
     h.respond_stored(&get, "k", 2, Operation::Put);
-    let err = take(&r).err().expect("rejected");
+    let err = failed(&r);
     assert_eq!(
         (err.code, err.message.as_str()),
         (ErrorCode::InvalidArgument, "not a number")
     );
     assert!(h.ops().is_empty());
+}
+
+// --- purgeDeletes() ---
+
+/// `purgeDeletes(older_ms)` at one minute after the scripted server stored everything, over the
+/// keys `a` (a value), `b` (deleted) and `c` (purged): the STREAM.PURGE bodies it sends.
+fn purge_deletes(older_ms: f64) -> Vec<String> {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    h.set_wall(STORED_AT_MS as f64 + 60_000.0);
+    let (r, done) = slot();
+    kv.purge_deletes(older_ms, done);
+    let c = h.consumer();
+    assert_eq!(c.policy(), ("last_per_subject", None));
+    h.created(&c, 3);
+    h.deliver_entry(&c, "a", 1, Operation::Put, 2);
+    h.deliver_entry(&c, "b", 2, Operation::Del, 1);
+    h.deliver_entry(&c, "c", 3, Operation::Purge, 0);
+    let mut bodies = Vec::new();
+    for purged in [2, 1] {
+        let req = h.pubs().pop().expect("a purge");
+        assert_eq!(req.subject(), "$JS.API.STREAM.PURGE.KV_b");
+        assert!(waiting(&r));
+        bodies.push(req.payload().to_owned());
+        h.respond(&req, &format!(r#"{{"success":true,"purged":{purged}}}"#));
+    }
+    assert_eq!(take(&r).unwrap(), 3, "the sum of what was purged");
+    assert!(h.ops().is_empty());
+    bodies
+}
+
+#[test]
+fn purge_deletes_keeps_markers_younger_than_older_millis() {
+    assert_eq!(
+        purge_deletes(30.0 * 60_000.0),
+        [
+            r#"{"filter":"$KV.b.b","keep":1}"#,
+            r#"{"filter":"$KV.b.c","keep":1}"#
+        ]
+    );
+}
+
+#[test]
+fn purge_deletes_removes_markers_older_than_older_millis() {
+    assert_eq!(
+        purge_deletes(1_000.0),
+        [
+            r#"{"filter":"$KV.b.b","keep":0}"#,
+            r#"{"filter":"$KV.b.c","keep":0}"#
+        ]
+    );
 }

@@ -433,8 +433,11 @@ impl H {
     }
 }
 
+/// Where a [`Done`] made by [`slot`] stores its result.
+pub(crate) type Slot<T> = Rc<RefCell<Option<Result<T, NatsError>>>>;
+
 /// A [`Done`] that stores its result in the returned slot.
-pub(crate) fn slot<T: 'static>() -> (Rc<RefCell<Option<Result<T, NatsError>>>>, Done<T>) {
+pub(crate) fn slot<T: 'static>() -> (Slot<T>, Done<T>) {
     let s = Rc::new(RefCell::new(None));
     let t = s.clone();
     (
@@ -447,11 +450,19 @@ pub(crate) fn slot<T: 'static>() -> (Rc<RefCell<Option<Result<T, NatsError>>>>, 
 }
 
 /// The result in a slot (panics when not called yet).
-pub(crate) fn take<T>(s: &Rc<RefCell<Option<Result<T, NatsError>>>>) -> Result<T, NatsError> {
+pub(crate) fn take<T>(s: &Slot<T>) -> Result<T, NatsError> {
     s.borrow_mut().take().expect("the callback was called")
 }
 
+/// The error in a slot (panics when not called yet, or called with a success).
+pub(crate) fn failed<T>(s: &Slot<T>) -> NatsError {
+    match take(s) {
+        Err(e) => e,
+        Ok(_) => panic!("expected an error, got a success"),
+    }
+}
+
 /// Whether the slot's callback has not been called yet.
-pub(crate) fn waiting<T>(s: &Rc<RefCell<Option<Result<T, NatsError>>>>) -> bool {
+pub(crate) fn waiting<T>(s: &Slot<T>) -> bool {
     s.borrow().is_none()
 }

@@ -1,16 +1,11 @@
 //! The end of a `keys()`/`history()` scan: an empty bucket, the last pending message, a count of
 //! `num_pending` messages, heartbeats, reconnects; and the scan's consumer is dropped when done.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use super::server::{api_error, assert_dropped, open, value_at, Consumer};
-use super::{slot, take, waiting, H};
-use crate::error::{ErrorCode, NatsError};
+use super::{failed, slot, take, waiting, Slot, H};
+use crate::error::ErrorCode;
 use crate::kv::{KvEntry, Operation};
 use crate::session::Kv;
-
-type Slot<T> = Rc<RefCell<Option<Result<T, NatsError>>>>;
 
 /// `kv.history()` of the whole bucket, and the consumer it asked for.
 fn history(h: &mut H, kv: &Kv) -> (Slot<Vec<KvEntry>>, Consumer) {
@@ -183,10 +178,7 @@ fn a_scan_whose_consumer_cannot_be_created_rejects() {
     let (r, c) = history(&mut h, &kv);
     let sid = h.deliver_sid(&c);
     h.respond(&c.req, &api_error(404, 10059, "stream not found"));
-    assert_eq!(
-        take(&r).err().expect("rejected").code,
-        ErrorCode::BucketNotFound
-    );
+    assert_eq!(failed(&r).code, ErrorCode::BucketNotFound);
     assert!(super::server::unsubs(&h.ops()).contains(&sid));
 }
 
@@ -200,8 +192,5 @@ fn a_scan_rejects_with_connection_closed_when_the_connection_closes() {
     let (closed, done) = slot();
     h.client.close(done);
     take(&closed).unwrap();
-    assert_eq!(
-        take(&r).err().expect("rejected").code,
-        ErrorCode::ConnectionClosed
-    );
+    assert_eq!(failed(&r).code, ErrorCode::ConnectionClosed);
 }

@@ -13,8 +13,10 @@ use crate::kv::{KvEntry, Operation};
 use crate::proto::json::Json;
 use crate::session::{JetStream, Kv, RunEvent, RunSink};
 
-/// The time stamp in every delivery's ack subject, ns since the epoch.
-const TS_NS: u64 = 1_742_465_472_123_456_789;
+/// When every delivered message was stored, ms since the epoch.
+pub(crate) const STORED_AT_MS: u64 = 1_742_465_472_123;
+/// The same in ns, as in a delivery's ack subject.
+const TS_NS: u64 = STORED_AT_MS * 1_000_000 + 456_789;
 
 /// A JetStream context on the harness's connection.
 pub(crate) fn js(h: &H) -> JetStream {
