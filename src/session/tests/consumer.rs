@@ -1,12 +1,16 @@
 //! [`ConsumerRun`](crate::session::ConsumerRun) driving a KV watcher: stop, failures at start,
 //! flow control held while paused, the connection's end.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::server::{assert_dropped, drain, js, open, pub_subjects, recorder, unsubs};
 use super::watch::watch;
 use super::{slot, take, Op, H};
 use crate::jetstream::JsApi;
-use crate::kv::{Operation, WatchOptions};
-use crate::session::{JetStream, Kv};
+use crate::kv::{KvEntry, Operation, WatchOptions};
+use crate::session::kv::WatchRun;
+use crate::session::{JetStream, Kv, RunEvent, RunSink};
 
 #[test]
 fn stop_unsubscribes_deletes_the_consumer_and_ends_once() {
@@ -150,4 +154,65 @@ fn js_context_defaults_its_watcher_prefix_to_the_inbox_prefix() {
     assert_eq!(js(&h).watcher_prefix, "_INBOX");
     let (_run, _trace, c) = watch(&mut h, &kv);
     assert!(c.deliver.starts_with("_INBOX."), "{}", c.deliver);
+}
+
+#[test]
+fn a_run_ends_with_the_error_of_a_refused_deliver_subscription() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (_run, trace, c) = watch(&mut h, &kv);
+    h.created(&c, 0);
+    let err = format!(
+        "-ERR 'Permissions Violation for Subscription to \"{}\"'\r\n",
+        c.deliver
+    );
+    h.feed(&err);
+    assert_eq!(
+        drain(&trace),
+        ["started", "initialized", "ended:PermissionsViolation"]
+    );
+}
+
+#[test]
+fn a_sink_may_stop_its_run_from_inside_a_delivery() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (trace, mut record) = recorder();
+    let slot: Rc<RefCell<Option<WatchRun>>> = Rc::default();
+    let run_slot = slot.clone();
+    let sink: RunSink<KvEntry> = Box::new(move |ev| {
+        let stop = matches!(ev, RunEvent::Items(_));
+        record(ev);
+        if stop {
+            let run = run_slot.borrow_mut().take();
+            run.expect("the run").stop();
+        }
+    });
+    *slot.borrow_mut() = Some(kv.watch(&WatchOptions::default(), sink).unwrap());
+    let c = h.consumer();
+    let sid = h.deliver_sid(&c);
+    h.created(&c, 2);
+    // One frame: two entries, and a flow-control request after them.
+    let fc = format!("$JS.FC.KV_b.{}.x1", c.name);
+    let frame = [
+        h.delivery(&c, "a", 1, Operation::Put, 1),
+        h.delivery(&c, "b", 2, Operation::Put, 0),
+        h.flow_control_request(&c, &fc),
+    ]
+    .concat();
+    h.feed(&frame);
+    assert_eq!(
+        drain(&trace),
+        ["started", "a@1", "b@2", "ended"],
+        "no initialized after the end"
+    );
+    let ops = h.ops();
+    assert_dropped(&ops, &c, sid);
+    assert_eq!(
+        pub_subjects(&ops),
+        [c.delete_subject()],
+        "nothing but the delete: {ops:?}"
+    );
+    h.advance(60_000.0);
+    assert!(h.ops().is_empty() && drain(&trace).is_empty());
 }

@@ -10,6 +10,7 @@ use super::server::{
 };
 use super::{failed, slot, take, waiting, Op, Slot, H};
 use crate::error::{ErrorCode, NatsError};
+use crate::jetstream::headers::Ttl;
 use crate::kv::tests::stream_info_json;
 use crate::kv::{KvEntry, KvOptions, Operation};
 use crate::session::kv::ModifyFn;
@@ -182,21 +183,27 @@ fn create_with_an_invalid_marker_ttl_is_refused_before_anything_is_sent() {
 
 // --- create(key) over a DEL/PURGE marker ---
 
-/// `kv.create("k", "new")`: its first write, checked to expect an empty subject.
-fn start_create(h: &mut H, kv: &Kv) -> (Slot<u64>, Op) {
+/// `kv.create("k", "new", ttl)`: its first write, checked to expect an empty subject.
+fn start_create_ttl(h: &mut H, kv: &Kv, ttl: Option<&str>) -> (Slot<u64>, Op) {
     let (r, done) = slot();
-    kv.create("k", b"new".to_vec(), None, done);
+    kv.create("k", b"new".to_vec(), ttl.map(|t| Ttl::Text(t.into())), done);
     let first = h.request_to("$KV.b.k");
     assert_eq!((expected_last(&first), first.payload()), (Some("0"), "new"));
+    assert_eq!(header(&first, "Nats-TTL"), ttl);
     (r, first)
+}
+
+/// `kv.create("k", "new")` (see [`start_create_ttl`]).
+fn start_create(h: &mut H, kv: &Kv) -> (Slot<u64>, Op) {
+    start_create_ttl(h, kv, None)
 }
 
 #[test]
 fn create_over_a_marker_rewrites_at_the_marker_revision() {
-    for op in [Operation::Del, Operation::Purge] {
+    for (op, ttl) in [(Operation::Del, None), (Operation::Purge, Some("2s"))] {
         let mut h = H::connected();
         let kv = open(&mut h);
-        let (r, first) = start_create(&mut h, &kv);
+        let (r, first) = start_create_ttl(&mut h, &kv, ttl);
         h.respond(&first, &wrong_last_sequence(4));
         let get = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
         assert!(waiting(&r));
@@ -207,11 +214,22 @@ fn create_over_a_marker_rewrites_at_the_marker_revision() {
             (Some("4"), "new"),
             "{op:?}"
         );
+        assert_eq!(header(&retry, "Nats-TTL"), ttl, "the retry keeps the TTL");
         assert!(waiting(&r));
         h.respond(&retry, &pub_ack(5));
         assert_eq!(take(&r).unwrap(), 5, "{op:?}");
         assert!(h.ops().is_empty());
     }
+}
+
+#[test]
+fn create_with_an_invalid_ttl_is_refused_before_anything_is_sent() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (r, done) = slot();
+    kv.create("k", b"v".to_vec(), Some(Ttl::Millis(500.0)), done);
+    assert_eq!(failed(&r).code, ErrorCode::InvalidArgument);
+    assert!(h.ops().is_empty());
 }
 
 #[test]

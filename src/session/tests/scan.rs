@@ -194,3 +194,13 @@ fn a_scan_rejects_with_connection_closed_when_the_connection_closes() {
     take(&closed).unwrap();
     assert_eq!(failed(&r).code, ErrorCode::ConnectionClosed);
 }
+
+#[test]
+fn a_scan_of_an_invalid_filter_rejects_before_anything_is_sent() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (r, done) = slot();
+    kv.keys(vec!["a..b".into()], done);
+    assert_eq!(failed(&r).code, ErrorCode::InvalidKey);
+    assert!(h.ops().is_empty());
+}

@@ -175,10 +175,15 @@ impl H {
         self.feed(&bytes);
     }
 
-    /// A flow-control request of `c` to be answered on `reply`.
-    pub(crate) fn flow_control(&self, c: &Consumer, reply: &str) {
+    /// The bytes of a flow-control request of `c` to be answered on `reply`.
+    pub(crate) fn flow_control_request(&self, c: &Consumer, reply: &str) -> String {
         let headers = "NATS/1.0 100 FlowControl Request\r\n\r\n";
-        let bytes = self.msg_on(&c.deliver, &c.deliver, Some(reply), Some(headers), "");
+        self.msg_on(&c.deliver, &c.deliver, Some(reply), Some(headers), "")
+    }
+
+    /// Sends a flow-control request of `c` (see [`flow_control_request`](Self::flow_control_request)).
+    pub(crate) fn flow_control(&self, c: &Consumer, reply: &str) {
+        let bytes = self.flow_control_request(c, reply);
         self.feed(&bytes);
     }
 }
