@@ -41,6 +41,52 @@ fn put_then_get_through_the_scripted_server() {
     );
 }
 
+#[test]
+fn get_of_a_deleted_key_is_none_but_its_revision_is_the_marker() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (got, done) = slot();
+    kv.get("k", None, done);
+    let req = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
+    h.respond_stored(&req, "k", 4, Operation::Del);
+    assert_eq!(take(&got).unwrap(), None);
+
+    let (got, done) = slot();
+    kv.get("k", Some(4), done);
+    let req = h.request_to("$JS.API.DIRECT.GET.KV_b");
+    assert_eq!(req.payload(), r#"{"seq":4}"#);
+    h.respond_stored(&req, "k", 4, Operation::Del);
+    let e = take(&got).unwrap().expect("the marker");
+    assert_eq!((e.revision, e.operation), (4, Operation::Del));
+}
+
+#[test]
+fn put_honours_its_own_timeout() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (rev, done) = slot();
+    kv.put("k", b"v", Some(0), Some(1500.0), done);
+    assert_eq!(expected_last(&h.request_to("$KV.b.k")), Some("0"));
+    h.advance(1499.0);
+    assert!(waiting(&rev));
+    h.advance(1.0);
+    assert_eq!(failed(&rev).code, ErrorCode::Timeout);
+}
+
+#[test]
+fn destroy_deletes_the_stream() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (r, done) = slot();
+    kv.destroy(done);
+    let req = h.request_to("$JS.API.STREAM.DELETE.KV_b");
+    h.respond(
+        &req,
+        r#"{"type":"io.nats.jetstream.api.v1.stream_delete_response","success":true}"#,
+    );
+    assert!(take(&r).unwrap());
+}
+
 /// `Kvm.create("b", opts)` whose STREAM.CREATE is answered with `BUCKET_EXISTS` and whose STREAM.INFO
 /// is answered with `existing_config`.
 fn create_over_existing(h: &mut H, opts: KvOptions, existing_config: &str) -> Slot<Kv> {
@@ -555,4 +601,35 @@ fn purge_deletes_removes_markers_older_than_older_millis() {
             r#"{"filter":"$KV.b.c","keep":0}"#
         ]
     );
+}
+
+// --- Kvm.list() ---
+
+#[test]
+fn list_reads_every_page_and_keeps_only_buckets() {
+    let mut h = H::connected();
+    let (r, done) = slot();
+    js(&h).kv_list(done);
+    let page = |offset: u64, streams: &[String]| {
+        format!(
+            r#"{{"type":"io.nats.jetstream.api.v1.stream_list_response","total":3,"offset":{offset},"limit":2,"streams":[{}]}}"#,
+            streams.join(",")
+        )
+    };
+    let first = h.request_to("$JS.API.STREAM.LIST");
+    assert_eq!(first.payload(), r#"{"offset":0}"#);
+    let orders = stream_info_json(r#""name":"ORDERS","subjects":["orders.>"]"#);
+    h.respond(&first, &page(0, &[stream_info_json(""), orders]));
+    assert!(waiting(&r));
+    let second = h.request_to("$JS.API.STREAM.LIST");
+    assert_eq!(second.payload(), r#"{"offset":2}"#);
+    let c = stream_info_json(r#""name":"KV_c","subjects":["$KV.c.>"],"max_msgs_per_subject":5"#);
+    h.respond(&second, &page(2, &[c]));
+    let buckets: Vec<(String, i64)> = take(&r)
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.bucket, s.history))
+        .collect();
+    assert_eq!(buckets, [("b".to_owned(), 1), ("c".to_owned(), 5)]);
+    assert!(h.ops().is_empty(), "no third page");
 }
