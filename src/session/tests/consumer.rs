@@ -216,3 +216,21 @@ fn a_sink_may_stop_its_run_from_inside_a_delivery() {
     h.advance(60_000.0);
     assert!(h.ops().is_empty() && drain(&trace).is_empty());
 }
+
+#[test]
+fn a_run_ends_when_the_connection_drains() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (_run, trace, c) = watch(&mut h, &kv);
+    h.created(&c, 0);
+    let (drained, done) = slot();
+    h.client.drain(done);
+    // The server answers every PING of the drain.
+    for _ in 0..3 {
+        if h.ops().iter().any(|o| *o == Op::Other("PING".into())) {
+            h.feed("PONG\r\n");
+        }
+    }
+    take(&drained).unwrap();
+    assert_eq!(drain(&trace), ["started", "initialized", "ended"]);
+}

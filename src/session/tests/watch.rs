@@ -80,3 +80,23 @@ fn watch_resumes_at_its_start_when_nothing_was_delivered_before_the_reconnect() 
     h.deliver_puts(&c2, &[("a", 9)]);
     assert_eq!(drain(&trace), ["started", "initialized", "a@9+"]);
 }
+
+#[test]
+fn watch_re_creates_its_consumer_once_after_a_long_outage() {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    let (_run, trace, c) = watch(&mut h, &kv);
+    h.created(&c, 0);
+    h.deliver_puts(&c, &[("a", 1)]);
+    h.drop_connection();
+    // Longer than two heartbeats: no consumer is re-created while there is no connection.
+    for _ in 0..6 {
+        h.advance(5_000.0);
+    }
+    h.reconnect();
+    let c2 = h.consumer();
+    assert_eq!(c2.policy(), ("by_start_sequence", Some(2)));
+    h.created(&c2, 0);
+    h.deliver_puts(&c2, &[("b", 2)]);
+    assert_eq!(drain(&trace), ["started", "initialized", "a@1+", "b@2+"]);
+}
