@@ -232,3 +232,17 @@ fn callbacks_still_pending_when_the_connection_ends_reject_with_connection_close
     assert_eq!(failed(&req).code, ErrorCode::ConnectionClosed);
     assert_eq!(failed(&flush).code, ErrorCode::ConnectionClosed);
 }
+
+#[test]
+fn connected_is_called_with_the_error_that_ended_the_handshake() {
+    let (h, connected) = H::handshaking();
+    h.feed("-ERR 'Authorization Violation'\r\n");
+    let err = failed(&connected);
+    assert_eq!(err.code, ErrorCode::AuthorizationViolation);
+    let (end, done) = slot();
+    h.client.closed(Box::new(move |e| done(Ok(e))));
+    assert_eq!(
+        take(&end).unwrap().map(|e| e.code),
+        Some(ErrorCode::AuthorizationViolation)
+    );
+}

@@ -227,6 +227,15 @@ pub(crate) struct H {
 impl H {
     /// Connected: INFO, CONNECT/PING, PONG.
     pub(crate) fn connected() -> H {
+        let (h, connected) = H::handshaking();
+        h.feed("PONG\r\n");
+        take(&connected).expect("connected after PONG");
+        h
+    }
+
+    /// The handshake under way: the socket is open, INFO came and CONNECT/PING went out (taken);
+    /// the slot gets the client's `connected` callback.
+    pub(crate) fn handshaking() -> (H, Slot<()>) {
         let opts = Options {
             no_randomize: true,
             ..Options::with_servers(["ws://127.0.0.1:4222"])
@@ -241,15 +250,8 @@ impl H {
             alarms: RefCell::new(Vec::new()),
             deferred: RefCell::new(VecDeque::new()),
         });
-        let connected = Rc::new(Cell::new(false));
-        let c = connected.clone();
-        let client = Client::new(
-            fake.clone(),
-            Box::new(move |r| {
-                r.unwrap();
-                c.set(true)
-            }),
-        );
+        let (connected, done) = slot();
+        let client = Client::new(fake.clone(), done);
         *fake.client.borrow_mut() = Some(client.clone());
         fake.pump();
         let mut h = H {
@@ -264,9 +266,8 @@ impl H {
             matches!(&hello[0], Op::Other(l) if l.starts_with("CONNECT ")),
             "{hello:?}"
         );
-        h.feed("PONG\r\n");
-        assert!(connected.get(), "connected after PONG");
-        h
+        assert!(waiting(&connected));
+        (h, connected)
     }
 
     /// Server bytes in.
