@@ -251,7 +251,7 @@ impl H {
             deferred: RefCell::new(VecDeque::new()),
         });
         let (connected, done) = slot();
-        let client = Client::new(fake.clone(), done);
+        let client = Client::new(fake.clone(), Box::new(move |r| done(r.map(|_| ()))));
         *fake.client.borrow_mut() = Some(client.clone());
         fake.pump();
         let mut h = H {
