@@ -4,18 +4,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::server::{assert_dropped, drain, js, open, pub_subjects, recorder, unsubs};
+use super::server::{assert_dropped, bound, drain, js, open_in, pub_subjects, recorder, unsubs};
 use super::watch::watch;
 use super::{slot, take, Op, H};
 use crate::jetstream::JsApi;
 use crate::kv::{KvEntry, Operation, WatchOptions};
 use crate::session::kv::WatchRun;
-use crate::session::{JetStream, Kv, RunEvent, RunSink};
+use crate::session::{JetStream, RunEvent, RunSink};
 
 #[test]
 fn stop_unsubscribes_deletes_the_consumer_and_ends_once() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (run, trace, c) = watch(&mut h, &kv);
     let sid = h.deliver_sid(&c);
     h.created(&c, 0);
@@ -32,8 +31,7 @@ fn stop_unsubscribes_deletes_the_consumer_and_ends_once() {
 
 #[test]
 fn stop_before_the_create_reply_ends_without_starting() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (run, trace, c) = watch(&mut h, &kv);
     let sid = h.deliver_sid(&c);
     run.stop();
@@ -45,8 +43,7 @@ fn stop_before_the_create_reply_ends_without_starting() {
 
 #[test]
 fn a_create_request_refused_at_once_fails_the_run_after_the_call() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (trace, sink) = recorder();
     // A key this long makes a CONSUMER.CREATE subject over the server's control line limit.
     let opts = WatchOptions {
@@ -71,8 +68,7 @@ fn a_create_request_refused_at_once_fails_the_run_after_the_call() {
 
 #[test]
 fn a_run_on_a_draining_connection_fails_once_and_writes_nothing() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     h.ops();
     h.client.drain(Box::new(|_| {}));
     h.ops();
@@ -93,11 +89,7 @@ fn a_run_whose_subscription_is_refused_sends_no_create_request() {
         None,
         Some("bad prefix".into()),
     );
-    let (r, done) = slot();
-    js.kv_open("b".into(), None, done);
-    let info = h.request_to("$JS.API.STREAM.INFO.KV_b");
-    h.respond(&info, &crate::kv::tests::stream_info_json(""));
-    let kv: Kv = take(&r).unwrap();
+    let kv = open_in(&mut h, &js);
     let (trace, sink) = recorder();
     let _run = kv.watch(&WatchOptions::default(), sink).unwrap();
     h.run_deferred();
@@ -111,8 +103,7 @@ fn a_run_whose_subscription_is_refused_sends_no_create_request() {
 
 #[test]
 fn paused_run_holds_the_flow_control_reply_until_resumed() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     let fc = format!("$JS.FC.KV_b.{}.x1", c.name);
@@ -137,8 +128,7 @@ fn paused_run_holds_the_flow_control_reply_until_resumed() {
 
 #[test]
 fn a_run_ends_when_the_connection_closes() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     h.client.close(Box::new(|_| {}));
@@ -149,8 +139,7 @@ fn a_run_ends_when_the_connection_closes() {
 
 #[test]
 fn js_context_defaults_its_watcher_prefix_to_the_inbox_prefix() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     assert_eq!(js(&h).watcher_prefix, "_INBOX");
     let (_run, _trace, c) = watch(&mut h, &kv);
     assert!(c.deliver.starts_with("_INBOX."), "{}", c.deliver);
@@ -158,8 +147,7 @@ fn js_context_defaults_its_watcher_prefix_to_the_inbox_prefix() {
 
 #[test]
 fn a_run_ends_with_the_error_of_a_refused_deliver_subscription() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     let err = format!(
@@ -175,8 +163,7 @@ fn a_run_ends_with_the_error_of_a_refused_deliver_subscription() {
 
 #[test]
 fn a_sink_may_stop_its_run_from_inside_a_delivery() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (trace, mut record) = recorder();
     let slot: Rc<RefCell<Option<WatchRun>>> = Rc::default();
     let run_slot = slot.clone();
@@ -219,8 +206,7 @@ fn a_sink_may_stop_its_run_from_inside_a_delivery() {
 
 #[test]
 fn a_run_ends_when_the_connection_drains() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     let (drained, done) = slot();

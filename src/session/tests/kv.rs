@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::server::{
-    api_error, assert_dropped, consumer_in, expected_last, header, js, open, pub_ack, value_at,
+    api_error, assert_dropped, bound, consumer_in, expected_last, header, js, pub_ack, value_at,
     wrong_last_sequence, STORED_AT_MS,
 };
 use super::{failed, slot, take, waiting, Op, Slot, H};
@@ -20,8 +20,7 @@ const BUCKET_EXISTS: &str = r#"{"type":"io.nats.jetstream.api.v1.stream_create_r
 
 #[test]
 fn put_then_get_through_the_scripted_server() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (rev, done) = slot();
     kv.put("a.b", b"v", None, None, done);
     let req = h.one_pub();
@@ -43,8 +42,7 @@ fn put_then_get_through_the_scripted_server() {
 
 #[test]
 fn get_of_a_deleted_key_is_none_but_its_revision_is_the_marker() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (got, done) = slot();
     kv.get("k", None, done);
     let req = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
@@ -62,8 +60,7 @@ fn get_of_a_deleted_key_is_none_but_its_revision_is_the_marker() {
 
 #[test]
 fn put_honours_its_own_timeout() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (rev, done) = slot();
     kv.put("k", b"v", Some(0), Some(1500.0), done);
     assert_eq!(expected_last(&h.request_to("$KV.b.k")), Some("0"));
@@ -75,8 +72,7 @@ fn put_honours_its_own_timeout() {
 
 #[test]
 fn destroy_deletes_the_stream() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.destroy(done);
     let req = h.request_to("$JS.API.STREAM.DELETE.KV_b");
@@ -247,8 +243,7 @@ fn start_create(h: &mut H, kv: &Kv) -> (Slot<u64>, Op) {
 #[test]
 fn create_over_a_marker_rewrites_at_the_marker_revision() {
     for (op, ttl) in [(Operation::Del, None), (Operation::Purge, Some("2s"))] {
-        let mut h = H::connected();
-        let kv = open(&mut h);
+        let (mut h, kv) = bound();
         let (r, first) = start_create_ttl(&mut h, &kv, ttl);
         h.respond(&first, &wrong_last_sequence(4));
         let get = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
@@ -270,8 +265,7 @@ fn create_over_a_marker_rewrites_at_the_marker_revision() {
 
 #[test]
 fn create_with_an_invalid_ttl_is_refused_before_anything_is_sent() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.create("k", b"v".to_vec(), Some(Ttl::Millis(500.0)), done);
     assert_eq!(failed(&r).code, ErrorCode::InvalidArgument);
@@ -280,8 +274,7 @@ fn create_with_an_invalid_ttl_is_refused_before_anything_is_sent() {
 
 #[test]
 fn create_of_a_key_with_a_live_value_is_key_exists_without_a_second_write() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, first) = start_create(&mut h, &kv);
     h.respond(&first, &wrong_last_sequence(3));
     let get = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
@@ -296,8 +289,7 @@ fn create_of_a_key_with_a_live_value_is_key_exists_without_a_second_write() {
 
 #[test]
 fn create_retry_that_loses_a_race_is_key_exists() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, first) = start_create(&mut h, &kv);
     h.respond(&first, &wrong_last_sequence(4));
     // The marker was purged meanwhile: the retry expects an empty subject again.
@@ -313,8 +305,7 @@ fn create_retry_that_loses_a_race_is_key_exists() {
 
 #[test]
 fn create_passes_other_write_errors_on_without_reading_the_key() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, first) = start_create(&mut h, &kv);
     h.respond(&first, &api_error(503, 10077, "maximum messages exceeded"));
     let err = failed(&r);
@@ -353,18 +344,28 @@ fn assert_marker(op: &Op, key: &str, kind: &str) {
     assert_eq!(expected_last(op), None);
 }
 
-#[test]
-fn delete_with_a_wildcard_marks_every_live_key_one_after_the_other() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+/// `kv.delete("a.*")` over the keys scan's `entries` (revisions 1, 2, …): the writes it sends first.
+fn delete_all(entries: &[(&str, Operation)]) -> (H, Slot<()>, Vec<Op>) {
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.delete("a.*", None, done);
-    let entries = [
-        ("a.1", 1, Operation::Put),
-        ("a.2", 2, Operation::Del),
-        ("a.3", 3, Operation::Put),
-    ];
+    let entries: Vec<(&str, u64, Operation)> = entries
+        .iter()
+        .zip(1..)
+        .map(|(&(k, op), rev)| (k, rev, op))
+        .collect();
     let writes = scan_keys(&mut h, "a.*", &entries);
+    (h, r, writes)
+}
+
+#[test]
+fn delete_with_a_wildcard_marks_every_live_key_one_after_the_other() {
+    let entries = [
+        ("a.1", Operation::Put),
+        ("a.2", Operation::Del),
+        ("a.3", Operation::Put),
+    ];
+    let (mut h, r, writes) = delete_all(&entries);
     let [first] = writes.as_slice() else {
         panic!("one write at a time: {writes:?}")
     };
@@ -380,8 +381,7 @@ fn delete_with_a_wildcard_marks_every_live_key_one_after_the_other() {
 
 #[test]
 fn purge_with_a_wildcard_writes_purge_markers() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.purge("a.>", None, None, done);
     let writes = scan_keys(&mut h, "a.>", &[("a.b.c", 7, Operation::Put)]);
@@ -393,16 +393,12 @@ fn purge_with_a_wildcard_writes_purge_markers() {
 
 #[test]
 fn delete_with_a_wildcard_rejects_at_a_failed_write_and_writes_no_more() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, done) = slot();
-    kv.delete("a.*", None, done);
     let entries = [
-        ("a.1", 1, Operation::Put),
-        ("a.2", 2, Operation::Put),
-        ("a.3", 3, Operation::Put),
+        ("a.1", Operation::Put),
+        ("a.2", Operation::Put),
+        ("a.3", Operation::Put),
     ];
-    let writes = scan_keys(&mut h, "a.*", &entries);
+    let (mut h, r, writes) = delete_all(&entries);
     h.respond(&writes[0], &pub_ack(4));
     let second = h.one_pub();
     assert_marker(&second, "a.2", "DEL");
@@ -413,18 +409,14 @@ fn delete_with_a_wildcard_rejects_at_a_failed_write_and_writes_no_more() {
 
 #[test]
 fn delete_with_a_wildcard_that_matches_nothing_writes_nothing() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, done) = slot();
-    kv.delete("a.>", None, done);
-    assert!(scan_keys(&mut h, "a.>", &[]).is_empty());
+    let (_h, r, writes) = delete_all(&[]);
+    assert!(writes.is_empty());
     take(&r).unwrap();
 }
 
 #[test]
 fn delete_with_a_wildcard_and_a_previous_revision_is_refused_before_anything_is_sent() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.delete("a.*", Some(3), done);
     assert_eq!(failed(&r).code, ErrorCode::InvalidArgument);
@@ -458,8 +450,7 @@ fn read_then_update(h: &mut H, rev: u64) -> Op {
 
 #[test]
 fn modify_gives_up_after_max_retries_with_wrong_last_revision() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let seen = Rc::default();
     let (r, done) = slot();
     kv.modify("k".into(), bang(&seen), 2, done);
@@ -479,8 +470,7 @@ fn modify_gives_up_after_max_retries_with_wrong_last_revision() {
 
 #[test]
 fn modify_succeeds_on_the_second_attempt() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let seen = Rc::default();
     let (r, done) = slot();
     kv.modify("k".into(), bang(&seen), 10, done);
@@ -494,8 +484,7 @@ fn modify_succeeds_on_the_second_attempt() {
 
 #[test]
 fn modify_that_changes_nothing_resolves_with_the_current_revision_without_a_write() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.modify("k".into(), Box::new(|_| Ok(None)), 10, done);
     let get = h.request_to("$JS.API.DIRECT.GET.KV_b.$KV.b.k");
@@ -513,8 +502,7 @@ fn modify_that_changes_nothing_resolves_with_the_current_revision_without_a_writ
 
 #[test]
 fn modify_of_a_missing_key_creates_it_and_retries_when_someone_was_first() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let seen = Rc::default();
     let (r, done) = slot();
     kv.modify("k".into(), bang(&seen), 10, done);
@@ -537,8 +525,7 @@ fn modify_of_a_missing_key_creates_it_and_retries_when_someone_was_first() {
 
 #[test]
 fn modify_passes_on_the_error_of_its_function_without_a_write() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     let f: ModifyFn = Box::new(|_| Err(NatsError::invalid_argument("not a number")));
     kv.modify("k".into(), f, 10, done);
@@ -557,8 +544,7 @@ fn modify_passes_on_the_error_of_its_function_without_a_write() {
 /// `purgeDeletes(older_ms)` at one minute after the scripted server stored everything, over the
 /// keys `a` (a value), `b` (deleted) and `c` (purged): the STREAM.PURGE bodies it sends.
 fn purge_deletes(older_ms: f64) -> Vec<String> {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     h.set_wall(STORED_AT_MS as f64 + 60_000.0);
     let (r, done) = slot();
     kv.purge_deletes(older_ms, done);

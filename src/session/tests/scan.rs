@@ -1,20 +1,21 @@
 //! The end of a `keys()`/`history()` scan: an empty bucket, the last pending message, a count of
 //! `num_pending` messages, heartbeats, reconnects; and the scan's consumer is dropped when done.
 
-use super::server::{api_error, assert_dropped, open, value_at, Consumer};
+use super::server::{api_error, assert_dropped, bound, value_at, Consumer};
 use super::{failed, slot, take, waiting, Slot, H};
 use crate::error::ErrorCode;
 use crate::kv::{KvEntry, Operation};
-use crate::session::Kv;
 
-/// `kv.history()` of the whole bucket, and the consumer it asked for.
-fn history(h: &mut H, kv: &Kv) -> (Slot<Vec<KvEntry>>, Consumer) {
+/// `kv.history()` of the whole bucket whose consumer was created with `num_pending` messages.
+fn history(num_pending: u64) -> (H, Slot<Vec<KvEntry>>, Consumer) {
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.history(vec![], false, done);
     let c = h.consumer();
     assert_eq!(c.policy(), ("all", None));
     assert!(!c.headers_only());
-    (r, c)
+    h.created(&c, num_pending);
+    (h, r, c)
 }
 
 /// Revisions and values of history entries.
@@ -31,8 +32,7 @@ fn values(revs: &[u64]) -> Vec<(u64, String)> {
 
 #[test]
 fn keys_of_an_empty_bucket_resolve_at_once_and_drop_the_consumer() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.keys(vec![], done);
     let c = h.consumer();
@@ -48,8 +48,7 @@ fn keys_of_an_empty_bucket_resolve_at_once_and_drop_the_consumer() {
 
 #[test]
 fn keys_leave_out_deleted_and_purged_keys() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.keys(vec!["a.>".into()], done);
     let c = h.consumer();
@@ -65,11 +64,8 @@ fn keys_leave_out_deleted_and_purged_keys() {
 
 #[test]
 fn history_ends_with_the_message_that_leaves_nothing_pending() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
+    let (mut h, r, c) = history(3);
     let sid = h.deliver_sid(&c);
-    h.created(&c, 3);
     h.deliver_entry(&c, "a", 1, Operation::Put, 2);
     h.deliver_entry(&c, "b", 2, Operation::Put, 1);
     assert!(waiting(&r));
@@ -86,10 +82,7 @@ fn history_ends_with_the_message_that_leaves_nothing_pending() {
 
 #[test]
 fn history_ends_after_num_pending_messages_when_pending_never_reaches_0() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
-    h.created(&c, 2);
+    let (h, r, c) = history(2);
     // The server's pending counts are off (nats-server #3148): the count of the create reply ends it.
     h.deliver_entry(&c, "a", 1, Operation::Put, 5);
     assert!(waiting(&r));
@@ -99,10 +92,7 @@ fn history_ends_after_num_pending_messages_when_pending_never_reaches_0() {
 
 #[test]
 fn history_is_not_ended_by_an_idle_heartbeat() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
-    h.created(&c, 2);
+    let (mut h, r, c) = history(2);
     h.deliver_entry(&c, "a", 1, Operation::Put, 1);
     // Idle, and it agrees that one message was delivered: nothing ends, nothing is re-created.
     h.heartbeat(&c, 1);
@@ -114,11 +104,8 @@ fn history_is_not_ended_by_an_idle_heartbeat() {
 
 #[test]
 fn history_re_creates_its_consumer_after_a_heartbeat_reports_a_lost_message() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
+    let (mut h, r, c) = history(3);
     let sid = h.deliver_sid(&c);
-    h.created(&c, 3);
     h.deliver_entry(&c, "a", 1, Operation::Put, 2);
     // The server delivered 2, we saw 1: a new consumer from revision 2.
     h.heartbeat(&c, 2);
@@ -135,10 +122,7 @@ fn history_re_creates_its_consumer_after_a_heartbeat_reports_a_lost_message() {
 
 #[test]
 fn history_re_creates_its_consumer_after_two_missed_heartbeats() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
-    h.created(&c, 2);
+    let (mut h, r, c) = history(2);
     h.deliver_entry(&c, "a", 1, Operation::Put, 1);
     // Heartbeats every 5 s: at 9.9 s still patient, at 10 s the consumer is presumed lost.
     h.advance(9_900.0);
@@ -153,10 +137,7 @@ fn history_re_creates_its_consumer_after_two_missed_heartbeats() {
 
 #[test]
 fn history_continues_after_a_reconnect_instead_of_ending_short() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
-    h.created(&c, 3);
+    let (mut h, r, c) = history(3);
     h.deliver_entry(&c, "a", 1, Operation::Put, 2);
     h.drop_connection();
     assert!(
@@ -173,9 +154,10 @@ fn history_continues_after_a_reconnect_instead_of_ending_short() {
 
 #[test]
 fn a_scan_whose_consumer_cannot_be_created_rejects() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
+    let (mut h, kv) = bound();
+    let (r, done) = slot();
+    kv.keys(vec![], done);
+    let c = h.consumer();
     let sid = h.deliver_sid(&c);
     h.respond(&c.req, &api_error(404, 10059, "stream not found"));
     assert_eq!(failed(&r).code, ErrorCode::BucketNotFound);
@@ -184,10 +166,7 @@ fn a_scan_whose_consumer_cannot_be_created_rejects() {
 
 #[test]
 fn a_scan_rejects_with_connection_closed_when_the_connection_closes() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
-    let (r, c) = history(&mut h, &kv);
-    h.created(&c, 2);
+    let (h, r, c) = history(2);
     h.deliver_entry(&c, "a", 1, Operation::Put, 1);
     let (closed, done) = slot();
     h.client.close(done);
@@ -197,8 +176,7 @@ fn a_scan_rejects_with_connection_closed_when_the_connection_closes() {
 
 #[test]
 fn a_scan_of_an_invalid_filter_rejects_before_anything_is_sent() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (r, done) = slot();
     kv.keys(vec!["a..b".into()], done);
     assert_eq!(failed(&r).code, ErrorCode::InvalidKey);

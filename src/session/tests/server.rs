@@ -25,12 +25,23 @@ pub(crate) fn js(h: &H) -> JetStream {
 
 /// `Kvm.open("b")` answered with bucket `b`'s stream info.
 pub(crate) fn open(h: &mut H) -> Kv {
+    open_in(h, &js(h))
+}
+
+/// `Kvm.open("b")` in the context `js`, answered with bucket `b`'s stream info.
+pub(crate) fn open_in(h: &mut H, js: &JetStream) -> Kv {
     let (r, done) = slot();
-    js(h).kv_open("b".into(), None, done);
-    let req = h.one_pub();
-    assert_eq!(req.subject(), "$JS.API.STREAM.INFO.KV_b");
+    js.kv_open("b".into(), None, done);
+    let req = h.request_to("$JS.API.STREAM.INFO.KV_b");
     h.respond(&req, &stream_info_json(""));
     take(&r).unwrap()
+}
+
+/// A connected harness with bucket `b` bound.
+pub(crate) fn bound() -> (H, Kv) {
+    let mut h = H::connected();
+    let kv = open(&mut h);
+    (h, kv)
 }
 
 /// The PubAck of a write stored at `seq`.

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::server::{ended_trace, entry_trace, open, Consumer};
+use super::server::{bound, ended_trace, entry_trace, Consumer};
 use super::H;
 use crate::kv::Operation::{Del, Purge, Put};
 use crate::session::view::ViewEvent;
@@ -14,8 +14,9 @@ use crate::session::View;
 /// `ready` / `ready!`, `ended`.
 type Events = Rc<RefCell<Vec<String>>>;
 
-fn view(h: &mut H, keys: Vec<String>) -> (View, Events, Consumer) {
-    let kv = open(h);
+/// A view of `keys` on a bound bucket, and its consumer.
+fn view(keys: Vec<String>) -> (H, View, Events, Consumer) {
+    let (mut h, kv) = bound();
     let events: Events = Rc::default();
     let e = events.clone();
     let sink = Box::new(move |ev: ViewEvent| {
@@ -32,7 +33,7 @@ fn view(h: &mut H, keys: Vec<String>) -> (View, Events, Consumer) {
     });
     let v = View::start(&kv, keys, sink).unwrap();
     let c = h.consumer();
-    (v, events, c)
+    (h, v, events, c)
 }
 
 fn take(events: &Events) -> Vec<String> {
@@ -41,8 +42,7 @@ fn take(events: &Events) -> Vec<String> {
 
 #[test]
 fn view_passes_on_only_changes_and_notifies_once_ready() {
-    let mut h = H::connected();
-    let (v, events, c) = view(&mut h, vec![]);
+    let (h, v, events, c) = view(vec![]);
     h.created(&c, 3);
     // The initial values in one frame: the DEL of a key the view never had changes nothing.
     let initial = [
@@ -72,8 +72,7 @@ fn view_passes_on_only_changes_and_notifies_once_ready() {
 
 #[test]
 fn view_ignores_a_repeated_or_stale_revision() {
-    let mut h = H::connected();
-    let (v, events, c) = view(&mut h, vec![]);
+    let (h, v, events, c) = view(vec![]);
     h.created(&c, 0);
     h.deliver_entry(&c, "a", 5, Put, 0);
     assert_eq!(take(&events), ["started", "ready", "changes! a@5+"]);
@@ -85,8 +84,7 @@ fn view_ignores_a_repeated_or_stale_revision() {
 
 #[test]
 fn view_of_an_empty_bucket_is_ready_without_a_notify() {
-    let mut h = H::connected();
-    let (_v, events, c) = view(&mut h, vec!["cfg.>".into()]);
+    let (h, _v, events, c) = view(vec!["cfg.>".into()]);
     assert_eq!(
         c.config.get("filter_subject").and_then(|f| f.as_str()),
         Some("$KV.b.cfg.>")
@@ -97,8 +95,7 @@ fn view_of_an_empty_bucket_is_ready_without_a_notify() {
 
 #[test]
 fn view_of_a_bucket_of_deleted_keys_is_ready_without_a_notify() {
-    let mut h = H::connected();
-    let (_v, events, c) = view(&mut h, vec![]);
+    let (h, _v, events, c) = view(vec![]);
     h.created(&c, 2);
     h.deliver_entry(&c, "x", 1, Del, 1);
     h.deliver_entry(&c, "y", 2, Purge, 0);
@@ -107,8 +104,7 @@ fn view_of_a_bucket_of_deleted_keys_is_ready_without_a_notify() {
 
 #[test]
 fn view_close_ends_it_once() {
-    let mut h = H::connected();
-    let (v, events, c) = view(&mut h, vec![]);
+    let (mut h, v, events, c) = view(vec![]);
     let sid = h.deliver_sid(&c);
     h.created(&c, 0);
     v.close();

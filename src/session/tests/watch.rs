@@ -1,7 +1,7 @@
 //! A KV watch through its consumer run: initial values then updates, and the resume after a
 //! reconnect from the revision after the last one delivered.
 
-use super::server::{consumer_in, drain, open, recorder, Consumer, Trace};
+use super::server::{bound, consumer_in, drain, recorder, Consumer, Trace};
 use super::H;
 use crate::kv::{Operation, WatchOptions};
 use crate::session::kv::WatchRun;
@@ -18,8 +18,7 @@ pub(crate) fn watch(h: &mut H, kv: &Kv) -> (WatchRun, Trace, Consumer) {
 
 #[test]
 fn watch_delivers_initial_values_then_updates() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     assert!(drain(&trace).is_empty(), "nothing before the create reply");
     h.created(&c, 2);
@@ -32,8 +31,7 @@ fn watch_delivers_initial_values_then_updates() {
 
 #[test]
 fn watch_resumes_after_the_last_delivered_revision_when_the_connection_comes_back() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     h.deliver_puts(&c, &[("a", 1), ("b", 2), ("a", 3)]);
@@ -68,8 +66,7 @@ fn watch_resumes_after_the_last_delivered_revision_when_the_connection_comes_bac
 
 #[test]
 fn watch_resumes_at_its_start_when_nothing_was_delivered_before_the_reconnect() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     h.drop_connection();
@@ -83,8 +80,7 @@ fn watch_resumes_at_its_start_when_nothing_was_delivered_before_the_reconnect() 
 
 #[test]
 fn watch_re_creates_its_consumer_once_after_a_long_outage() {
-    let mut h = H::connected();
-    let kv = open(&mut h);
+    let (mut h, kv) = bound();
     let (_run, trace, c) = watch(&mut h, &kv);
     h.created(&c, 0);
     h.deliver_puts(&c, &[("a", 1)]);
