@@ -179,6 +179,8 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
                 self.emit(RunEvent::Items(std::mem::take(&mut items)));
             }
             match step {
+                // A run that ended (a refused SUB) sends nothing more, e.g. no consumer create.
+                Step::Command(_) if self.state.borrow().ended => {}
                 Step::Command(c) => self.command(c),
                 Step::Initialized => self.emit(RunEvent::Initialized),
                 Step::Failed(e) => self.end(Some(e)),

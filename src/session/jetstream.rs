@@ -87,27 +87,26 @@ impl JetStream {
     /// `Kvm.create()`: creates the bucket, or binds to it if it exists with the same configuration
     /// (`BUCKET_EXISTS` if it differs). A `markerTTL` first checks the server's API level.
     pub fn kv_create(&self, name: String, opts: KvOptions, done: Done<Kv>) {
-        if let Err(e) = validate_bucket(&name) {
-            return done(Err(e));
-        }
+        // The options are checked before anything is sent (the API level check is a round trip).
+        let req = match validate_bucket(&name).and_then(|()| opts.create_request(&self.api, &name))
+        {
+            Ok(r) => r,
+            Err(e) => return done(Err(e)),
+        };
         if opts.marker_ttl.unwrap_or(0) > 0 {
             let js = self.clone();
             return self.account_info(Box::new(move |r| {
                 match r.and_then(|info| opts.check_api_level(api_level(&info))) {
-                    Ok(()) => js.kv_create_stream(name, opts, done),
+                    Ok(()) => js.kv_create_stream(name, opts, req, done),
                     Err(e) => done(Err(e)),
                 }
             }));
         }
-        self.kv_create_stream(name, opts, done)
+        self.kv_create_stream(name, opts, req, done)
     }
 
-    fn kv_create_stream(&self, name: String, opts: KvOptions, done: Done<Kv>) {
+    fn kv_create_stream(&self, name: String, opts: KvOptions, req: ApiRequest, done: Done<Kv>) {
         let js = self.with_timeout(opts.timeout);
-        let req = match opts.create_request(&js.api, &name) {
-            Ok(r) => r,
-            Err(e) => return done(Err(e)),
-        };
         let bind = js.clone();
         js.call(
             req,

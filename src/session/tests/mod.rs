@@ -1,7 +1,14 @@
 //! Native tests of the session layer: the real [`Connection`] fed by a scripted server, a fake clock,
 //! fake timers and deferred calls ([`Fake`], the test twin of the web layer's driver).
 
+mod batch;
+mod client;
+mod consumer;
 mod kv;
+mod scan;
+mod server;
+mod view;
+mod watch;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -113,7 +120,7 @@ pub(crate) enum Op {
     /// `SUB subject [queue] sid`.
     Sub { subject: String, sid: u64 },
     /// `UNSUB sid [max]`.
-    Unsub { sid: u64 },
+    Unsub { sid: u64, max: Option<u64> },
     /// `PING`, `PONG`, `CONNECT`.
     Other(String),
 }
@@ -131,6 +138,13 @@ impl Op {
         match self {
             Op::Pub { payload, .. } => payload,
             _ => "",
+        }
+    }
+    /// The reply subject of a request.
+    pub(crate) fn reply(&self) -> &str {
+        match self {
+            Op::Pub { reply: Some(r), .. } => r,
+            _ => panic!("not a request: {self:?}"),
         }
     }
     /// The header block of an `HPUB`.
@@ -159,7 +173,11 @@ fn parse_ops(mut s: &str) -> Vec<Op> {
                     _ => (t[1], Some(t[2].to_owned())),
                 };
                 let total: usize = t[t.len() - 1].parse().unwrap();
-                let hlen: usize = if hpub { t[t.len() - 2].parse().unwrap() } else { 0 };
+                let hlen: usize = if hpub {
+                    t[t.len() - 2].parse().unwrap()
+                } else {
+                    0
+                };
                 let body = &s[..total];
                 s = &s[total + 2..];
                 ops.push(Op::Pub {
@@ -175,6 +193,7 @@ fn parse_ops(mut s: &str) -> Vec<Op> {
             }),
             "UNSUB" => ops.push(Op::Unsub {
                 sid: t[1].parse().unwrap(),
+                max: t.get(2).map(|m| m.parse().unwrap()),
             }),
             _ => ops.push(Op::Other(line.to_owned())),
         }
@@ -208,6 +227,15 @@ pub(crate) struct H {
 impl H {
     /// Connected: INFO, CONNECT/PING, PONG.
     pub(crate) fn connected() -> H {
+        let (h, connected) = H::handshaking();
+        h.feed("PONG\r\n");
+        take(&connected).expect("connected after PONG");
+        h
+    }
+
+    /// The handshake under way: the socket is open, INFO came and CONNECT/PING went out (taken);
+    /// the slot gets the client's `connected` callback.
+    pub(crate) fn handshaking() -> (H, Slot<()>) {
         let opts = Options {
             no_randomize: true,
             ..Options::with_servers(["ws://127.0.0.1:4222"])
@@ -222,15 +250,8 @@ impl H {
             alarms: RefCell::new(Vec::new()),
             deferred: RefCell::new(VecDeque::new()),
         });
-        let connected = Rc::new(Cell::new(false));
-        let c = connected.clone();
-        let client = Client::new(
-            fake.clone(),
-            Box::new(move |r| {
-                r.unwrap();
-                c.set(true)
-            }),
-        );
+        let (connected, done) = slot();
+        let client = Client::new(fake.clone(), Box::new(move |r| done(r.map(|_| ()))));
         *fake.client.borrow_mut() = Some(client.clone());
         fake.pump();
         let mut h = H {
@@ -241,10 +262,12 @@ impl H {
         h.fake.conn.borrow_mut().on_open(Mono(0.0));
         h.feed(INFO);
         let hello = h.ops();
-        assert!(matches!(&hello[0], Op::Other(l) if l.starts_with("CONNECT ")), "{hello:?}");
-        h.feed("PONG\r\n");
-        assert!(connected.get(), "connected after PONG");
-        h
+        assert!(
+            matches!(&hello[0], Op::Other(l) if l.starts_with("CONNECT ")),
+            "{hello:?}"
+        );
+        assert!(waiting(&connected));
+        (h, connected)
     }
 
     /// Server bytes in.
@@ -257,12 +280,14 @@ impl H {
     /// What the client wrote since the last call (subscriptions are remembered for delivery).
     pub(crate) fn ops(&mut self) -> Vec<Op> {
         let bytes = self.fake.conn.borrow_mut().take_outbound();
-        let text = bytes.map(|b| String::from_utf8(b).unwrap()).unwrap_or_default();
+        let text = bytes
+            .map(|b| String::from_utf8(b).unwrap())
+            .unwrap_or_default();
         let ops = parse_ops(&text);
         for op in &ops {
             match op {
                 Op::Sub { subject, sid } => self.subs.push((subject.clone(), *sid)),
-                Op::Unsub { sid } => self.subs.retain(|(_, s)| s != sid),
+                Op::Unsub { sid, max: None } => self.subs.retain(|(_, s)| s != sid),
                 _ => {}
             }
         }
@@ -285,7 +310,7 @@ impl H {
     }
 
     /// The sid of the subscription that receives `subject`.
-    fn sid_for(&self, subject: &str) -> u64 {
+    pub(crate) fn sid_for(&self, subject: &str) -> u64 {
         self.subs
             .iter()
             .find(|(p, _)| matches(p, subject))
@@ -301,10 +326,26 @@ impl H {
         headers: Option<&str>,
         payload: &str,
     ) -> String {
-        let sid = self.sid_for(subject);
+        self.msg_on(subject, subject, reply, headers, payload)
+    }
+
+    /// A message for the subscription that receives `sub_subject`, with the subject `subject` (a
+    /// consumer's delivery carries the stored subject, not its deliver subject).
+    pub(crate) fn msg_on(
+        &self,
+        sub_subject: &str,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&str>,
+        payload: &str,
+    ) -> String {
+        let sid = self.sid_for(sub_subject);
         let reply = reply.map(|r| format!(" {r}")).unwrap_or_default();
         match headers {
-            None => format!("MSG {subject} {sid}{reply} {}\r\n{payload}\r\n", payload.len()),
+            None => format!(
+                "MSG {subject} {sid}{reply} {}\r\n{payload}\r\n",
+                payload.len()
+            ),
             Some(h) => format!(
                 "HMSG {subject} {sid}{reply} {} {}\r\n{h}{payload}\r\n",
                 h.len(),
@@ -314,25 +355,26 @@ impl H {
     }
 
     /// Delivers one message.
-    pub(crate) fn deliver(&self, subject: &str, reply: Option<&str>, headers: Option<&str>, payload: &str) {
+    pub(crate) fn deliver(
+        &self,
+        subject: &str,
+        reply: Option<&str>,
+        headers: Option<&str>,
+        payload: &str,
+    ) {
         let bytes = self.msg_bytes(subject, reply, headers, payload);
         self.feed(&bytes);
     }
 
     /// Answers request `req` with `payload`.
     pub(crate) fn respond(&self, req: &Op, payload: &str) {
-        let Op::Pub { reply: Some(r), .. } = req else {
-            panic!("not a request: {req:?}")
-        };
-        self.deliver(r, None, None, payload);
+        self.deliver(req.reply(), None, None, payload);
     }
 
     /// Answers request `req` with a header-only status (`503`, …).
     pub(crate) fn respond_status(&self, req: &Op, status: &str) {
-        let Op::Pub { reply: Some(r), .. } = req else {
-            panic!("not a request: {req:?}")
-        };
-        self.deliver(r, None, Some(&format!("NATS/1.0 {status}\r\n\r\n")), "");
+        let headers = format!("NATS/1.0 {status}\r\n\r\n");
+        self.deliver(req.reply(), None, Some(&headers), "");
     }
 
     /// Moves the fake clock on by `ms`, firing the connection's and the alarms' due deadlines, and
@@ -392,8 +434,11 @@ impl H {
     }
 }
 
+/// Where a [`Done`] made by [`slot`] stores its result.
+pub(crate) type Slot<T> = Rc<RefCell<Option<Result<T, NatsError>>>>;
+
 /// A [`Done`] that stores its result in the returned slot.
-pub(crate) fn slot<T: 'static>() -> (Rc<RefCell<Option<Result<T, NatsError>>>>, Done<T>) {
+pub(crate) fn slot<T: 'static>() -> (Slot<T>, Done<T>) {
     let s = Rc::new(RefCell::new(None));
     let t = s.clone();
     (
@@ -406,11 +451,19 @@ pub(crate) fn slot<T: 'static>() -> (Rc<RefCell<Option<Result<T, NatsError>>>>, 
 }
 
 /// The result in a slot (panics when not called yet).
-pub(crate) fn take<T>(s: &Rc<RefCell<Option<Result<T, NatsError>>>>) -> Result<T, NatsError> {
+pub(crate) fn take<T>(s: &Slot<T>) -> Result<T, NatsError> {
     s.borrow_mut().take().expect("the callback was called")
 }
 
+/// The error in a slot (panics when not called yet, or called with a success).
+pub(crate) fn failed<T>(s: &Slot<T>) -> NatsError {
+    match take(s) {
+        Err(e) => e,
+        Ok(_) => panic!("expected an error, got a success"),
+    }
+}
+
 /// Whether the slot's callback has not been called yet.
-pub(crate) fn waiting<T>(s: &Rc<RefCell<Option<Result<T, NatsError>>>>) -> bool {
+pub(crate) fn waiting<T>(s: &Slot<T>) -> bool {
     s.borrow().is_none()
 }
