@@ -71,7 +71,17 @@ impl Driver {
             Err(e) => return done(Err(e)),
         };
         let driver = Driver::new(conn, seed);
-        let client = Client::new(driver.clone(), done);
+        // Until it settles, the pending `done` keeps the client (and this driver) alive.
+        let keep: Rc<RefCell<Option<Client>>> = Rc::new(RefCell::new(None));
+        let kept = keep.clone();
+        let client = Client::new(
+            driver.clone(),
+            Box::new(move |r| {
+                kept.borrow_mut().take();
+                done(r)
+            }),
+        );
+        *keep.borrow_mut() = Some(client.clone());
         *driver.sink.borrow_mut() = Some(client.sink());
         driver.pump();
     }
