@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! nats-kv-wasm: a NATS client for the browser, compiled to WebAssembly.
 //!
 //! Layers, with dependencies pointing down only (see DESIGN.md):

@@ -6,10 +6,13 @@ mod util;
 
 use std::rc::Rc;
 
+use nats_kv_wasm::client::Connection as Conn;
 use nats_kv_wasm::client::{Connection, Event, Options};
 use nats_kv_wasm::error::ErrorCode;
+use nats_kv_wasm::session::{Delivery, Link};
+use nats_kv_wasm::time::Mono;
 use nats_kv_wasm::web::clock::now_ms;
-use nats_kv_wasm::web::driver::{Delivery, Driver};
+use nats_kv_wasm::web::driver::Driver;
 use util::{ws_url, Mailbox};
 use wasm_bindgen_test::*;
 
@@ -21,14 +24,21 @@ fn start(url: &str) -> (Rc<Driver>, Mailbox<Event>) {
     let events: Mailbox<Event> = Mailbox::default();
     let tx = events.clone();
     // Batches of messages are flattened back into one `Event::Msg` each, in order.
-    driver.set_sink(Rc::new(move |d| match d {
+    driver.start(Rc::new(move |d| match d {
         Delivery::Event(e) => tx.push(e),
         Delivery::Msgs(sid, msgs) => msgs
             .into_iter()
             .for_each(|msg| tx.push(Event::Msg { sid, msg })),
     }));
-    driver.start();
     (driver, events)
+}
+
+/// Runs `f` on the driver's connection (the session layer's `Link::with`), returning its result.
+fn with<R>(d: &Driver, f: impl FnOnce(&mut Conn, Mono) -> R) -> R {
+    let mut f = Some(f);
+    let mut out = None;
+    d.with(&mut |c, now| out = f.take().map(|f| f(c, now)));
+    out.expect("Link::with runs its function once")
 }
 
 async fn connected(url: &str) -> (Rc<Driver>, Mailbox<Event>) {
@@ -43,10 +53,9 @@ async fn connected(url: &str) -> (Rc<Driver>, Mailbox<Event>) {
 #[wasm_bindgen_test]
 async fn driver_connects_and_delivers_1000_messages_in_order() {
     let (d, ev) = connected(ws_url()).await;
-    let sid = d.with(|c, _| c.subscribe("drv.x", None, None)).unwrap();
+    let sid = with(&d, |c, _| c.subscribe("drv.x", None, None)).unwrap();
     for i in 0..1000u32 {
-        d.with(|c, _| c.publish("drv.x", None, None, &i.to_be_bytes()))
-            .unwrap();
+        with(&d, |c, _| c.publish("drv.x", None, None, &i.to_be_bytes())).unwrap();
     }
     let mut next = 0u32;
     while next < 1000 {
@@ -60,27 +69,25 @@ async fn driver_connects_and_delivers_1000_messages_in_order() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    d.with(|c, now| c.close(now));
+    with(&d, |c, now| c.close(now));
 }
 
 #[wasm_bindgen_test]
 async fn driver_request_reply_and_no_responders() {
     let (d, ev) = connected(ws_url()).await;
-    let svc = d.with(|c, _| c.subscribe("drv.svc", None, None)).unwrap();
-    d.with(|c, now| c.flush(now)).unwrap();
-    let id = d
-        .with(|c, now| c.request("drv.svc", b"ping", None, 2000.0, now))
-        .unwrap();
-    let nobody = d
-        .with(|c, now| c.request("drv.nobody", b"", None, 2000.0, now))
-        .unwrap();
+    let svc = with(&d, |c, _| c.subscribe("drv.svc", None, None)).unwrap();
+    with(&d, |c, now| c.flush(now)).unwrap();
+    let id = with(&d, |c, now| {
+        c.request("drv.svc", b"ping", None, 2000.0, now)
+    })
+    .unwrap();
+    let nobody = with(&d, |c, now| c.request("drv.nobody", b"", None, 2000.0, now)).unwrap();
     let (mut answered, mut refused) = (false, false);
     while !(answered && refused) {
         match ev.recv(5000).await {
             Event::Msg { sid, msg } if sid == svc => {
                 let reply = msg.reply.expect("reply subject");
-                d.with(|c, _| c.publish(&reply, None, None, b"pong"))
-                    .unwrap();
+                with(&d, |c, _| c.publish(&reply, None, None, b"pong")).unwrap();
             }
             Event::Reply { id: rid, result } if rid == id => {
                 assert_eq!(result.expect("reply").payload, b"pong");
@@ -96,7 +103,7 @@ async fn driver_request_reply_and_no_responders() {
             _ => {}
         }
     }
-    d.with(|c, now| c.close(now));
+    with(&d, |c, now| c.close(now));
 }
 
 #[wasm_bindgen_test]

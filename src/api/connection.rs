@@ -92,7 +92,8 @@ fn status_data(s: &Status) -> JsValue {
         | Status::Ldm { server } => JsValue::from_str(server),
         Status::Update { added, deleted } => {
             let o = Object::new();
-            let list = |v: &Vec<String>| -> Array { v.iter().map(|s| JsValue::from_str(s)).collect() };
+            let list =
+                |v: &Vec<String>| -> Array { v.iter().map(|s| JsValue::from_str(s)).collect() };
             let _ = Reflect::set(&o, &"added".into(), &list(added));
             let _ = Reflect::set(&o, &"deleted".into(), &list(deleted));
             o.into()
@@ -160,7 +161,9 @@ impl WasmConnection {
             SubEvent::Msgs(ms) => deliver.msgs(&ms),
             SubEvent::Closed(err) => deliver.event(event::ENDED, err.as_ref()),
         });
-        let sid = self.client.subscribe(&subject, queue.as_deref(), max, handler)?;
+        let sid = self
+            .client
+            .subscribe(&subject, queue.as_deref(), max, handler)?;
         Ok(sid as f64)
     }
 
@@ -173,7 +176,8 @@ impl WasmConnection {
     /// Drains one subscription; settles when it has ended.
     #[wasm_bindgen(js_name = drainSubscription)]
     pub fn drain_subscription(&self, sid: f64, settle: Function) {
-        self.client.drain_subscription(sid as u64, done::<()>(settle));
+        self.client
+            .drain_subscription(sid as u64, done::<()>(settle));
     }
 
     /// Request/reply over the muxed inbox; settles with the reply `Msg`.
@@ -191,7 +195,9 @@ impl WasmConnection {
         let timeout = match opt_u64(&timeout, "timeout")? {
             None => 1000.0,
             Some(t) if t >= 1 => t as f64,
-            Some(_) => return Err(NatsError::invalid_argument("timeout must be at least 1 ms").into()),
+            Some(_) => {
+                return Err(NatsError::invalid_argument("timeout must be at least 1 ms").into())
+            }
         };
         self.client
             .request(&subject, &data, hdrs.as_ref(), timeout, done::<Msg>(settle));

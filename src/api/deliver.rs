@@ -108,7 +108,13 @@ pub fn batch_sample_for_tests() -> Array {
     let entries = [
         entry("ui.theme", b"dark", 1, Operation::Put, false),
         entry("ui.lang", b"", 2, Operation::Del, true),
-        entry("x", b"\x00\xff", 9_007_199_254_740_991, Operation::Purge, true),
+        entry(
+            "x",
+            b"\x00\xff",
+            9_007_199_254_740_991,
+            Operation::Purge,
+            true,
+        ),
     ];
     let pack = |b: &Batch| -> JsValue {
         let (t, n, d) = batch_values(b);

@@ -17,9 +17,9 @@ use crate::error::NatsError;
 use crate::jetstream::api::JsApi;
 use crate::kv::{KvEntry, KvStatus};
 use crate::session::batch::{event, Batch, Kind};
+use crate::session::consumer::RunEvent;
 use crate::session::kv::{ModifyFn, WatchRun};
 use crate::session::view::{View, ViewEvent};
-use crate::session::consumer::RunEvent;
 use crate::session::{JetStream, Kv};
 use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 
@@ -90,7 +90,11 @@ fn status_js(s: &KvStatus) -> JsValue {
     }
     set(&o, "metadata", md.into());
     set(&o, "maxBytes", JsValue::from_f64(s.max_bytes as f64));
-    set(&o, "maxValueSize", JsValue::from_f64(s.max_value_size as f64));
+    set(
+        &o,
+        "maxValueSize",
+        JsValue::from_f64(s.max_value_size as f64),
+    );
     o.into()
 }
 
@@ -187,7 +191,8 @@ impl WasmKv {
         let value = value_bytes(&value)?;
         let prev = opt_seq(&previous_seq, "previousSeq")?;
         let timeout = opt_timeout(&timeout)?;
-        self.kv.put(&key, &value, prev, timeout, done::<u64>(settle));
+        self.kv
+            .put(&key, &value, prev, timeout, done::<u64>(settle));
         Ok(())
     }
 
@@ -219,12 +224,18 @@ impl WasmKv {
         let value = value_bytes(&value)?;
         let rev = integer(&revision, "revision", 0.0, MAX_SAFE_INTEGER)? as u64;
         let timeout = opt_timeout(&timeout)?;
-        self.kv.update(&key, &value, rev, timeout, done::<u64>(settle));
+        self.kv
+            .update(&key, &value, rev, timeout, done::<u64>(settle));
         Ok(())
     }
 
     /// Writes a DEL marker (for every matching key with a wildcard).
-    pub fn delete(&self, key: JsValue, previous_seq: JsValue, settle: Function) -> Result<(), JsValue> {
+    pub fn delete(
+        &self,
+        key: JsValue,
+        previous_seq: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
         let key = string(&key, "key")?;
         let prev = opt_seq(&previous_seq, "previousSeq")?;
         self.kv.delete(&key, prev, done::<()>(settle));
@@ -254,15 +265,26 @@ impl WasmKv {
     }
 
     /// Settles with the entries, in revision order.
-    pub fn history(&self, key: JsValue, headers_only: JsValue, settle: Function) -> Result<(), JsValue> {
+    pub fn history(
+        &self,
+        key: JsValue,
+        headers_only: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
         let keys = key_list(&key, "key")?;
         let headers_only = headers_only.as_bool().unwrap_or(false);
-        self.kv.history(keys, headers_only, done::<Vec<KvEntry>>(settle));
+        self.kv
+            .history(keys, headers_only, done::<Vec<KvEntry>>(settle));
         Ok(())
     }
 
     /// Starts a watch: entries to `on_batch`, `STARTED`, `INITIALIZED` and `ENDED` to `on_event`.
-    pub fn watch(&self, opts: JsValue, on_batch: Function, on_event: Function) -> Result<WasmWatcher, JsValue> {
+    pub fn watch(
+        &self,
+        opts: JsValue,
+        on_batch: Function,
+        on_event: Function,
+    ) -> Result<WasmWatcher, JsValue> {
         let o = watch_options(&opts)?;
         let mut deliver = Deliver::new(on_batch, on_event);
         let run = self.kv.watch(
@@ -279,7 +301,12 @@ impl WasmKv {
 
     /// Starts a view of `key` (a filter, or all): the entries that change its map to `on_batch`;
     /// `STARTED`, `INITIALIZED`, `NOTIFY` (a new snapshot is due) and `ENDED` to `on_event`.
-    pub fn view(&self, key: JsValue, on_batch: Function, on_event: Function) -> Result<WasmView, JsValue> {
+    pub fn view(
+        &self,
+        key: JsValue,
+        on_batch: Function,
+        on_event: Function,
+    ) -> Result<WasmView, JsValue> {
         let keys = key_list(&key, "key")?;
         let mut deliver = Deliver::new(on_batch, on_event);
         let view = View::start(
@@ -308,7 +335,13 @@ impl WasmKv {
     /// `modify(key, fn, {maxRetries})`: `apply(text, nums, data, kind)` is the caller's function
     /// over the packed current entry (`undefined`s for none); settles with the written (or current)
     /// revision. A throw from it rejects with what was thrown.
-    pub fn modify(&self, key: JsValue, apply: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
+    pub fn modify(
+        &self,
+        key: JsValue,
+        apply: JsValue,
+        opts: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
         let apply: Function = apply
             .dyn_into()
             .map_err(|_| NatsError::invalid_argument("modify takes a function"))?;
@@ -366,7 +399,12 @@ impl WasmKv {
         let older = if older_millis.is_undefined() || older_millis.is_null() {
             30.0 * 60.0 * 1000.0
         } else {
-            integer(&older_millis, "olderMillis", -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)?
+            integer(
+                &older_millis,
+                "olderMillis",
+                -MAX_SAFE_INTEGER,
+                MAX_SAFE_INTEGER,
+            )?
         };
         self.kv.purge_deletes(older, done::<u64>(settle));
         Ok(())

@@ -105,9 +105,13 @@ pub fn kv_options(js: &JsValue) -> Result<KvOptions, NatsError> {
 
 /// `JetStreamOptions`: (apiPrefix, domain, timeout, watcherPrefix).
 pub struct JsOptions {
+    /// `apiPrefix`.
     pub api_prefix: Option<String>,
+    /// `domain`.
     pub domain: Option<String>,
+    /// `timeout`, ms.
     pub timeout: Option<f64>,
+    /// `watcherPrefix`.
     pub watcher_prefix: Option<String>,
 }
 

@@ -9,7 +9,9 @@ use crate::error::NatsError;
 
 /// Options plus the raw Ed25519 seed to sign nonces with (nkey or creds auth).
 pub struct ParsedOptions {
+    /// The connection options.
     pub options: Options,
+    /// The raw Ed25519 seed of `nkeySeed` or `creds`.
     pub seed: Option<[u8; 32]>,
 }
 

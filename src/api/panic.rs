@@ -13,7 +13,9 @@ pub fn set_panic_handler(handler: Function) {
 #[wasm_bindgen(js_name = __panicForTests)]
 pub fn panic_for_tests(in_task: bool) {
     if in_task {
-        crate::web::spawn(Box::pin(async { panic!("deliberate panic in a task (test)") }));
+        crate::web::spawn(Box::pin(async {
+            panic!("deliberate panic in a task (test)")
+        }));
     } else {
         panic!("deliberate panic (test)");
     }

@@ -31,15 +31,20 @@ pub fn to_js(e: &NatsError) -> JsValue {
     let api = e.api_code.map_or(JsValue::UNDEFINED, JsValue::from);
     let err = e.err_code.map_or(JsValue::UNDEFINED, JsValue::from);
     let made = FACTORY.with(|f| {
-        f.borrow()
-            .as_ref()
-            .and_then(|f| f.call4(&JsValue::UNDEFINED, &code, &message, &api, &err).ok())
+        f.borrow().as_ref().and_then(|f| {
+            f.call4(&JsValue::UNDEFINED, &code, &message, &api, &err)
+                .ok()
+        })
     });
     made.unwrap_or_else(|| {
         // Without the module's class (direct use of the wasm exports): an Error with the same fields.
         let js = js_sys::Error::new(&e.message);
         let _ = Reflect::set(&js, &JsValue::from_str("code"), &code);
-        let _ = Reflect::set(&js, &JsValue::from_str("name"), &JsValue::from_str("NatsError"));
+        let _ = Reflect::set(
+            &js,
+            &JsValue::from_str("name"),
+            &JsValue::from_str("NatsError"),
+        );
         js.into()
     })
 }
@@ -73,14 +78,21 @@ impl Settle {
     pub fn resolve_batch(self, b: &Batch, one: bool) {
         let (text, nums, data) = batch_values(b);
         let kind = JsValue::from(b.kind as u32 | if one { ONE } else { 0 });
-        let _ = self
-            .0
-            .call5(&JsValue::UNDEFINED, &JsValue::TRUE, &text, &nums, &data, &kind);
+        let _ = self.0.call5(
+            &JsValue::UNDEFINED,
+            &JsValue::TRUE,
+            &text,
+            &nums,
+            &data,
+            &kind,
+        );
     }
 
     /// Rejects with the JS error for `e`.
     pub fn reject(self, e: &NatsError) {
-        let _ = self.0.call2(&JsValue::UNDEFINED, &JsValue::FALSE, &to_js(e));
+        let _ = self
+            .0
+            .call2(&JsValue::UNDEFINED, &JsValue::FALSE, &to_js(e));
     }
 
     /// Settles with `r`.

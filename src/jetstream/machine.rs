@@ -35,8 +35,12 @@ pub trait ConsumerMachine {
         now: Mono,
     ) -> Vec<Step<Self::Item>>;
     /// Consecutive messages of the subscription to `subscription`.
-    fn on_messages(&mut self, subscription: &str, msgs: Vec<Msg>, now: Mono)
-        -> Vec<Step<Self::Item>>;
+    fn on_messages(
+        &mut self,
+        subscription: &str,
+        msgs: Vec<Msg>,
+        now: Mono,
+    ) -> Vec<Step<Self::Item>>;
     /// When [`handle_timeout`](Self::handle_timeout) is due.
     fn poll_timeout(&self) -> Option<Mono>;
     /// Heartbeats, retries, anything due at `now` (an early call does nothing).

@@ -124,7 +124,10 @@ impl Client {
     }
 
     /// Runs `f` on the connection (through the link), returning its result.
-    fn with<R>(&self, f: impl FnOnce(&mut crate::client::Connection, crate::time::Mono) -> R) -> Option<R> {
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&mut crate::client::Connection, crate::time::Mono) -> R,
+    ) -> Option<R> {
         let mut f = Some(f);
         let mut out = None;
         self.link.with(&mut |c, now| {
@@ -357,8 +360,12 @@ impl Client {
                     }
                 }
                 Event::Status(s) => {
-                    let listeners: Vec<StatusHandler> =
-                        dispatch.status.borrow().iter().map(|(_, f)| f.clone()).collect();
+                    let listeners: Vec<StatusHandler> = dispatch
+                        .status
+                        .borrow()
+                        .iter()
+                        .map(|(_, f)| f.clone())
+                        .collect();
                     for f in listeners {
                         f(&s);
                     }
@@ -373,7 +380,11 @@ impl Client {
 
 impl Dispatch {
     fn msgs(&self, sid: u64, msgs: Vec<Msg>) {
-        let h = self.subs.borrow_mut().get_mut(sid).map(|e| e.handler.clone());
+        let h = self
+            .subs
+            .borrow_mut()
+            .get_mut(sid)
+            .map(|e| e.handler.clone());
         if let Some(h) = h {
             // A handler that is running (a re-entrant delivery) is skipped rather than a panic.
             if let Ok(mut h) = h.try_borrow_mut() {

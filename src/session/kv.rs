@@ -13,8 +13,7 @@ use crate::jetstream::headers::Ttl;
 use crate::jetstream::types::{purged, PubAck, StreamInfo};
 use crate::kv::bucket::{create_error, create_retry, get_result, is_multi_key, key_subject_error};
 use crate::kv::{
-    Bucket, HistoryCollector, KeysCollector, KvEntry, KvStatus, WatchOptions, Watcher,
-    WriteRequest,
+    Bucket, HistoryCollector, KeysCollector, KvEntry, KvStatus, WatchOptions, Watcher, WriteRequest,
 };
 use crate::proto::json::Json;
 use crate::proto::Msg;
@@ -48,7 +47,13 @@ impl Kv {
     }
 
     /// Sends a write; `done` gets the revision from its PubAck.
-    fn write(&self, w: Result<WriteRequest, NatsError>, value: &[u8], timeout: Option<f64>, done: Done<u64>) {
+    fn write(
+        &self,
+        w: Result<WriteRequest, NatsError>,
+        value: &[u8],
+        timeout: Option<f64>,
+        done: Done<u64>,
+    ) {
         let w = match w {
             Ok(w) => w,
             Err(e) => return done(Err(e)),
@@ -92,7 +97,14 @@ impl Kv {
     }
 
     /// `put(key, value, {previousSeq, timeout})`: the new revision.
-    pub fn put(&self, key: &str, value: &[u8], previous: Option<u64>, timeout: Option<f64>, done: Done<u64>) {
+    pub fn put(
+        &self,
+        key: &str,
+        value: &[u8],
+        previous: Option<u64>,
+        timeout: Option<f64>,
+        done: Done<u64>,
+    ) {
         self.write(self.bucket.put(key, previous), value, timeout, done);
     }
 
@@ -116,7 +128,9 @@ impl Kv {
                         Box::new(move |current| {
                             let at = current.and_then(|c| create_retry(e, c.as_ref()));
                             let req = at.and_then(|at| {
-                                again.bucket.create_at(&key, at, ttl.as_ref().map(Ttl::as_msg_ttl))
+                                again
+                                    .bucket
+                                    .create_at(&key, at, ttl.as_ref().map(Ttl::as_msg_ttl))
                             });
                             again.write(
                                 req,
@@ -133,7 +147,14 @@ impl Kv {
     }
 
     /// `update(key, value, revision, timeout)`: compare-and-swap at `revision`.
-    pub fn update(&self, key: &str, value: &[u8], revision: u64, timeout: Option<f64>, done: Done<u64>) {
+    pub fn update(
+        &self,
+        key: &str,
+        value: &[u8],
+        revision: u64,
+        timeout: Option<f64>,
+        done: Done<u64>,
+    ) {
         self.write(self.bucket.update(key, revision), value, timeout, done);
     }
 
@@ -147,15 +168,29 @@ impl Kv {
         self.remove(key, previous, ttl, true, done);
     }
 
-    fn marker(&self, key: &str, previous: Option<u64>, ttl: &Option<Ttl>, purge: bool) -> Result<WriteRequest, NatsError> {
+    fn marker(
+        &self,
+        key: &str,
+        previous: Option<u64>,
+        ttl: &Option<Ttl>,
+        purge: bool,
+    ) -> Result<WriteRequest, NatsError> {
         if purge {
-            self.bucket.purge(key, previous, ttl.as_ref().map(Ttl::as_msg_ttl))
+            self.bucket
+                .purge(key, previous, ttl.as_ref().map(Ttl::as_msg_ttl))
         } else {
             self.bucket.delete(key, previous)
         }
     }
 
-    fn remove(&self, key: &str, previous: Option<u64>, ttl: Option<Ttl>, purge: bool, done: Done<()>) {
+    fn remove(
+        &self,
+        key: &str,
+        previous: Option<u64>,
+        ttl: Option<Ttl>,
+        purge: bool,
+        done: Done<()>,
+    ) {
         match is_multi_key(key, previous) {
             Err(e) => done(Err(e)),
             Ok(false) => self.write(
@@ -178,7 +213,13 @@ impl Kv {
     }
 
     /// Writes a marker for each key, one after the other; stops at the first error.
-    fn remove_each(&self, mut keys: std::vec::IntoIter<String>, ttl: Option<Ttl>, purge: bool, done: Done<()>) {
+    fn remove_each(
+        &self,
+        mut keys: std::vec::IntoIter<String>,
+        ttl: Option<Ttl>,
+        purge: bool,
+        done: Done<()>,
+    ) {
         let Some(key) = keys.next() else {
             return done(Ok(()));
         };
@@ -201,7 +242,10 @@ impl Kv {
             self.bucket.info_request(),
             ErrorContext::Kv,
             Box::new(move |r| {
-                done(r.and_then(StreamInfo::from_json).map(|i| KvStatus::from_stream_info(&i)))
+                done(
+                    r.and_then(StreamInfo::from_json)
+                        .map(|i| KvStatus::from_stream_info(&i)),
+                )
             }),
         );
     }
@@ -218,10 +262,19 @@ impl Kv {
     }
 
     /// Starts a watch; `sink` receives `Started`, entries, `Initialized` and the end.
-    pub fn watch(&self, opts: &WatchOptions, sink: RunSink<KvEntry>) -> Result<WatchRun, NatsError> {
+    pub fn watch(
+        &self,
+        opts: &WatchOptions,
+        sink: RunSink<KvEntry>,
+    ) -> Result<WatchRun, NatsError> {
         let nuid = self.js.client.next_nuid();
         let watcher = Watcher::new(&self.bucket, opts, &nuid, &self.js.watcher_prefix)?;
-        Ok(ConsumerRun::start(&self.js.client, watcher, self.js.timeout_ms, sink))
+        Ok(ConsumerRun::start(
+            &self.js.client,
+            watcher,
+            self.js.timeout_ms,
+            sink,
+        ))
     }
 
     /// Runs a watch until its initial values are delivered, handing every entry to `each`; then
@@ -248,7 +301,9 @@ impl Kv {
                 slot.borrow_mut().take();
                 let d = finish.borrow_mut().take();
                 if let Some(d) = d {
-                    d(Err(err.unwrap_or_else(|| NatsError::connection_closed("connection closed"))));
+                    d(Err(err.unwrap_or_else(|| {
+                        NatsError::connection_closed("connection closed")
+                    })));
                 }
             }
         });
@@ -272,7 +327,9 @@ impl Kv {
         self.scan(
             &WatchOptions::for_keys(filters),
             Box::new(move |e| k.borrow_mut().push(&e)),
-            Box::new(move |r| done(r.map(|()| std::mem::take(&mut *keys.borrow_mut()).into_keys()))),
+            Box::new(move |r| {
+                done(r.map(|()| std::mem::take(&mut *keys.borrow_mut()).into_keys()))
+            }),
         );
     }
 
@@ -310,7 +367,12 @@ impl Kv {
         );
     }
 
-    fn purge_each(&self, mut plan: std::vec::IntoIter<crate::jetstream::ApiRequest>, total: u64, done: Done<u64>) {
+    fn purge_each(
+        &self,
+        mut plan: std::vec::IntoIter<crate::jetstream::ApiRequest>,
+        total: u64,
+        done: Done<u64>,
+    ) {
         let Some(req) = plan.next() else {
             return done(Ok(total));
         };
@@ -333,7 +395,14 @@ impl Kv {
         self.modify_attempt(key, f, 0, max_retries, done);
     }
 
-    fn modify_attempt(&self, key: String, mut f: ModifyFn, attempt: u32, max_retries: u32, done: Done<u64>) {
+    fn modify_attempt(
+        &self,
+        key: String,
+        mut f: ModifyFn,
+        attempt: u32,
+        max_retries: u32,
+        done: Done<u64>,
+    ) {
         let kv = self.clone();
         self.get(
             &key.clone(),
@@ -351,13 +420,20 @@ impl Kv {
                 let again = kv.clone();
                 let k = key.clone();
                 let written: Done<u64> = Box::new(move |r| match r {
-                    Err(e) if matches!(e.code, ErrorCode::WrongLastRevision | ErrorCode::KeyExists) => {
+                    Err(e)
+                        if matches!(
+                            e.code,
+                            ErrorCode::WrongLastRevision | ErrorCode::KeyExists
+                        ) =>
+                    {
                         if attempt < max_retries {
                             again.modify_attempt(k, f, attempt + 1, max_retries, done)
                         } else {
                             done(Err(NatsError::new(
                                 ErrorCode::WrongLastRevision,
-                                format!("modify of {k} still conflicted after {max_retries} retries"),
+                                format!(
+                                    "modify of {k} still conflicted after {max_retries} retries"
+                                ),
                             )))
                         }
                     }

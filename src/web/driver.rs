@@ -10,9 +10,9 @@ use super::spawn;
 use crate::client::{Connection, Event, Options};
 use crate::session::{Alarm, Client, Delivery, Done, Link};
 use crate::time::{Mono, Wall};
+use crate::web::clock::now_ms;
 use crate::web::clock::wall_clock_ms;
 use crate::web::random;
-use crate::web::clock::now_ms;
 use crate::web::sign::sign_nonce;
 use crate::web::timer::Timer;
 use crate::web::transport::{TransportEvent, WsTransport};
@@ -38,7 +38,7 @@ pub struct Driver {
 
 impl Driver {
     /// Wraps `conn` (not started).
-    fn new(conn: Connection, seed: Option<[u8; 32]>) -> Rc<Driver> {
+    pub fn new(conn: Connection, seed: Option<[u8; 32]>) -> Rc<Driver> {
         Rc::new_cyclic(|me: &Weak<Driver>| {
             let weak = me.clone();
             let timer = Timer::new(move || {
@@ -63,6 +63,12 @@ impl Driver {
         })
     }
 
+    /// Sets where events go, then processes what the connection has queued (the first `Open`).
+    pub fn start(&self, sink: EventSink) {
+        *self.sink.borrow_mut() = Some(sink);
+        self.pump();
+    }
+
     /// Connects: `done` gets the client once CONNECT/PONG succeeded, or the error that closed the
     /// connection first. `seed` is the raw Ed25519 seed for nonce signing (nkey/creds auth).
     pub fn connect(opts: Options, seed: Option<[u8; 32]>, done: Done<Client>) {
@@ -82,8 +88,7 @@ impl Driver {
             }),
         );
         *keep.borrow_mut() = Some(client.clone());
-        *driver.sink.borrow_mut() = Some(client.sink());
-        driver.pump();
+        driver.start(client.sink());
     }
 
     /// Handles queued events, schedules the outbound write and re-arms the timer. Re-entrant calls

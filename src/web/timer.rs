@@ -89,7 +89,6 @@ impl Alarm for Timer {
         self.handle = None;
         self.deadline = None;
     }
-
 }
 
 impl Drop for Timer {

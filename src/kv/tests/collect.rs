@@ -47,7 +47,10 @@ fn view_state() {
     assert!(v.is_empty() && !v.is_ready());
     assert!(v.apply(&e("a", 1, Operation::Put)));
     assert!(v.apply(&e("b", 2, Operation::Put)));
-    assert!(!v.take_notify(), "nobody is told before the initial values are in");
+    assert!(
+        !v.take_notify(),
+        "nobody is told before the initial values are in"
+    );
     assert!(
         !v.apply(&e("a", 1, Operation::Put)),
         "same revision again: no change"
@@ -65,7 +68,10 @@ fn view_state() {
     assert!(v.is_ready());
     assert!(v.take_notify(), "changes before ready are told once ready");
     assert!(!v.take_notify(), "and only once");
-    assert!(!v.apply(&e("b", 1, Operation::Put)), "a stale revision is ignored");
+    assert!(
+        !v.apply(&e("b", 1, Operation::Put)),
+        "a stale revision is ignored"
+    );
     assert!(!v.take_notify());
     assert!(v.apply(&e("b", 5, Operation::Put)));
     assert!(v.take_notify());
