@@ -307,3 +307,20 @@ export declare class Kvm {
   open(bucket: string, opts?: KvOptions): Promise<KV>;
   list(): Promise<KvStatus[]>;
 }
+
+/** The account's JetStream usage and limits, as the server sends them (`$JS.API.INFO`). */
+export interface JetStreamAccountStats {
+  memory: number; storage: number; reserved_memory?: number; reserved_storage?: number;
+  streams: number; consumers: number;
+  limits: { max_memory: number; max_storage: number; max_streams: number; max_consumers: number; [k: string]: unknown };
+  api: { level?: number; total: number; errors: number };
+  domain?: string;
+  [k: string]: unknown;
+}
+/** JetStream administration (API.md `JetStreamManager`; today: `getAccountInfo`). */
+export interface JetStreamManager {
+  getAccountInfo(): Promise<JetStreamAccountStats>;
+}
+/** The JetStream manager of a connection; unless `checkAPI: false` it checks the account first
+ * (`JETSTREAM_NOT_ENABLED` when JetStream is off). */
+export declare function jetstreamManager(nc: NatsConnection, opts?: JetStreamOptions & { checkAPI?: boolean }): Promise<JetStreamManager>;

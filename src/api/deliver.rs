@@ -77,7 +77,6 @@ pub fn batch_sample_for_tests() -> Array {
     let mut h = Headers::new();
     let _ = h.append("Trace-Id", "a b");
     let _ = h.append("Trace-Id", "second");
-    let _ = h.append("Multi", "line\nvalue");
     let msgs = [
         Msg {
             subject: "orders.new".into(),

@@ -51,3 +51,47 @@ test("unsubscribe inside a callback stops the rest of the batch; unsubscribe(max
   }, url);
   assert.deepEqual(r, { a: 10, b: 20, ra: 10, rb: 20 });
 });
+
+test("the JS twin unpacks every field the Rust packer wrote (src/session/batch.rs ↔ js/batch.js)", async () => {
+  const r = await page.evaluate(async () => {
+    const w = await import("/pkg/nats_kv_wasm.js");
+    const { unpack } = await import("/js/batch.js");
+    const [m, e] = w.__batchSampleForTests();
+    const nc = { marker: true };
+    const msgs = unpack(m[3], m[0], m[1], m[2], nc).map((x) => ({
+      subject: x.subject, sid: x.sid, reply: x.reply ?? null, data: [...x.data], nc: x._nc === nc,
+      headers: x.headers ? { code: x.headers.code, description: x.headers.description, entries: [...x.headers] } : null,
+    }));
+    const entries = unpack(e[3], e[0], e[1], e[2]).map((x) => ({
+      bucket: x.bucket, key: x.key, value: [...x.value], revision: x.revision, created: x.created.getTime(),
+      delta: x.delta, operation: x.operation, length: x.length, isUpdate: x.isUpdate,
+    }));
+    return { msgs, entries };
+  });
+  assert.deepEqual(r.msgs, [
+    { subject: "orders.new", sid: 7, reply: "_INBOX.r.1", data: [104, 101, 108, 108, 111], nc: true,
+      headers: { code: 0, description: "", entries: [["Trace-Id", "a b"], ["Trace-Id", "second"]] } },
+    { subject: "orders.\u00e9", sid: 9007199254740991, reply: null, data: [], nc: true, headers: null },
+  ]);
+  const common = { bucket: "cfg", created: 1742465472123, delta: 3 };
+  assert.deepEqual(r.entries, [
+    { ...common, key: "ui.theme", value: [100, 97, 114, 107], revision: 1, operation: "PUT", length: 4, isUpdate: false },
+    { ...common, key: "ui.lang", value: [], revision: 2, operation: "DEL", length: 0, isUpdate: true },
+    { ...common, key: "x", value: [0, 255], revision: 9007199254740991, operation: "PURGE", length: 2, isUpdate: true },
+  ]);
+});
+
+test("jetstreamManager(nc).getAccountInfo() counts the account's streams (one session function, one export line)", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const jsm = await nats.jetstreamManager(nc);
+    const before = await jsm.getAccountInfo();
+    await new nats.Kvm(nc).create("jsm_count");
+    const after = await jsm.getAccountInfo();
+    await nc.close();
+    return { before: before.streams, after: after.streams, hasLimits: typeof after.limits === "object", api: typeof after.api.total };
+  }, url);
+  assert.equal(r.after, r.before + 1);
+  assert.equal(r.hasLimits, true);
+  assert.equal(r.api, "number");
+});
