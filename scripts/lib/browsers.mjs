@@ -38,7 +38,7 @@ let runDir;
 function tempRoot() {
   if (!runDir) {
     runDir = mkdtempSync(join(tmpdir(), "nats-kv-wasm-wd-"));
-    process.on("exit", () => { killAll(); rmSync(runDir, { recursive: true, force: true }); });
+    process.on("exit", () => rmSync(runDir, { recursive: true, force: true }));
   }
   return runDir;
 }
@@ -51,7 +51,8 @@ function killGroup(child) {
   children.delete(child);
 }
 function killAll() { for (const c of [...children]) killGroup(c); }
-for (const sig of ["SIGINT", "SIGTERM"]) process.once(sig, () => { killAll(); process.exit(130); });
+process.on("exit", killAll);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
 
 /** Spawns `cmd` in its own process group; its output goes to `log` (a file) or nowhere. */
 function spawnGroup(cmd, args, env = {}, stdio = ["ignore", "ignore", "ignore"]) {
