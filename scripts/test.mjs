@@ -114,11 +114,12 @@ if (!only || only === "reliability") {
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
 console.log("\n" + results.map((r) => `${r.label}: ${r.passed} passed, ${r.failed} failed (${Math.round(r.seconds ?? 0)} s)`).join("\n"));
-const perEngine = engines.map((e) => {
+const perEngine = engines.flatMap((e) => {
   const rs = results.filter((r) => r.label.endsWith(`-${e}`));
-  return `${e}: ${rs.reduce((a, r) => a + r.passed, 0)} passed, ${rs.reduce((a, r) => a + r.failed, 0)} failed (${Math.round(rs.reduce((a, r) => a + (r.seconds ?? 0), 0))} s)`;
+  if (!rs.length) return [];
+  return [`${e}: ${rs.reduce((a, r) => a + r.passed, 0)} passed, ${rs.reduce((a, r) => a + r.failed, 0)} failed (${Math.round(rs.reduce((a, r) => a + (r.seconds ?? 0), 0))} s)`];
 });
-if (results.some((r) => /-(chromium|firefox|webkit)$/.test(r.label))) console.log("per engine: " + perEngine.join("; "));
+if (perEngine.length) console.log("per engine: " + perEngine.join("; "));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
 

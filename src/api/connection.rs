@@ -33,8 +33,10 @@ pub fn connect(opts: JsValue, on_status: Function) -> Promise {
     promise(Box::pin(async move {
         let mut parsed = parse(&opts).map_err(js_err)?;
         if let Some(seed) = parsed.seed.as_ref() {
+            // Also for creds: a browser that cannot sign says why before anything is dialled.
+            let nkey = public_nkey(seed).await.map_err(js_err)?;
             if parsed.options.jwt.is_none() {
-                parsed.options.nkey = Some(public_nkey(seed).await.map_err(js_err)?);
+                parsed.options.nkey = Some(nkey);
             }
         }
         let client = WebClient::connect(parsed.options, parsed.seed)
