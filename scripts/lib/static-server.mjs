@@ -11,9 +11,10 @@ const TYPES = {
 
 /**
  * Serves `root`'s folders `www` (as /), `js` and `pkg`; `extra` maps exact paths to JSON-able values
- * (e.g. /config.json), `pages` exact paths to HTML text. Resolves to { url, close() }.
+ * (e.g. /config.json), `pages` exact paths to HTML text, `files` exact paths to files elsewhere.
+ * Resolves to { url, close() }.
  */
-export function serveStatic(root, { port = 0, extra = {}, pages = {} } = {}) {
+export function serveStatic(root, { port = 0, extra = {}, pages = {}, files = {} } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path in extra) {
@@ -26,10 +27,13 @@ export function serveStatic(root, { port = 0, extra = {}, pages = {} } = {}) {
       res.end(pages[path]);
       return;
     }
-    let rel = path === "/" ? "/www/index.html" : path;
-    if (!/^\/(js|pkg|www|bench)\//.test(rel)) rel = "/www" + rel;
-    const file = resolve(root, "." + normalize(rel));
-    if (!file.startsWith(resolve(root) + "/")) { res.writeHead(403).end(); return; }
+    let file = files[path];
+    if (!file) {
+      let rel = path === "/" ? "/www/index.html" : path;
+      if (!/^\/(js|pkg|www|bench)\//.test(rel)) rel = "/www" + rel;
+      file = resolve(root, "." + normalize(rel));
+      if (!file.startsWith(resolve(root) + "/")) { res.writeHead(403).end(); return; }
+    }
     try {
       const body = await readFile(file);
       res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream", "cache-control": "no-store" });

@@ -72,10 +72,13 @@ pub fn connect(opts: JsValue, on_status: Function, settle: Function) -> Result<(
         Err(e) => connected(Err(e)),
     };
     match seed {
-        // The public nkey comes from WebCrypto (a promise): sign-in starts when it is in.
-        Some(seed) if options.jwt.is_none() => crate::web::spawn(Box::pin(async move {
+        // The public nkey comes from WebCrypto (a promise): sign-in starts when it is in. Also for
+        // creds: a browser that cannot sign says why before anything is dialled.
+        Some(seed) => crate::web::spawn(Box::pin(async move {
             start(public_nkey(&seed).await.map(|nkey| {
-                options.nkey = Some(nkey);
+                if options.jwt.is_none() {
+                    options.nkey = Some(nkey);
+                }
                 options
             }))
         })),

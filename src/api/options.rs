@@ -88,10 +88,15 @@ fn user_seed(text: &str) -> Result<[u8; 32], NatsError> {
     Ok(raw)
 }
 
-/// The public user nkey ("U…") for a raw seed, derived with WebCrypto.
+/// The public user nkey ("U…") for a raw seed, derived with WebCrypto. If the browser cannot, the
+/// `INVALID_ARGUMENT` error keeps `web::sign`'s reason (no secure context, no Ed25519, …).
 pub async fn public_nkey(seed: &[u8; 32]) -> Result<String, NatsError> {
-    let pk = crate::web::sign::public_key(seed).await.map_err(|_| {
-        NatsError::invalid_argument("this browser cannot use Ed25519 keys (WebCrypto)")
+    let pk = crate::web::sign::public_key(seed).await.map_err(|e| {
+        let why = js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| "WebCrypto failed".into());
+        NatsError::invalid_argument(format!("this browser cannot use Ed25519 keys: {why}"))
     })?;
     Ok(encode_public(KeyKind::User, &pk))
 }

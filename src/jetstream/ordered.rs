@@ -92,6 +92,10 @@ pub enum Output {
     /// The consumer failed for good (a first create failed, or a non-transient error); it is stopped
     /// (the `Unsubscribe` and `DeleteConsumer` commands precede this).
     Failed(NatsError),
+    /// An idle heartbeat in step with us (same last consumer sequence, not stalled): the server has
+    /// nothing more to deliver now. Pending messages that never came were removed before delivery
+    /// (a TTL expired, a purge), so whoever waits to catch up is caught up.
+    Idle,
 }
 
 /// Delay before re-creating after `failures` consecutive failed creates: 250 ms doubling, at most 5 s.
@@ -389,14 +393,17 @@ impl OrderedConsumer {
                 let Some(h) = msg.headers else {
                     return out;
                 };
-                if let Some(stalled) = h.get(hdr::CONSUMER_STALLED).filter(|s| !s.is_empty()) {
+                let stalled = h.get(hdr::CONSUMER_STALLED).filter(|s| !s.is_empty());
+                if let Some(stalled) = stalled {
                     self.flow_control(stalled.to_owned(), &mut out);
                 }
                 let last = h
                     .get(hdr::LAST_CONSUMER)
                     .and_then(|v| v.parse::<u64>().ok());
-                if last.is_some_and(|l| l != last_dseq) {
-                    self.recreate(now, &mut out);
+                match last {
+                    Some(l) if l != last_dseq => self.recreate(now, &mut out),
+                    Some(_) if stalled.is_none() => out.push(Output::Idle),
+                    _ => {}
                 }
                 return out;
             }

@@ -3,7 +3,8 @@
 //!
 //! Initial values: [`WatchOutput::Initialized`] is produced exactly once — at once when the consumer's
 //! create reply says `num_pending == 0` (also for an empty bucket), else right after the delivery whose
-//! `pending` reaches 0 (or after `num_pending` deliveries). Every entry before it has
+//! `pending` reaches 0 (or after `num_pending` deliveries), or at an idle heartbeat in step with us
+//! (pending messages removed before delivery: a TTL, a purge). Every entry before it has
 //! `is_update == false` (the last initial one included), every entry after it `true`. With
 //! [`Include::UpdatesOnly`] everything is an update and `Initialized` comes first (with the first
 //! create reply or delivery). `ignore_deletes` drops DEL and PURGE entries; they still count towards
@@ -176,6 +177,8 @@ impl Watcher {
                         self.initialize(&mut out);
                     }
                 }
+                // What the create reply counted as pending and never came expired or was purged.
+                Output::Idle => self.initialize(&mut out),
                 Output::Message {
                     msg,
                     info,

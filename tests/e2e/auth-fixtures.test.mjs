@@ -3,6 +3,7 @@
 // -ERR 'Authorization Violation'. Checked over the client port (raw TCP) and over the websocket
 // listener (a minimal WebSocket client on node:net), and, where Node can (flag
 // --experimental-websocket on Node 20), with @nats-io/nats-core's own wsconnect + authenticators.
+// engines: node — checks the auth fixtures from Node against nats-server; no browser
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect } from "node:net";

@@ -115,3 +115,36 @@ test("permissions violations reach the subscription or request concerned; the co
   assert.equal(r.closed, false);
   assert.ok(!r.statuses.includes("disconnect"), `no disconnect: ${r.statuses}`);
 });
+
+test("nkey and creds without crypto.subtle (an insecure context, simulated): INVALID_ARGUMENT saying why, before connecting", async () => {
+  const nkey = fx.nkeyUserSetup();
+  const op = fx.operatorSetup();
+  const s1 = await serverWith(nkey.serverConfig);
+  const s2 = await serverWith(op.serverConfig);
+  const connections = async (s) => (await (await fetch(`${s.monitorUrl}/varz`)).json()).total_connections;
+  const before = [await connections(s1), await connections(s2)];
+  const insecure = await modulePage(browser, stack.web);
+  try {
+    const r = await insecure.evaluate(async ({ cases }) => {
+      // What an http:// page (not localhost) sees: no SubtleCrypto. The getter is WebIDL's, on the prototype.
+      Object.defineProperty(Crypto.prototype, "subtle", { get: () => undefined, configurable: true });
+      const out = { subtle: typeof crypto.subtle };
+      for (const [name, url, opts] of cases) {
+        try { await nats.connect({ servers: url, reconnect: false, ...opts }); out[name] = "connected"; } catch (e) {
+          out[name] = { code: e.code, message: e.message, isNatsError: e instanceof nats.NatsError };
+        }
+      }
+      return out;
+    }, { cases: [["nkey", s1.wsUrl, { nkeySeed: nkey.seed }], ["creds", s2.wsUrl, { creds: op.creds }]] });
+    assert.equal(r.subtle, "undefined");
+    for (const name of ["nkey", "creds"]) {
+      assert.equal(r[name].isNatsError, true, `${name}: ${JSON.stringify(r[name])}`);
+      assert.equal(r[name].code, "INVALID_ARGUMENT", `${name}: ${JSON.stringify(r[name])}`);
+      assert.match(r[name].message, /Ed25519.*needs a secure context: https or localhost/, name);
+      assert.ok(!r[name].message.includes(nkey.seed) && !r[name].message.includes(op.userSeed), `${name}: no seed in the message`);
+    }
+    assert.deepEqual([await connections(s1), await connections(s2)], before, "nothing connected to the servers");
+  } finally {
+    await insecure.close();
+  }
+});

@@ -2,6 +2,7 @@
 // live updates in a second page, CAS conflicts resolved by retry and by overwrite, history, filter,
 // a server restart, the remembered server, and the connect form with token auth.
 // The tests run in order and share the pages; screenshots go to test-results/dashboard-*.png.
+// engines: chromium — drives the dashboard UI with Playwright locators (fill, click, selectOption, :has(), hasText)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";

@@ -1,35 +1,47 @@
-// Shared set-up for the Playwright tests: Debian's Chromium, a nats-server, the static page server.
+// Shared set-up of the e2e tests: the browser of E2E_ENGINE (chromium: Debian's Chromium through
+// Playwright; firefox, webkit: Firefox ESR and WebKitGTK through W3C WebDriver, scripts/lib/browsers.mjs,
+// with the same page API), a nats-server, the static page server.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "../../scripts/lib/nats-server.mjs";
 import { serveStatic } from "../../scripts/lib/static-server.mjs";
+import { currentEngine, launchWebDriverBrowser } from "../../scripts/lib/browsers.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const ARTIFACTS = join(ROOT, "test-results");
 mkdirSync(ARTIFACTS, { recursive: true });
+/** "chromium" | "firefox" | "webkit" (E2E_ENGINE; scripts/test.mjs runs the suite once per engine). */
+export const ENGINE = currentEngine();
 
 const CHROMIUM_ARGS = [
   "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-/** Headless Chromium from Debian (no browser download); `extraArgs` are appended to its command line. */
-export function launchBrowser(extraArgs = []) {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-  });
+/**
+ * The browser of E2E_ENGINE. `chromiumArgs` are appended to Chromium's command line (Chromium-only
+ * tests). `trust`: { caFile, certFile, spkiHash } — a TLS certificate that this browser alone accepts
+ * (Chromium: an SPKI pin; Firefox: a profile trusting the CA; WebKit: the certificate allowed for its host).
+ */
+export function launchBrowser(chromiumArgs = [], { trust } = {}) {
+  if (ENGINE !== "chromium") {
+    if (chromiumArgs.length) throw new Error(`Chromium switches (${chromiumArgs}) in a ${ENGINE} run: mark the test file "// engines: chromium"`);
+    return launchWebDriverBrowser(ENGINE, { trust });
+  }
+  const args = [...CHROMIUM_ARGS, ...chromiumArgs];
+  if (trust) args.push(`--ignore-certificate-errors-spki-list=${trust.spkiHash}`);
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args });
 }
 
-/** A nats-server plus the page server pointing at it; `close()` stops both. */
-export async function startStack(serverOpts = {}) {
+/** A nats-server plus the page server pointing at it; `close()` stops both. `files`: path → file to serve. */
+export async function startStack(serverOpts = {}, { files } = {}) {
   const server = await startNatsServer(serverOpts);
   const web = await serveStatic(ROOT, {
     extra: { "/config.json": { servers: [server.wsUrl] } },
     pages: { "/blank": "<!doctype html><title>blank</title>" },
+    files,
   });
   return { server, web, close: async () => { await web.close(); await server.dispose(); } };
 }
@@ -43,7 +55,7 @@ export async function modulePage(browser, web) {
   return page;
 }
 
-/** A nats-server, the page server, Chromium and a module page: `{ stack, browser, page, url }`. */
+/** A nats-server, the page server, the browser and a module page: `{ stack, browser, page, url }`. */
 export async function openModuleStack() {
   const stack = await startStack();
   const browser = await launchBrowser();

@@ -3,8 +3,7 @@
 // nats.js reads, on buckets created by either side.
 //
 // nats.js is CommonJS only: tests/e2e/natsjs-entry.mjs is bundled with esbuild into a temp folder at
-// test start, and the page gets it at /natsjs.js through Playwright's request routing (the static
-// server is unchanged).
+// test start, and the static server serves it at /natsjs.js.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -21,10 +20,9 @@ before(async () => {
     "--bundle", "--format=esm", "--platform=browser", "--log-level=warning",
     join(ROOT, "tests/e2e/natsjs-entry.mjs"), `--outfile=${bundle}`,
   ], { stdio: "inherit" });
-  stack = await startStack();
+  stack = await startStack({}, { files: { "/natsjs.js": bundle } });
   browser = await launchBrowser();
   page = await modulePage(browser, stack.web);
-  await page.route("**/natsjs.js", (route) => route.fulfill({ path: bundle, contentType: "text/javascript; charset=utf-8" }));
   await page.evaluate(async () => {
     window.njs = await import("/natsjs.js");
     const bytes = new Uint8Array(256).map((_, i) => i);

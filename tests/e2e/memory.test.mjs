@@ -1,6 +1,7 @@
 // Nothing the library creates outlives its use: after watchers, subscriptions and connections are
 // stopped and closed and the JS garbage collector has run, wasm memory stops growing. (A watcher once
 // kept itself alive through its JS callbacks: a cycle through the wasm boundary that GC cannot see.)
+// engines: chromium — forces garbage collection with V8's --expose-gc (no such switch in Firefox or WebKit)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startStack, launchBrowser, modulePage } from "./helpers.mjs";

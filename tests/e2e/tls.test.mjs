@@ -2,11 +2,13 @@
 // made here with Debian's `openssl` CLI (CA key + cert; server key + cert for 127.0.0.1/localhost with
 // subjectAltName, signed by the CA).
 //
-// How the browser trusts it, for this test only: a separate Chromium is launched with
-// `--ignore-certificate-errors-spki-list=<base64(sha256(SubjectPublicKeyInfo DER of the server cert))>`.
-// Chromium then accepts a certificate chain whose leaf has that public key (Playwright always passes a
-// temporary --user-data-dir, which this switch requires). No system or profile trust store is touched,
-// and the other Chromium (no switch) shows that an untrusted certificate fails with a typed error.
+// How the browser trusts it, for this test only (helpers.mjs launchBrowser's `trust`): a separate
+// Chromium is launched with `--ignore-certificate-errors-spki-list=<base64(sha256(SubjectPublicKeyInfo
+// DER of the server cert))>` and accepts a chain whose leaf has that public key (Playwright always passes a
+// temporary --user-data-dir, which this switch requires); Firefox gets a fresh profile whose NSS store
+// (certutil) trusts the test CA; WebKitGTK gets WebKitWebDriver's `certificates` option, which allows
+// the server certificate for 127.0.0.1. No system trust store is touched, and the other browser (no
+// trust) shows that an untrusted certificate fails with a typed error.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -39,6 +41,7 @@ function makeCerts(dir) {
   return {
     cert: join(dir, "server.crt"),
     key: join(dir, "server.key"),
+    ca: join(dir, "ca.crt"),
     spkiHash: createHash("sha256").update(spki).digest("base64"),
   };
 }
@@ -52,7 +55,7 @@ before(async () => {
     websocketExtra: `  tls { cert_file: "${certs.cert}", key_file: "${certs.key}" }`,
   });
   stack = await startStack();
-  trusting = await launchBrowser([`--ignore-certificate-errors-spki-list=${certs.spkiHash}`]);
+  trusting = await launchBrowser([], { trust: { caFile: certs.ca, certFile: certs.cert, spkiHash: certs.spkiHash } });
   untrusting = await launchBrowser();
   pageTrusting = await modulePage(trusting, stack.web);
   pageUntrusting = await modulePage(untrusting, stack.web);
@@ -69,7 +72,7 @@ test("the TLS server speaks wss://", () => {
   assert.match(tlsServer.wsUrl, /^wss:\/\/127\.0\.0\.1:\d+$/);
 });
 
-test("wss:// with the test CA's certificate trusted (SPKI pin): connect, pub/sub, KV put/get", async () => {
+test("wss:// with the test CA's certificate trusted: connect, pub/sub, KV put/get", async () => {
   const r = await pageTrusting.evaluate(async (url) => {
     const nc = await nats.connect({ servers: url, timeout: 10000 });
     const sub = nc.subscribe("tls.>");

@@ -1,4 +1,5 @@
 // The TypeScript declarations: an example calling every API type-checks; deliberately wrong calls do not.
+// engines: node — type-checks the declarations with tsc; no browser
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -6,6 +6,7 @@
 // Vite comes from the project's node_modules when it is a devDependency, else from $VITE_DEPS (a folder
 // whose node_modules holds vite), else it is installed once per run from the npm registry into a temp
 // folder; when none of these works (offline), the build tests are skipped with the reason.
+// engines: chromium — the Vite dev server and build, checked through Playwright response events and locators
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";

@@ -1,17 +1,17 @@
 // Shared harness of the reliability suite: a page with the built package (`window.nats`), page-side
 // writers and a watcher (`window.H`), the per-scenario check (every acknowledged revision seen exactly
-// once, in order) and the results table test-results/reliability.json (one entry per scenario, merged
-// by every file of the suite).
+// once, in order) and the results table test-results/reliability-<engine>.json (one entry per scenario,
+// merged by every file of the suite).
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, ARTIFACTS } from "../e2e/helpers.mjs";
+import { launchBrowser, ARTIFACTS, ENGINE } from "../e2e/helpers.mjs";
 import { serveStatic } from "../../scripts/lib/static-server.mjs";
 import { ROOT } from "../e2e/helpers.mjs";
 
-export const RESULTS = join(ARTIFACTS, "reliability.json");
+export const RESULTS = join(ARTIFACTS, `reliability-${ENGINE}.json`);
 
-/** Chromium plus a page server and a page with the package loaded and `window.H` installed. */
+/** The browser of E2E_ENGINE plus a page server and a page with the package loaded and `window.H` installed. */
 export async function openPage() {
   const web = await serveStatic(ROOT, { pages: { "/blank": "<!doctype html><title>blank</title>" } });
   const browser = await launchBrowser();
@@ -23,7 +23,7 @@ export async function openPage() {
   return { page, close: async () => { await browser.close(); await web.close(); } };
 }
 
-/** Records one scenario's figures in test-results/reliability.json (merged with the other entries). */
+/** Records one scenario's figures in test-results/reliability-<engine>.json (merged with the other entries). */
 export function recordResult(name, figures) {
   let all = {};
   try { if (existsSync(RESULTS)) all = JSON.parse(readFileSync(RESULTS, "utf8")); } catch { all = {}; }

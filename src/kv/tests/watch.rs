@@ -187,6 +187,31 @@ fn empty_bucket_initializes_at_once() {
 }
 
 #[test]
+fn pending_removed_before_delivery_initializes_at_the_idle_heartbeat() {
+    // The create reply counts 2 pending; one arrives, the other expires (TTL) before delivery.
+    let mut w = watcher(WatchOptions::default());
+    w.start(Mono(0.0));
+    w.on_create_reply(1, created(1, 2), Mono(1.0));
+    let t = trace(&w.on_message("_INBOX.N.1", put(1, "a", 2, 1, 1), Mono(2.0)));
+    assert_eq!(t, ["a@2"]);
+    let hb = |last: u64| {
+        let h = format!("NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: {last}\r\nNats-Last-Stream: 3\r\n\r\n");
+        msg("_INBOX.N.1", None, Some(&h), b"")
+    };
+    assert_eq!(
+        trace(&w.on_message("_INBOX.N.1", hb(1), Mono(5002.0))),
+        ["I"]
+    );
+    assert!(w.is_initialized());
+    // Later heartbeats change nothing; an update is an update.
+    assert!(trace(&w.on_message("_INBOX.N.1", hb(1), Mono(10002.0))).is_empty());
+    assert_eq!(
+        trace(&w.on_message("_INBOX.N.1", put(1, "b", 4, 2, 0), Mono(10003.0))),
+        ["b@4u"]
+    );
+}
+
+#[test]
 fn initial_values_then_updates() {
     let mut w = watcher(WatchOptions::default());
     w.start(Mono(0.0));
