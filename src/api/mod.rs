@@ -4,6 +4,7 @@
 pub mod connection;
 pub mod convert;
 pub mod deliver;
+pub mod jetstream;
 pub mod kv;
 pub mod kv_options;
 pub mod options;
