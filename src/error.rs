@@ -52,11 +52,47 @@ pub enum ErrorCode {
     ProtocolError,
     /// Keep-alive PINGs went unanswered.
     StaleConnection,
+    /// The stream does not exist (10059), or `find()` matched none.
+    StreamNotFound,
+    /// The consumer does not exist (10014, 10149), or a pull found it gone.
+    ConsumerNotFound,
+    /// The stream name is taken with another configuration (10058).
+    StreamExists,
+    /// The consumer name is taken with another configuration (10148, 10013, 10105).
+    ConsumerExists,
+    /// A write, purge or delete on a sealed stream (10109).
+    StreamSealed,
+    /// A sealed bucket refused a write, purge or delete (10109).
+    BucketSealed,
+    /// `js.publish()`'s sequence expectation failed (10071, 10164).
+    WrongLastSequence,
+    /// `js.publish()`'s `expect.lastMsgID` failed (10070).
+    WrongLastMsgId,
+    /// `js.publish()`'s `expect.streamName` failed (10060).
+    WrongStream,
+    /// `deleteMessage()` of no message (10037, 10043, 10057).
+    MessageNotFound,
+    /// Full with `discard: "new"` (10077) or over `max_msg_size` (10054).
+    LimitExceeded,
+    /// Status `409 Consumer Deleted` on an open pull.
+    ConsumerDeleted,
+    /// `fetch()`/`next()`: two idle heartbeats missed while connected.
+    HeartbeatsMissed,
+    /// A push consumer where a pull one is needed, or the reverse.
+    WrongConsumerKind,
+    /// A second run on an ordered or push consumer object.
+    ConsumerBusy,
+    /// `link()`/`update()` of a missing or deleted object.
+    ObjectNotFound,
+    /// `update()` onto a live object's name.
+    ObjectExists,
+    /// `get()`: SHA-256, size or chunk count differ from the info.
+    ObjectDigestMismatch,
 }
 
 impl ErrorCode {
     /// Every code, in API.md's order.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 39] = [
         ErrorCode::InvalidKey,
         ErrorCode::InvalidBucketName,
         ErrorCode::InvalidSubject,
@@ -78,6 +114,24 @@ impl ErrorCode {
         ErrorCode::Draining,
         ErrorCode::ProtocolError,
         ErrorCode::StaleConnection,
+        ErrorCode::StreamNotFound,
+        ErrorCode::ConsumerNotFound,
+        ErrorCode::StreamExists,
+        ErrorCode::ConsumerExists,
+        ErrorCode::StreamSealed,
+        ErrorCode::BucketSealed,
+        ErrorCode::WrongLastSequence,
+        ErrorCode::WrongLastMsgId,
+        ErrorCode::WrongStream,
+        ErrorCode::MessageNotFound,
+        ErrorCode::LimitExceeded,
+        ErrorCode::ConsumerDeleted,
+        ErrorCode::HeartbeatsMissed,
+        ErrorCode::WrongConsumerKind,
+        ErrorCode::ConsumerBusy,
+        ErrorCode::ObjectNotFound,
+        ErrorCode::ObjectExists,
+        ErrorCode::ObjectDigestMismatch,
     ];
 
     /// The code as JavaScript sees it, e.g. `"INVALID_SUBJECT"`.
@@ -104,6 +158,24 @@ impl ErrorCode {
             ErrorCode::Draining => "DRAINING",
             ErrorCode::ProtocolError => "PROTOCOL_ERROR",
             ErrorCode::StaleConnection => "STALE_CONNECTION",
+            ErrorCode::StreamNotFound => "STREAM_NOT_FOUND",
+            ErrorCode::ConsumerNotFound => "CONSUMER_NOT_FOUND",
+            ErrorCode::StreamExists => "STREAM_EXISTS",
+            ErrorCode::ConsumerExists => "CONSUMER_EXISTS",
+            ErrorCode::StreamSealed => "STREAM_SEALED",
+            ErrorCode::BucketSealed => "BUCKET_SEALED",
+            ErrorCode::WrongLastSequence => "WRONG_LAST_SEQUENCE",
+            ErrorCode::WrongLastMsgId => "WRONG_LAST_MSG_ID",
+            ErrorCode::WrongStream => "WRONG_STREAM",
+            ErrorCode::MessageNotFound => "MESSAGE_NOT_FOUND",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::ConsumerDeleted => "CONSUMER_DELETED",
+            ErrorCode::HeartbeatsMissed => "HEARTBEATS_MISSED",
+            ErrorCode::WrongConsumerKind => "WRONG_CONSUMER_KIND",
+            ErrorCode::ConsumerBusy => "CONSUMER_BUSY",
+            ErrorCode::ObjectNotFound => "OBJECT_NOT_FOUND",
+            ErrorCode::ObjectExists => "OBJECT_EXISTS",
+            ErrorCode::ObjectDigestMismatch => "OBJECT_DIGEST_MISMATCH",
         }
     }
 
@@ -236,6 +308,24 @@ mod tests {
                 "DRAINING",
                 "PROTOCOL_ERROR",
                 "STALE_CONNECTION",
+                "STREAM_NOT_FOUND",
+                "CONSUMER_NOT_FOUND",
+                "STREAM_EXISTS",
+                "CONSUMER_EXISTS",
+                "STREAM_SEALED",
+                "BUCKET_SEALED",
+                "WRONG_LAST_SEQUENCE",
+                "WRONG_LAST_MSG_ID",
+                "WRONG_STREAM",
+                "MESSAGE_NOT_FOUND",
+                "LIMIT_EXCEEDED",
+                "CONSUMER_DELETED",
+                "HEARTBEATS_MISSED",
+                "WRONG_CONSUMER_KIND",
+                "CONSUMER_BUSY",
+                "OBJECT_NOT_FOUND",
+                "OBJECT_EXISTS",
+                "OBJECT_DIGEST_MISMATCH",
             ]
         );
     }

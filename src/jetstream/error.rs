@@ -10,6 +10,24 @@ use crate::proto::Msg;
 pub mod codes {
     /// Consumer name already in use (ordered consumer re-create race).
     pub const CONSUMER_NAME_EXISTS: u32 = 10013;
+    /// Consumer not found.
+    pub const CONSUMER_NOT_FOUND: u32 = 10014;
+    /// No message found for a sequence (STREAM.MSG.DELETE).
+    pub const SEQUENCE_NOT_FOUND: u32 = 10043;
+    /// Message size exceeds the stream's `max_msg_size`.
+    pub const MESSAGE_TOO_LARGE: u32 = 10054;
+    /// Message not found (STREAM.MSG.DELETE).
+    pub const MESSAGE_NOT_FOUND: u32 = 10057;
+    /// Expected stream does not match (`Nats-Expected-Stream`).
+    pub const WRONG_STREAM: u32 = 10060;
+    /// Wrong last message id (`Nats-Expected-Last-Msg-Id`).
+    pub const WRONG_LAST_MSG_ID: u32 = 10070;
+    /// Maximum messages/bytes exceeded with `discard: new`.
+    pub const STORE_FULL: u32 = 10077;
+    /// The stream is sealed.
+    pub const STREAM_SEALED: u32 = 10109;
+    /// Consumer does not exist.
+    pub const CONSUMER_DOES_NOT_EXIST: u32 = 10149;
     /// No message found (STREAM.MSG.GET miss).
     pub const NO_MESSAGE_FOUND: u32 = 10037;
     /// JetStream not enabled for the account.
@@ -42,9 +60,9 @@ pub enum ErrorContext {
 }
 
 /// Maps an API error to a [`NatsError`] (always carrying `api_code` and `err_code`, the server's
-/// description as message): 10071/10164 → `WRONG_LAST_REVISION`; 10039/10076 →
-/// `JETSTREAM_NOT_ENABLED`; in KV context 10059 → `BUCKET_NOT_FOUND`, 10058 → `BUCKET_EXISTS`; any
-/// other → `JETSTREAM_API`.
+/// description as message), in the caller's terms (API.md "Errors"): streams and sequences in
+/// [`ErrorContext::General`], buckets and revisions in [`ErrorContext::Kv`]; 10039/10076 →
+/// `JETSTREAM_NOT_ENABLED`; an unlisted code → `JETSTREAM_API`.
 pub fn api_error(
     code: u16,
     err_code: Option<u32>,
@@ -53,12 +71,33 @@ pub fn api_error(
 ) -> NatsError {
     let kv = ctx == ErrorContext::Kv;
     let mapped = match err_code {
-        Some(codes::WRONG_LAST_SEQUENCE | codes::WRONG_LAST_SEQUENCE_UNKNOWN) => {
+        Some(codes::WRONG_LAST_SEQUENCE | codes::WRONG_LAST_SEQUENCE_UNKNOWN) if kv => {
             ErrorCode::WrongLastRevision
+        }
+        Some(codes::WRONG_LAST_SEQUENCE | codes::WRONG_LAST_SEQUENCE_UNKNOWN) => {
+            ErrorCode::WrongLastSequence
         }
         Some(codes::NOT_ENABLED_FOR_ACCOUNT | codes::NOT_ENABLED) => ErrorCode::JetStreamNotEnabled,
         Some(codes::STREAM_NOT_FOUND) if kv => ErrorCode::BucketNotFound,
         Some(codes::STREAM_NAME_EXISTS) if kv => ErrorCode::BucketExists,
+        Some(codes::STREAM_SEALED) if kv => ErrorCode::BucketSealed,
+        Some(codes::STREAM_NOT_FOUND) => ErrorCode::StreamNotFound,
+        Some(codes::STREAM_NAME_EXISTS) => ErrorCode::StreamExists,
+        Some(codes::STREAM_SEALED) => ErrorCode::StreamSealed,
+        Some(codes::CONSUMER_NOT_FOUND | codes::CONSUMER_DOES_NOT_EXIST) => {
+            ErrorCode::ConsumerNotFound
+        }
+        Some(
+            codes::CONSUMER_NAME_EXISTS
+            | codes::CONSUMER_EXISTING_ACTIVE
+            | codes::CONSUMER_ALREADY_EXISTS,
+        ) => ErrorCode::ConsumerExists,
+        Some(codes::WRONG_LAST_MSG_ID) => ErrorCode::WrongLastMsgId,
+        Some(codes::WRONG_STREAM) => ErrorCode::WrongStream,
+        Some(codes::NO_MESSAGE_FOUND | codes::SEQUENCE_NOT_FOUND | codes::MESSAGE_NOT_FOUND) => {
+            ErrorCode::MessageNotFound
+        }
+        Some(codes::STORE_FULL | codes::MESSAGE_TOO_LARGE) => ErrorCode::LimitExceeded,
         _ => ErrorCode::JetStreamApi,
     };
     let message = if description.is_empty() {

@@ -108,18 +108,11 @@ pub fn retry_delay_ms(failures: u32) -> f64 {
 /// (a restarting server), 5xx, and the consumer-name races of nats.deno#688.
 pub fn is_transient(e: &NatsError) -> bool {
     match e.code {
-        ErrorCode::Timeout | ErrorCode::NoResponders | ErrorCode::JetStreamNotEnabled => true,
-        ErrorCode::JetStreamApi => {
-            e.api_code.is_some_and(|c| c >= 500)
-                || matches!(
-                    e.err_code,
-                    Some(
-                        codes::CONSUMER_NAME_EXISTS
-                            | codes::CONSUMER_ALREADY_EXISTS
-                            | codes::CONSUMER_EXISTING_ACTIVE
-                    )
-                )
-        }
+        ErrorCode::Timeout
+        | ErrorCode::NoResponders
+        | ErrorCode::JetStreamNotEnabled
+        | ErrorCode::ConsumerExists => true,
+        ErrorCode::JetStreamApi => e.api_code.is_some_and(|c| c >= 500),
         _ => false,
     }
 }

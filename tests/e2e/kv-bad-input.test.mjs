@@ -258,7 +258,7 @@ test("a value over the bucket's maxValueSize → typed error, nothing written", 
     assert.equal(e.resolved, undefined, `${e.name} must be rejected`);
     assert.equal(e.isNatsError, true, e.name);
     // The server's "message size exceeds maximum allowed" (10054); see API.md "Errors".
-    assert.equal(e.code, "JETSTREAM_API", `${e.name}: ${e.message}`);
+    assert.equal(e.code, "LIMIT_EXCEEDED", `${e.name}: ${e.message}`);
     assert.equal(e.errCode, 10054, `${e.name}: ${e.message}`);
     assert.equal(e.apiCode, 400, e.name);
   }

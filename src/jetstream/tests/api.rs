@@ -95,7 +95,7 @@ fn error_mapping() {
         r#"{"type":"io.nats.jetstream.api.v1.pub_ack_response","error":{"code":400,"err_code":10071,"description":"wrong last sequence: 5"}}"#,
         ErrorContext::General,
     );
-    assert_eq!(e.code, ErrorCode::WrongLastRevision);
+    assert_eq!(e.code, ErrorCode::WrongLastSequence);
     assert_eq!((e.api_code, e.err_code), (Some(400), Some(10071)));
     assert_eq!(e.message, "wrong last sequence: 5");
     let e = err_of(
@@ -109,7 +109,7 @@ fn error_mapping() {
         ErrorCode::BucketNotFound
     );
     let e = err_of(not_found, ErrorContext::General);
-    assert_eq!(e.code, ErrorCode::JetStreamApi);
+    assert_eq!(e.code, ErrorCode::StreamNotFound);
     assert_eq!((e.api_code, e.err_code), (Some(404), Some(10059)));
     assert_eq!(e.message, "stream not found");
     let exists = r#"{"error":{"code":400,"err_code":10058,"description":"stream name already in use with a different configuration"}}"#;
@@ -119,7 +119,7 @@ fn error_mapping() {
     );
     assert_eq!(
         err_of(exists, ErrorContext::General).code,
-        ErrorCode::JetStreamApi
+        ErrorCode::StreamExists
     );
     for code in [10039, 10076] {
         let j = format!(
@@ -144,9 +144,55 @@ fn error_mapping() {
     assert_eq!((e.api_code, e.err_code), (Some(503), None));
     assert!(!e.message.is_empty());
     assert_eq!(
-        api_error(400, Some(10071), "x", ErrorContext::General).code,
+        api_error(400, Some(10071), "x", ErrorContext::Kv).code,
         ErrorCode::WrongLastRevision
     );
+    // Streams and sequences in the general context, buckets and revisions in KV (API.md "Errors").
+    for (err, general, kv) in [
+        (
+            10014,
+            ErrorCode::ConsumerNotFound,
+            ErrorCode::ConsumerNotFound,
+        ),
+        (
+            10149,
+            ErrorCode::ConsumerNotFound,
+            ErrorCode::ConsumerNotFound,
+        ),
+        (10148, ErrorCode::ConsumerExists, ErrorCode::ConsumerExists),
+        (10013, ErrorCode::ConsumerExists, ErrorCode::ConsumerExists),
+        (10105, ErrorCode::ConsumerExists, ErrorCode::ConsumerExists),
+        (10109, ErrorCode::StreamSealed, ErrorCode::BucketSealed),
+        (10070, ErrorCode::WrongLastMsgId, ErrorCode::WrongLastMsgId),
+        (10060, ErrorCode::WrongStream, ErrorCode::WrongStream),
+        (
+            10037,
+            ErrorCode::MessageNotFound,
+            ErrorCode::MessageNotFound,
+        ),
+        (
+            10043,
+            ErrorCode::MessageNotFound,
+            ErrorCode::MessageNotFound,
+        ),
+        (
+            10057,
+            ErrorCode::MessageNotFound,
+            ErrorCode::MessageNotFound,
+        ),
+        (10077, ErrorCode::LimitExceeded, ErrorCode::LimitExceeded),
+        (10054, ErrorCode::LimitExceeded, ErrorCode::LimitExceeded),
+        (
+            10164,
+            ErrorCode::WrongLastSequence,
+            ErrorCode::WrongLastRevision,
+        ),
+        (10999, ErrorCode::JetStreamApi, ErrorCode::JetStreamApi),
+    ] {
+        let e = api_error(400, Some(err), "d", ErrorContext::General);
+        assert_eq!((e.code, e.err_code), (general, Some(err)));
+        assert_eq!(api_error(400, Some(err), "d", ErrorContext::Kv).code, kv);
+    }
 }
 
 #[test]
@@ -212,7 +258,10 @@ fn pub_ack_parsing() {
         r#"{"error":{"code":400,"err_code":10054,"description":"message size exceeds maximum allowed"}}"#,
     ))
     .unwrap_err();
-    assert_eq!((e.code, e.err_code), (ErrorCode::JetStreamApi, Some(10054)));
+    assert_eq!(
+        (e.code, e.err_code),
+        (ErrorCode::LimitExceeded, Some(10054))
+    );
     // No stream listens: stays NO_RESPONDERS for a publish.
     let nr = msg("_INBOX.x.1", None, Some("NATS/1.0 503\r\n\r\n"), b"");
     assert_eq!(

@@ -581,7 +581,9 @@ fn create_failures() {
 
 #[test]
 fn transient_classification_and_backoff() {
-    let api = |code, err| NatsError::api(ErrorCode::JetStreamApi, "x", code, err);
+    let api = |code, err: Option<u32>| {
+        crate::jetstream::error::api_error(code, err, "x", Default::default())
+    };
     assert!(is_transient(&NatsError::timeout("t")));
     assert!(is_transient(&NatsError::new(
         ErrorCode::JetStreamNotEnabled,
