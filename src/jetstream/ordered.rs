@@ -25,7 +25,7 @@ use crate::time::Mono;
 use super::ack::AckInfo;
 use super::api::JsApi;
 use super::consumer::{DeliverPolicy, OrderedConfig};
-use super::error::{api_reply, codes};
+use super::error::api_reply;
 use super::headers as hdr;
 use super::types::ConsumerInfo;
 
