@@ -25,6 +25,13 @@ function json(v, what) {
   try { return JSON.stringify(v); } catch (e) { throw new NatsError("INVALID_ARGUMENT", `${what} cannot be sent: ${e.message}`); }
 }
 
+/** A name or subject argument: a string, else `INVALID_ARGUMENT`. */
+function str(v, what) {
+  if (typeof v !== "string") throw new NatsError("INVALID_ARGUMENT", `${what} must be a string`);
+  return v;
+}
+const opt = (v, what) => (v === undefined || v === null ? undefined : str(v, what));
+
 /** A nats.js `Lister`: awaited, every item; `for await`, item by item; `next()`, the list then []. */
 function lister(load) {
   let all = null;
@@ -57,36 +64,39 @@ class StoredMsgImpl {
   json() { return JSON.parse(this.string()); }
 }
 
+const SN = "stream name";
+const CN = "consumer name";
+
 class StreamAPI {
   constructor(w) { this._w = w; }
   add(cfg) { return settled((s) => this._w.streamAdd(json(cfg, "stream config"), s)); }
-  update(name, cfg) { return settled((s) => this._w.streamUpdate(name, json(cfg, "stream config"), s)); }
-  info(name, opts) { return settled((s) => this._w.streamInfo(name, json(opts, "stream info options"), s)); }
-  delete(name) { return settled((s) => this._w.streamDelete(name, s)); }
-  purge(name, opts) { return settled((s) => this._w.streamPurge(name, json(opts, "purge options"), s)); }
-  list(subject) { return lister(() => settled((s) => this._w.streamList(subject, false, s))); }
-  names(subject) { return lister(() => settled((s) => this._w.streamList(subject, true, s))); }
-  find(subject) { return settled((s) => this._w.streamFind(subject, s)); }
+  update(name, cfg) { return settled((s) => this._w.streamUpdate(str(name, SN), json(cfg, "stream config"), s)); }
+  info(name, opts) { return settled((s) => this._w.streamInfo(str(name, SN), json(opts, "stream info options"), s)); }
+  delete(name) { return settled((s) => this._w.streamDelete(str(name, SN), s)); }
+  purge(name, opts) { return settled((s) => this._w.streamPurge(str(name, SN), json(opts, "purge options"), s)); }
+  list(subject) { return lister(() => settled((s) => this._w.streamList(opt(subject, "subject"), false, s))); }
+  names(subject) { return lister(() => settled((s) => this._w.streamList(opt(subject, "subject"), true, s))); }
+  find(subject) { return settled((s) => this._w.streamFind(str(subject, "subject"), s)); }
   async getMessage(stream, query) {
-    const m = await settled((s) => this._w.getMessage(stream, json(query, "message query"), s));
+    const m = await settled((s) => this._w.getMessage(str(stream, SN), json(query, "message query"), s));
     return m === null ? null : new StoredMsgImpl(m);
   }
   deleteMessage(stream, seq, erase = true) {
     return settled((s) => {
       if (typeof seq !== "number") throw new NatsError("INVALID_ARGUMENT", "deleteMessage seq must be a number");
-      this._w.deleteMessage(stream, seq, erase !== false, s);
+      this._w.deleteMessage(str(stream, SN), seq, erase !== false, s);
     });
   }
 }
 
 class ConsumerAPI {
   constructor(w) { this._w = w; }
-  add(stream, cfg) { return settled((s) => this._w.consumerAdd(stream, json(cfg, "consumer config"), true, s)); }
-  addOrUpdate(stream, cfg) { return settled((s) => this._w.consumerAdd(stream, json(cfg, "consumer config"), false, s)); }
-  update(stream, name, cfg) { return settled((s) => this._w.consumerUpdate(stream, name, json(cfg, "consumer config"), s)); }
-  info(stream, name) { return settled((s) => this._w.consumerInfo(stream, name, s)); }
-  delete(stream, name) { return settled((s) => this._w.consumerDelete(stream, name, s)); }
-  list(stream) { return lister(() => settled((s) => this._w.consumerList(stream, s))); }
+  add(stream, cfg) { return settled((s) => this._w.consumerAdd(str(stream, SN), json(cfg, "consumer config"), true, s)); }
+  addOrUpdate(stream, cfg) { return settled((s) => this._w.consumerAdd(str(stream, SN), json(cfg, "consumer config"), false, s)); }
+  update(stream, name, cfg) { return settled((s) => this._w.consumerUpdate(str(stream, SN), str(name, CN), json(cfg, "consumer config"), s)); }
+  info(stream, name) { return settled((s) => this._w.consumerInfo(str(stream, SN), str(name, CN), s)); }
+  delete(stream, name) { return settled((s) => this._w.consumerDelete(str(stream, SN), str(name, CN), s)); }
+  list(stream) { return lister(() => settled((s) => this._w.consumerList(str(stream, SN), s))); }
 }
 
 function context(nc, opts, what) {

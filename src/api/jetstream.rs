@@ -107,164 +107,85 @@ impl WasmJsm {
 
     /// `streams.update(name, partial)`.
     #[wasm_bindgen(js_name = streamUpdate)]
-    pub fn stream_update(
-        &self,
-        name: JsValue,
-        partial: &str,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let name = string(&name, "stream name")?;
+    pub fn stream_update(&self, name: String, partial: &str, settle: Function) {
         self.js.stream_update(name, partial, done(settle));
-        Ok(())
     }
 
     /// `streams.info(name, opts)`.
     #[wasm_bindgen(js_name = streamInfo)]
-    pub fn stream_info(&self, name: JsValue, opts: &str, settle: Function) -> Result<(), JsValue> {
-        self.js
-            .stream_info(&string(&name, "stream name")?, opts, done(settle));
-        Ok(())
+    pub fn stream_info(&self, name: &str, opts: &str, settle: Function) {
+        self.js.stream_info(name, opts, done(settle));
     }
 
     /// `streams.delete(name)`.
     #[wasm_bindgen(js_name = streamDelete)]
-    pub fn stream_delete(&self, name: JsValue, settle: Function) -> Result<(), JsValue> {
-        self.js
-            .stream_delete(&string(&name, "stream name")?, done(settle));
-        Ok(())
+    pub fn stream_delete(&self, name: &str, settle: Function) {
+        self.js.stream_delete(name, done(settle));
     }
 
     /// `streams.purge(name, opts)`.
     #[wasm_bindgen(js_name = streamPurge)]
-    pub fn stream_purge(&self, name: JsValue, opts: &str, settle: Function) -> Result<(), JsValue> {
-        self.js
-            .stream_purge(&string(&name, "stream name")?, opts, done(settle));
-        Ok(())
+    pub fn stream_purge(&self, name: &str, opts: &str, settle: Function) {
+        self.js.stream_purge(name, opts, done(settle));
     }
 
     /// `streams.list(subject?)` (`names`: `streams.names(subject?)`): every item, page after page.
     #[wasm_bindgen(js_name = streamList)]
-    pub fn stream_list(
-        &self,
-        subject: JsValue,
-        names: bool,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let subject = match subject.is_undefined() || subject.is_null() {
-            true => None,
-            false => Some(string(&subject, "subject")?),
-        };
+    pub fn stream_list(&self, subject: Option<String>, names: bool, settle: Function) {
         if names {
             self.js.stream_names(subject, done(settle));
         } else {
             self.js.stream_list(subject, done(settle));
         }
-        Ok(())
     }
 
     /// `streams.find(subject)`.
     #[wasm_bindgen(js_name = streamFind)]
-    pub fn stream_find(&self, subject: JsValue, settle: Function) -> Result<(), JsValue> {
-        self.js
-            .stream_find(string(&subject, "subject")?, done(settle));
-        Ok(())
+    pub fn stream_find(&self, subject: String, settle: Function) {
+        self.js.stream_find(subject, done(settle));
     }
 
     /// `streams.getMessage(stream, query)`; `query` is JSON text.
     #[wasm_bindgen(js_name = getMessage)]
-    pub fn get_message(
-        &self,
-        stream: JsValue,
-        query: &str,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        self.js
-            .msg_get(&string(&stream, "stream name")?, query, done(settle));
-        Ok(())
+    pub fn get_message(&self, stream: &str, query: &str, settle: Function) {
+        self.js.msg_get(stream, query, done(settle));
     }
 
     /// `streams.deleteMessage(stream, seq, erase)`.
     #[wasm_bindgen(js_name = deleteMessage)]
-    pub fn delete_message(
-        &self,
-        stream: JsValue,
-        seq: f64,
-        erase: bool,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        self.js
-            .msg_delete(&string(&stream, "stream name")?, seq, erase, done(settle));
-        Ok(())
+    pub fn delete_message(&self, stream: &str, seq: f64, erase: bool, settle: Function) {
+        self.js.msg_delete(stream, seq, erase, done(settle));
     }
 
     /// `consumers.add()` (`create`) / `addOrUpdate()` (`!create`); `cfg` is JSON text.
     #[wasm_bindgen(js_name = consumerAdd)]
-    pub fn consumer_add(
-        &self,
-        stream: JsValue,
-        cfg: &str,
-        create: bool,
-        settle: Function,
-    ) -> Result<(), JsValue> {
+    pub fn consumer_add(&self, stream: &str, cfg: &str, create: bool, settle: Function) {
         let action = create.then_some("create");
-        self.js
-            .consumer_add(&string(&stream, "stream name")?, cfg, action, done(settle));
-        Ok(())
+        self.js.consumer_add(stream, cfg, action, done(settle));
     }
 
     /// `consumers.update(stream, name, partial)`.
     #[wasm_bindgen(js_name = consumerUpdate)]
-    pub fn consumer_update(
-        &self,
-        stream: JsValue,
-        name: JsValue,
-        partial: &str,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let stream = string(&stream, "stream name")?;
-        let name = string(&name, "consumer name")?;
+    pub fn consumer_update(&self, stream: String, name: String, partial: &str, settle: Function) {
         self.js.consumer_update(stream, name, partial, done(settle));
-        Ok(())
     }
 
     /// `consumers.info(stream, name)`.
     #[wasm_bindgen(js_name = consumerInfo)]
-    pub fn consumer_info(
-        &self,
-        stream: JsValue,
-        name: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        self.js.consumer_info(
-            &string(&stream, "stream name")?,
-            &string(&name, "consumer name")?,
-            done(settle),
-        );
-        Ok(())
+    pub fn consumer_info(&self, stream: &str, name: &str, settle: Function) {
+        self.js.consumer_info(stream, name, done(settle));
     }
 
     /// `consumers.delete(stream, name)`.
     #[wasm_bindgen(js_name = consumerDelete)]
-    pub fn consumer_delete(
-        &self,
-        stream: JsValue,
-        name: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        self.js.consumer_delete(
-            &string(&stream, "stream name")?,
-            &string(&name, "consumer name")?,
-            done(settle),
-        );
-        Ok(())
+    pub fn consumer_delete(&self, stream: &str, name: &str, settle: Function) {
+        self.js.consumer_delete(stream, name, done(settle));
     }
 
     /// `consumers.list(stream)`.
     #[wasm_bindgen(js_name = consumerList)]
-    pub fn consumer_list(&self, stream: JsValue, settle: Function) -> Result<(), JsValue> {
-        self.js
-            .consumer_list(&string(&stream, "stream name")?, done(settle));
-        Ok(())
+    pub fn consumer_list(&self, stream: &str, settle: Function) {
+        self.js.consumer_list(stream, done(settle));
     }
 
     /// `js.publish(subject, payload, opts)`: `opts` is JSON text (msgID, expect, ttl, timeout,
