@@ -67,36 +67,51 @@ class StoredMsgImpl {
 const SN = "stream name";
 const CN = "consumer name";
 
+// `WasmJsm.admin(op, a, b, text, settle)`: the manager's calls that answer with JSON.
+const ADMIN = Object.freeze({
+  streamAdd: 0, streamUpdate: 1, streamInfo: 2, streamDelete: 3, streamPurge: 4, streamList: 5, streamNames: 6,
+  streamFind: 7, deleteMessage: 8, consumerAdd: 9, consumerAddOrUpdate: 10, consumerUpdate: 11, consumerInfo: 12,
+  consumerDelete: 13, consumerList: 14, accountInfo: 15,
+});
+/** One manager call; `args()` gives `a`, `b` (names or a subject) and `text` (JSON), or throws. */
+function admin(w, op, args = () => []) {
+  return settled((s) => {
+    const [a = "", b = "", text = ""] = args();
+    w.admin(op, a, b, text, s);
+  });
+}
+const success = (r) => r.success === true;
+
 class StreamAPI {
   constructor(w) { this._w = w; }
-  add(cfg) { return settled((s) => this._w.streamAdd(json(cfg, "stream config"), s)); }
-  update(name, cfg) { return settled((s) => this._w.streamUpdate(str(name, SN), json(cfg, "stream config"), s)); }
-  info(name, opts) { return settled((s) => this._w.streamInfo(str(name, SN), json(opts, "stream info options"), s)); }
-  delete(name) { return settled((s) => this._w.streamDelete(str(name, SN), s)); }
-  purge(name, opts) { return settled((s) => this._w.streamPurge(str(name, SN), json(opts, "purge options"), s)); }
-  list(subject) { return lister(() => settled((s) => this._w.streamList(opt(subject, "subject"), false, s))); }
-  names(subject) { return lister(() => settled((s) => this._w.streamList(opt(subject, "subject"), true, s))); }
-  find(subject) { return settled((s) => this._w.streamFind(str(subject, "subject"), s)); }
+  add(cfg) { return admin(this._w, ADMIN.streamAdd, () => ["", "", json(cfg, "stream config")]); }
+  update(name, cfg) { return admin(this._w, ADMIN.streamUpdate, () => [str(name, SN), "", json(cfg, "stream config")]); }
+  info(name, opts) { return admin(this._w, ADMIN.streamInfo, () => [str(name, SN), "", json(opts, "stream info options")]); }
+  delete(name) { return admin(this._w, ADMIN.streamDelete, () => [str(name, SN)]).then(success); }
+  purge(name, opts) { return admin(this._w, ADMIN.streamPurge, () => [str(name, SN), "", json(opts, "purge options")]); }
+  list(subject) { return lister(() => admin(this._w, ADMIN.streamList, () => [opt(subject, "subject")])); }
+  names(subject) { return lister(() => admin(this._w, ADMIN.streamNames, () => [opt(subject, "subject")])); }
+  find(subject) { return admin(this._w, ADMIN.streamFind, () => [str(subject, "subject")]); }
   async getMessage(stream, query) {
     const m = await settled((s) => this._w.getMessage(str(stream, SN), json(query, "message query"), s));
     return m === null ? null : new StoredMsgImpl(m);
   }
   deleteMessage(stream, seq, erase = true) {
-    return settled((s) => {
+    return admin(this._w, ADMIN.deleteMessage, () => {
       if (typeof seq !== "number") throw new NatsError("INVALID_ARGUMENT", "deleteMessage seq must be a number");
-      this._w.deleteMessage(str(stream, SN), seq, erase !== false, s);
-    });
+      return [str(stream, SN), erase === false ? "" : "erase", String(seq)];
+    }).then(success);
   }
 }
 
 class ConsumerAPI {
   constructor(w) { this._w = w; }
-  add(stream, cfg) { return settled((s) => this._w.consumerAdd(str(stream, SN), json(cfg, "consumer config"), true, s)); }
-  addOrUpdate(stream, cfg) { return settled((s) => this._w.consumerAdd(str(stream, SN), json(cfg, "consumer config"), false, s)); }
-  update(stream, name, cfg) { return settled((s) => this._w.consumerUpdate(str(stream, SN), str(name, CN), json(cfg, "consumer config"), s)); }
-  info(stream, name) { return settled((s) => this._w.consumerInfo(str(stream, SN), str(name, CN), s)); }
-  delete(stream, name) { return settled((s) => this._w.consumerDelete(str(stream, SN), str(name, CN), s)); }
-  list(stream) { return lister(() => settled((s) => this._w.consumerList(str(stream, SN), s))); }
+  add(stream, cfg) { return admin(this._w, ADMIN.consumerAdd, () => [str(stream, SN), "", json(cfg, "consumer config")]); }
+  addOrUpdate(stream, cfg) { return admin(this._w, ADMIN.consumerAddOrUpdate, () => [str(stream, SN), "", json(cfg, "consumer config")]); }
+  update(stream, name, cfg) { return admin(this._w, ADMIN.consumerUpdate, () => [str(stream, SN), str(name, CN), json(cfg, "consumer config")]); }
+  info(stream, name) { return admin(this._w, ADMIN.consumerInfo, () => [str(stream, SN), str(name, CN)]); }
+  delete(stream, name) { return admin(this._w, ADMIN.consumerDelete, () => [str(stream, SN), str(name, CN)]).then(success); }
+  list(stream) { return lister(() => admin(this._w, ADMIN.consumerList, () => [str(stream, SN)])); }
 }
 
 function context(nc, opts, what) {
@@ -117,7 +132,7 @@ class JetStreamManagerImpl {
     this.consumers = new ConsumerAPI(w);
   }
   /** The account's JetStream usage and limits. */
-  getAccountInfo() { return settled((s) => this._w.accountInfo(s)); }
+  getAccountInfo() { return admin(this._w, ADMIN.accountInfo); }
   jetstream() { return new JetStreamClientImpl(this._nc, this._w, this._opts); }
   getOptions() { return { ...this._opts }; }
 }

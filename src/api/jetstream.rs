@@ -93,99 +93,43 @@ impl WasmJsm {
         self.js.api.prefix().to_owned()
     }
 
-    /// Settles with the account's JetStream usage and limits (the server's JSON).
-    #[wasm_bindgen(js_name = accountInfo)]
-    pub fn account_info(&self, settle: Function) {
-        self.js.account_info(done(settle));
-    }
-
-    /// `streams.add(cfg)`; `cfg` is JSON text.
-    #[wasm_bindgen(js_name = streamAdd)]
-    pub fn stream_add(&self, cfg: &str, settle: Function) {
-        self.js.stream_add(cfg, done(settle));
-    }
-
-    /// `streams.update(name, partial)`.
-    #[wasm_bindgen(js_name = streamUpdate)]
-    pub fn stream_update(&self, name: String, partial: &str, settle: Function) {
-        self.js.stream_update(name, partial, done(settle));
-    }
-
-    /// `streams.info(name, opts)`.
-    #[wasm_bindgen(js_name = streamInfo)]
-    pub fn stream_info(&self, name: &str, opts: &str, settle: Function) {
-        self.js.stream_info(name, opts, done(settle));
-    }
-
-    /// `streams.delete(name)`.
-    #[wasm_bindgen(js_name = streamDelete)]
-    pub fn stream_delete(&self, name: &str, settle: Function) {
-        self.js.stream_delete(name, done(settle));
-    }
-
-    /// `streams.purge(name, opts)`.
-    #[wasm_bindgen(js_name = streamPurge)]
-    pub fn stream_purge(&self, name: &str, opts: &str, settle: Function) {
-        self.js.stream_purge(name, opts, done(settle));
-    }
-
-    /// `streams.list(subject?)` (`names`: `streams.names(subject?)`): every item, page after page.
-    #[wasm_bindgen(js_name = streamList)]
-    pub fn stream_list(&self, subject: Option<String>, names: bool, settle: Function) {
-        if names {
-            self.js.stream_names(subject, done(settle));
-        } else {
-            self.js.stream_list(subject, done(settle));
+    /// The manager's calls that answer with JSON, picked by `op` (see `ADMIN` in `js/jetstream.js`):
+    /// `a`, `b` are stream/consumer names or a subject, `text` a JSON configuration, options object
+    /// or query. One export rather than fifteen: each export costs its own glue.
+    pub fn admin(&self, op: u32, a: String, b: String, text: &str, settle: Function) {
+        let js = &self.js;
+        let opt = |s: String| (!s.is_empty()).then_some(s);
+        match op {
+            5 => return js.stream_list(opt(a), done(settle)),
+            6 => return js.stream_names(opt(a), done(settle)),
+            14 => return js.consumer_list(&a, done(settle)),
+            _ => {}
         }
-    }
-
-    /// `streams.find(subject)`.
-    #[wasm_bindgen(js_name = streamFind)]
-    pub fn stream_find(&self, subject: String, settle: Function) {
-        self.js.stream_find(subject, done(settle));
+        let d = done::<Json>(settle);
+        match op {
+            0 => js.stream_add(text, d),
+            1 => js.stream_update(a, text, d),
+            2 => js.stream_info(&a, text, d),
+            3 => js.stream_delete(&a, d),
+            4 => js.stream_purge(&a, text, d),
+            7 => js.stream_find(a, d),
+            8 => {
+                let seq = crate::proto::num::parse_f64(text).unwrap_or(f64::NAN);
+                js.msg_delete(&a, seq, b == "erase", d)
+            }
+            9 => js.consumer_add(&a, text, Some("create"), d),
+            10 => js.consumer_add(&a, text, None, d),
+            11 => js.consumer_update(a, b, text, d),
+            12 => js.consumer_info(&a, &b, d),
+            13 => js.consumer_delete(&a, &b, d),
+            _ => js.account_info(d), // 15
+        }
     }
 
     /// `streams.getMessage(stream, query)`; `query` is JSON text.
     #[wasm_bindgen(js_name = getMessage)]
     pub fn get_message(&self, stream: &str, query: &str, settle: Function) {
         self.js.msg_get(stream, query, done(settle));
-    }
-
-    /// `streams.deleteMessage(stream, seq, erase)`.
-    #[wasm_bindgen(js_name = deleteMessage)]
-    pub fn delete_message(&self, stream: &str, seq: f64, erase: bool, settle: Function) {
-        self.js.msg_delete(stream, seq, erase, done(settle));
-    }
-
-    /// `consumers.add()` (`create`) / `addOrUpdate()` (`!create`); `cfg` is JSON text.
-    #[wasm_bindgen(js_name = consumerAdd)]
-    pub fn consumer_add(&self, stream: &str, cfg: &str, create: bool, settle: Function) {
-        let action = create.then_some("create");
-        self.js.consumer_add(stream, cfg, action, done(settle));
-    }
-
-    /// `consumers.update(stream, name, partial)`.
-    #[wasm_bindgen(js_name = consumerUpdate)]
-    pub fn consumer_update(&self, stream: String, name: String, partial: &str, settle: Function) {
-        self.js.consumer_update(stream, name, partial, done(settle));
-    }
-
-    /// `consumers.info(stream, name)`.
-    #[wasm_bindgen(js_name = consumerInfo)]
-    pub fn consumer_info(&self, stream: &str, name: &str, settle: Function) {
-        self.js.consumer_info(stream, name, done(settle));
-    }
-
-    /// `consumers.delete(stream, name)`.
-    #[wasm_bindgen(js_name = consumerDelete)]
-    pub fn consumer_delete(&self, stream: &str, name: &str, settle: Function) {
-        self.js.consumer_delete(stream, name, done(settle));
-    }
-
-    /// `consumers.list(stream)`.
-    #[wasm_bindgen(js_name = consumerList)]
-    pub fn consumer_list(&self, stream: &str, settle: Function) {
-        self.js.consumer_list(stream, done(settle));
     }
 
     /// `js.publish(subject, payload, opts)`: `opts` is JSON text (msgID, expect, ttl, timeout,

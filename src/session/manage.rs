@@ -16,11 +16,6 @@ use crate::jetstream::{Pager, PubAck};
 use crate::proto::json::Json;
 use crate::proto::subject;
 
-/// `{"success":true}` → `true`.
-fn success(r: Result<Json, NatsError>) -> Result<bool, NatsError> {
-    r.map(|j| j.get("success").and_then(Json::as_bool).unwrap_or(false))
-}
-
 fn filter(subject: Option<String>) -> Result<Option<String>, NatsError> {
     match subject {
         Some(s) => match subject::validate_subscribe(&s) {
@@ -72,11 +67,11 @@ impl JetStream {
         self.call_checked(config::stream_info(&self.api, name, opts), done)
     }
 
-    /// `streams.delete(name)`.
-    pub fn stream_delete(&self, name: &str, done: Done<bool>) {
+    /// `streams.delete(name)`: the server's `{success}`.
+    pub fn stream_delete(&self, name: &str, done: Done<Json>) {
         let req =
             validate_name("stream", name).map(|()| ApiRequest::empty(self.api.stream_delete(name)));
-        self.call_checked(req, Box::new(move |r| done(success(r))))
+        self.call_checked(req, done)
     }
 
     /// `streams.purge(name, opts)`: `{success, purged}`.
@@ -133,10 +128,9 @@ impl JetStream {
         }
     }
 
-    /// `streams.deleteMessage(stream, seq, erase)`.
-    pub fn msg_delete(&self, stream: &str, seq: f64, erase: bool, done: Done<bool>) {
-        let req = config::msg_delete(&self.api, stream, seq, erase);
-        self.call_checked(req, Box::new(move |r| done(success(r))))
+    /// `streams.deleteMessage(stream, seq, erase)`: the server's `{success}`.
+    pub fn msg_delete(&self, stream: &str, seq: f64, erase: bool, done: Done<Json>) {
+        self.call_checked(config::msg_delete(&self.api, stream, seq, erase), done)
     }
 
     /// `consumers.add()` (`action` `create`) and `addOrUpdate()` (`None`): the ConsumerInfo.
@@ -177,12 +171,12 @@ impl JetStream {
         self.call_checked(req, done)
     }
 
-    /// `consumers.delete(stream, name)`.
-    pub fn consumer_delete(&self, stream: &str, name: &str, done: Done<bool>) {
+    /// `consumers.delete(stream, name)`: the server's `{success}`.
+    pub fn consumer_delete(&self, stream: &str, name: &str, done: Done<Json>) {
         let req = validate_name("stream", stream)
             .and_then(|()| validate_name("consumer", name))
             .map(|()| ApiRequest::empty(self.api.consumer_delete(stream, name)));
-        self.call_checked(req, Box::new(move |r| done(success(r))))
+        self.call_checked(req, done)
     }
 
     /// `consumers.list(stream)`: every ConsumerInfo.
