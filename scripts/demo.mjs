@@ -18,6 +18,8 @@ import { Kvm } from "@nats-io/kv";
 export const STREAM = "ORDERS";
 export const CONSUMER = "order-review";
 export const BUCKET = "config";
+/** What the dashboard opens on (its /config.json `open`) when it runs on the demo server. */
+export const DEMO_OPEN = { view: "streams", stream: STREAM, bucket: BUCKET };
 
 /** A TCP connection with the part of the WebSocket interface that nats-core's transport uses. */
 function tcpSocket(url) {

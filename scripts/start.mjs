@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "./lib/nats-server.mjs";
 import { serveStatic } from "./lib/static-server.mjs";
-import { startDemo } from "./demo.mjs";
+import { startDemo, DEMO_OPEN } from "./demo.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
@@ -20,7 +20,7 @@ const demo = withDemo ? await startDemo(server.natsUrl, { log: (l) => console.lo
 const web = await serveStatic(ROOT, {
   port: Number(process.env.PORT || 0),
   // `open`: what the page shows when nothing is remembered or asked for in its address.
-  extra: { "/config.json": { servers: [server.wsUrl], ...(withDemo ? { open: { view: "streams", stream: "ORDERS", bucket: "config" } } : {}) } },
+  extra: { "/config.json": { servers: [server.wsUrl], ...(withDemo ? { open: DEMO_OPEN } : {}) } },
 });
 console.log(`nats-server: ${server.wsUrl} (pid ${server.pid})`);
 console.log(`dashboard:   ${web.url}`);

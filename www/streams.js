@@ -91,6 +91,7 @@ export class StreamsView {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = null;
+    this.setPolling(false);
   }
 
   // ------------------------------------------------------------------------------------- polling
@@ -105,14 +106,18 @@ export class StreamsView {
   }
 
   async tick() {
-    if (this.closed || !this.wanted()) return;
+    if (this.closed || !this.wanted()) { this.setPolling(false); return; }
+    this.setPolling(true);
     this.inFlight = true;
     try { await this.refresh(); } catch (e) { if (!this.closed && this.wanted()) this.onPollError(e); } finally { this.inFlight = false; }
-    if (this.closed || !this.wanted()) return;
+    if (this.closed || !this.wanted()) { this.setPolling(false); return; }
     const soon = this.again;
     this.again = false;
     this.timer = setTimeout(() => { this.timer = null; this.tick(); }, soon ? 0 : POLL_MS);
   }
+
+  /** `data-polling` on the stream list says whether polls are going on (for tests and the curious). */
+  setPolling(on) { $("#streams-side").dataset.polling = on ? "on" : "off"; }
 
   onPollError(e) {
     // Reported once until a poll succeeds again (a reconnect is shown by the connection indicator).
