@@ -104,7 +104,7 @@ async function attach(nc, url, auth) {
   const pick = (key, remembered) => app.asked[key] || remembered || app.open?.[key] || null;
   showView(pick("view", store.get(LS.view)) === "streams" ? "streams" : "kv");
   const stream = pick("stream", store.get(LS.stream(url)));
-  const streamShown = stream ? app.streams.select(stream) : null;
+  const streamShown = stream ? app.streams.select(stream, { quiet: !app.asked.stream }) : null;
   await loadBuckets();
   const last = pick("bucket", store.get(LS.bucket(url)));
   if (last && app.buckets.some((b) => b.bucket === last)) await selectBucket(last);

@@ -225,8 +225,9 @@ export class StreamsView {
     $("#msg-follow").checked = true;
   }
 
-  /** Shows `name` (null: none), with its newest message in the browser. */
-  async select(name) {
+  /** Shows `name` (null: none), with its newest message in the browser. `quiet`: a stream that is not
+   * there (a remembered one, gone since) is just not shown, without a toast. */
+  async select(name, { quiet = false } = {}) {
     if (name === this.selected && name !== null) return;
     this.selected = name;
     this.clearStream();
@@ -235,7 +236,7 @@ export class StreamsView {
     if (!name) return;
     let si;
     try { si = await this.jsm.streams.info(name); } catch (e) {
-      toast(`Could not open ${name}: ${errText(e)}`, "bad");
+      if (!(quiet && e.code === "STREAM_NOT_FOUND")) toast(`Could not open ${name}: ${errText(e)}`, "bad");
       if (this.selected === name) { this.selected = null; this.onSelect(null); this.markSelected(); }
       return;
     }

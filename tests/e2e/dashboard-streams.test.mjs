@@ -318,6 +318,32 @@ test("deletes a consumer and then the stream, each after a confirm", async () =>
   await a.locator("#no-stream").waitFor();
   await a.locator("#no-streams").waitFor();
   assert.equal(await pageErr((n) => pjsm.streams.info(n), NAME), "STREAM_NOT_FOUND");
+});
+
+test("survives a server restart: no polls while offline, live counts again after", async () => {
+  await p(() => pjsm.streams.add({ name: "EVENTS", subjects: ["events.>"], storage: "file" }));
+  await item(a, "EVENTS").click();
+  await a.locator('.stream-item[data-stream="EVENTS"][aria-current="true"]').waitFor();
+  await p(async () => { for (let i = 0; i < 3; i++) await pjs.publish("events.x", `e${i}`); });
+  await waitText(a, statSel("messages"), "3");
+  await stack.server.stop();
+  await a.locator('#state[data-state="disconnected"], #state[data-state="reconnecting"]').first().waitFor({ timeout: 15000 });
+  await a.locator('#streams-side[data-polling="off"]').waitFor({ state: "attached" });
+  await a.locator("#streams-live", { hasText: "offline" }).waitFor();
+  await shot(a, "offline");
+  await stack.server.start();
+  await connected(a, 30000);
+  await a.locator('#streams-side[data-polling="on"]').waitFor({ state: "attached" });
+  // The second connection comes back on its own schedule: its first publish is retried until it is.
+  await p(async () => {
+    for (let i = 0; ; i++) {
+      try { await pjs.publish("events.y", "after"); break; } catch (e) { if (i > 50) throw e; await new Promise((r) => setTimeout(r, 200)); }
+    }
+    await pjs.publish("events.y", JSON.stringify({ after: "restart" }));
+  });
+  await waitText(a, statSel("messages"), "5");
+  await item(a, "EVENTS").locator(".count-msgs", { hasText: "5 msgs" }).waitFor();
+  await a.locator('#message[data-seq="5"]').waitFor();
   await p(() => pub.close());
 });
 
