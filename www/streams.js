@@ -82,6 +82,7 @@ export class StreamsView {
     this.msg = null;            // the message shown: { seq, subject } | null
     this.browseSeq = 0;         // guards against out-of-order message loads
     this.configJson = "";
+    this.changes = 0;           // streams and consumers created or deleted from this page
     $("#streams").replaceChildren();
     $("#consumers tbody").replaceChildren();
     this.clearStream();
@@ -106,11 +107,14 @@ export class StreamsView {
   }
 
   async tick() {
-    if (this.closed || !this.wanted()) { this.setPolling(false); return; }
+    // (A closed view leaves the shared DOM alone: the next connection's view owns it.)
+    if (this.closed) return;
+    if (!this.wanted()) { this.setPolling(false); return; }
     this.setPolling(true);
     this.inFlight = true;
     try { await this.refresh(); } catch (e) { if (!this.closed && this.wanted()) this.onPollError(e); } finally { this.inFlight = false; }
-    if (this.closed || !this.wanted()) { this.setPolling(false); return; }
+    if (this.closed) return;
+    if (!this.wanted()) { this.setPolling(false); return; }
     const soon = this.again;
     this.again = false;
     this.timer = setTimeout(() => { this.timer = null; this.tick(); }, soon ? 0 : POLL_MS);
@@ -129,6 +133,7 @@ export class StreamsView {
   /** One poll: the stream list; for the selected stream, its consumers and per-subject counts. */
   async refresh() {
     const name = this.selected;
+    const changes = this.changes;
     const wantSubjects = name && (this.info?.state?.num_subjects ?? 0) <= MAX_SUBJECT_COUNTS;
     const [list, consumers, withSubjects] = await Promise.all([
       this.jsm.streams.list(),
@@ -136,6 +141,8 @@ export class StreamsView {
       wantSubjects ? this.jsm.streams.info(name, { subjects_filter: ">" }).catch(() => null) : null,
     ]);
     if (this.closed) return;
+    // A stream or consumer created or deleted here while this poll was out: its answer is stale (poke() asks again).
+    if (changes !== this.changes) return;
     this.polls++;
     $("#streams-side").dataset.polls = String(this.polls);
     this.pollError = null;
@@ -240,7 +247,7 @@ export class StreamsView {
       if (this.selected === name) { this.selected = null; this.onSelect(null); this.markSelected(); }
       return;
     }
-    if (this.selected !== name) return;
+    if (this.closed || this.selected !== name) return;
     $("#no-stream").hidden = true;
     $("#stream-view").hidden = false;
     $("#stream-title").textContent = name;
@@ -383,6 +390,7 @@ export class StreamsView {
       yes.disabled = true;
       try {
         await this.jsm.consumers.delete(stream, name);
+        this.changes++;
         toast(`Deleted consumer ${name}`, "ok");
         if (this.rows.get(name) === row) { row.remove(); this.rows.delete(name); }
         this.poke();
@@ -402,6 +410,7 @@ export class StreamsView {
     if (deliver === "by_start_sequence") cfg.opt_start_seq = startSeq;
     if (description) cfg.description = description;
     const ci = await this.jsm.consumers.add(this.selected, cfg);
+    this.changes++;
     this.poke();
     return ci;
   }
@@ -418,6 +427,7 @@ export class StreamsView {
     if (maxAgeMs) cfg.max_age = maxAgeMs * 1e6;
     if (description) cfg.description = description;
     const si = await this.jsm.streams.add(cfg);
+    this.changes++;
     this.streams.set(name, si);
     this.renderList();
     this.poke();
@@ -427,6 +437,7 @@ export class StreamsView {
   async deleteStream() {
     const name = this.selected;
     await this.jsm.streams.delete(name);
+    this.changes++;
     this.streams.delete(name);
     if (this.selected === name) await this.select(null);
     this.renderList();
@@ -482,7 +493,7 @@ export class StreamsView {
             let probes = 0;
             for (let seq = from; seq >= s.first_seq && seq <= s.last_seq && probes < MAX_PROBES; seq += step, probes++) {
               const got = await get({ seq });
-              if (ticket !== this.browseSeq) return;
+              if (this.closed || ticket !== this.browseSeq) return;
               if (got && subjectMatches(filter, got.subject)) { m = got; break; }
             }
             if (!m) note = probes >= MAX_PROBES
@@ -492,11 +503,11 @@ export class StreamsView {
         }
       }
     } catch (e) {
-      if (ticket !== this.browseSeq || this.selected !== name) return;
+      if (this.closed || ticket !== this.browseSeq || this.selected !== name) return;
       if (!quiet) this.showNote([h("span.form-error.inline", {}, errText(e))]);
       return;
     }
-    if (ticket !== this.browseSeq || this.selected !== name) return;
+    if (this.closed || ticket !== this.browseSeq || this.selected !== name) return;
     if (m) this.showMessage(m);
     else if (!quiet) this.showNote(note, how === "seq" || how === "lastOnSubject");
     this.updateNav();
