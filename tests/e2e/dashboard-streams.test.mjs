@@ -404,6 +404,17 @@ test("the demo: the feeder grows ORDERS, order-review's ack floor advances, and 
   }
 });
 
+test("the browser's subject filter follows NATS wildcards", async () => {
+  const page = await dashboard(stack.web, "blank");
+  const got = await page.evaluate(async () => {
+    const { subjectMatches: m } = await import("/www/streams.js");
+    return [m("", "a.b"), m("a.b", "a.b"), m("a.b", "a.c"), m("a.*", "a.b"), m("a.*", "a.b.c"), m("a.>", "a.b.c"), m("a.>", "a"),
+      m("*.b", "a.b"), m(">", "x"), m("a.*.c", "a.b.c"), m("a.*.c", "a.b.d"), m("a.b", "a")];
+  });
+  assert.deepEqual(got, [true, true, false, true, false, true, false, true, true, true, false, false]);
+  await page.close();
+});
+
 test("no page errors", () => {
   assert.deepEqual(pageErrors.map(String), []);
 });
