@@ -55,9 +55,9 @@ pub trait ConsumerMachine {
     fn set_paused(&mut self, paused: bool) -> Vec<Step<Self::Item>>;
     /// Stops: unsubscribes and deletes the consumer.
     fn stop(&mut self) -> Vec<Step<Self::Item>>;
-    /// The application took `msgs` items (`bytes` of them) out of its buffer: room for more (a pull
+    /// The application took its `count` oldest items out of its buffer: room for more (a pull
     /// consumer's window). Machines that pull nothing ignore it.
-    fn on_handed_out(&mut self, _msgs: u64, _bytes: u64, _now: Mono) -> Vec<Step<Self::Item>> {
+    fn on_handed_out(&mut self, _count: u64, _now: Mono) -> Vec<Step<Self::Item>> {
         Vec::new()
     }
     /// Whether the first consumer exists (the application's call can resolve).

@@ -13,6 +13,8 @@
 //!
 //! Messages and status notifications come out as [`PullItem`]s, in the order they arrived.
 
+use std::collections::VecDeque;
+
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
 use crate::proto::Msg;
@@ -383,8 +385,8 @@ pub struct PullConsumer {
     /// Requested and not received (or discarded) yet.
     req_msgs: u64,
     req_bytes: u64,
-    /// Received and not handed out yet (buffered consume).
-    held_msgs: u64,
+    /// The sizes of the messages received and not handed out yet (buffered consume), oldest first.
+    held: VecDeque<u64>,
     held_bytes: u64,
     /// Received in all.
     received_msgs: u64,
@@ -432,7 +434,7 @@ impl PullConsumer {
             serial: 0,
             req_msgs: 0,
             req_bytes: 0,
-            held_msgs: 0,
+            held: VecDeque::new(),
             held_bytes: 0,
             received_msgs: 0,
             received_bytes: 0,
@@ -468,7 +470,7 @@ impl PullConsumer {
     }
     /// Messages received and not handed out yet.
     pub fn held(&self) -> u64 {
-        self.held_msgs
+        self.held.len() as u64
     }
     /// Whether it ended.
     pub fn is_done(&self) -> bool {
@@ -581,7 +583,7 @@ impl PullConsumer {
                 );
             }
         } else {
-            let in_window = self.req_msgs.saturating_add(self.held_msgs);
+            let in_window = self.req_msgs.saturating_add(self.held());
             let max = self.opts.max_messages;
             if in_window <= self.opts.threshold_messages && in_window < max {
                 self.pull(max - in_window, 0, self.opts.expires_ms, now, out);
@@ -872,7 +874,7 @@ impl PullConsumer {
         self.received_msgs += 1;
         self.received_bytes = self.received_bytes.saturating_add(size);
         if self.opts.buffered {
-            self.held_msgs += 1;
+            self.held.push_back(size);
             self.held_bytes = self.held_bytes.saturating_add(size);
         } else {
             self.processed += 1;
@@ -1098,15 +1100,16 @@ impl ConsumerMachine for PullConsumer {
         out
     }
 
-    fn on_handed_out(&mut self, msgs: u64, bytes: u64, now: Mono) -> Vec<PullStep> {
+    fn on_handed_out(&mut self, count: u64, now: Mono) -> Vec<PullStep> {
         let mut out = Vec::new();
         if !self.opts.buffered {
             return out;
         }
-        let msgs = msgs.min(self.held_msgs);
-        self.held_msgs -= msgs;
-        self.held_bytes = self.held_bytes.saturating_sub(bytes);
-        self.processed = self.processed.saturating_add(msgs);
+        for _ in 0..count.min(self.held()) {
+            let size = self.held.pop_front().unwrap_or(0);
+            self.held_bytes = self.held_bytes.saturating_sub(size);
+            self.processed += 1;
+        }
         if self.phase == Phase::Pulling {
             self.maybe_pull(now, &mut out);
         }
@@ -1116,4 +1119,18 @@ impl ConsumerMachine for PullConsumer {
     fn is_started(&self) -> bool {
         self.started
     }
+}
+
+/// Checks a stream or consumer name (`what`) as API.md says: non-empty, ≤ 255 bytes, no whitespace,
+/// `.`, `*`, `>`, `/`, `\` or control characters (`INVALID_ARGUMENT`).
+pub fn validate_name(what: &str, name: &str) -> Result<(), NatsError> {
+    let bad = name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || ".*>/\\".contains(c));
+    if name.is_empty() || name.len() > 255 || bad {
+        return Err(NatsError::invalid_argument(format!(
+            "invalid {what} name {name:?}"
+        )));
+    }
+    Ok(())
 }

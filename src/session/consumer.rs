@@ -127,10 +127,10 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         self.input(|m, _| m.set_paused(paused));
     }
 
-    /// The application took `msgs` items (`bytes`) out of its buffer (see
+    /// The application took its `count` oldest items out of its buffer (see
     /// [`ConsumerMachine::on_handed_out`]).
-    pub fn handed_out(&self, msgs: u64, bytes: u64) {
-        self.input(|m, now| m.on_handed_out(msgs, bytes, now));
+    pub fn handed_out(&self, count: u64) {
+        self.input(|m, now| m.on_handed_out(count, now));
     }
 
     /// Reads the machine.

@@ -506,8 +506,8 @@ fn consume_window_counts_what_the_application_has_not_taken() {
         None,
         "no request out: no heartbeat expected"
     );
-    assert!(pulls(&m.on_handed_out(4, 4, at(2.0))).is_empty(), "6 held");
-    let s = m.on_handed_out(1, 1, at(3.0));
+    assert!(pulls(&m.on_handed_out(4, at(2.0))).is_empty(), "6 held");
+    let s = m.on_handed_out(1, at(3.0));
     assert_eq!(batches(&s), [5]);
     assert_eq!(m.pending() + m.held(), 10, "never more than max_messages");
     assert_eq!(m.processed(), 5);
@@ -785,7 +785,7 @@ fn consume_pauses_while_disconnected_and_pulls_the_window_after_a_reconnect() {
         "no heartbeats expected while disconnected"
     );
     // Taking messages while disconnected pulls nothing.
-    assert!(pulls(&m.on_handed_out(3, 3, at(2.0))).is_empty());
+    assert!(pulls(&m.on_handed_out(3, at(2.0))).is_empty());
     let s = m.on_reconnect(at(5_000.0));
     assert_eq!(batches(&s), [10], "the old requests are gone; nothing held");
     assert!(m.poll_timeout().is_some());
