@@ -275,6 +275,89 @@ pub enum Notification {
     FlowControl,
 }
 
+impl Notification {
+    /// As `ConsumerMessages.status()` yields it: `{"type":…, …fields}` with nats.js's names.
+    pub fn to_json(&self) -> Json {
+        let int = |n: u64| Json::Int(i64::try_from(n).unwrap_or(i64::MAX));
+        let text = |s: &str| Json::Str(s.to_owned());
+        let (kind, mut fields): (&str, Vec<(&str, Json)>) = match self {
+            Notification::HeartbeatsMissed { count } => {
+                ("heartbeats_missed", vec![("count", int(u64::from(*count)))])
+            }
+            Notification::Heartbeat {
+                last_consumer_seq,
+                last_stream_seq,
+            } => (
+                "heartbeat",
+                vec![
+                    ("lastConsumerSequence", int(*last_consumer_seq)),
+                    ("lastStreamSequence", int(*last_stream_seq)),
+                ],
+            ),
+            Notification::Next {
+                batch,
+                max_bytes,
+                expires_ms,
+            } => {
+                let options = Json::Obj(vec![
+                    ("batch".into(), int(*batch)),
+                    ("max_bytes".into(), int(*max_bytes)),
+                    ("expires".into(), int(*expires_ms)),
+                ]);
+                ("next", vec![("options", options)])
+            }
+            Notification::Discard {
+                messages_left,
+                bytes_left,
+            } => (
+                "discard",
+                vec![
+                    ("messagesLeft", int(*messages_left)),
+                    ("bytesLeft", int(*bytes_left)),
+                ],
+            ),
+            Notification::ExceededLimits { code, description }
+            | Notification::ConsumerDeleted { code, description }
+            | Notification::Debug { code, description } => {
+                let kind = match self {
+                    Notification::ExceededLimits { .. } => "exceeded_limits",
+                    Notification::ConsumerDeleted { .. } => "consumer_deleted",
+                    _ => "debug",
+                };
+                (
+                    kind,
+                    vec![
+                        ("code", int(u64::from(*code))),
+                        ("description", text(description)),
+                    ],
+                )
+            }
+            Notification::NoResponders { code } => {
+                ("no_responders", vec![("code", int(u64::from(*code)))])
+            }
+            Notification::ConsumerNotFound {
+                name,
+                stream,
+                count,
+            } => (
+                "consumer_not_found",
+                vec![
+                    ("name", text(name)),
+                    ("stream", text(stream)),
+                    ("count", int(u64::from(*count))),
+                ],
+            ),
+            Notification::StreamNotFound { name } => {
+                ("stream_not_found", vec![("name", text(name))])
+            }
+            Notification::FlowControl => ("flow_control", Vec::new()),
+        };
+        let mut obj = vec![("type".to_owned(), text(kind))];
+        obj.extend(fields.drain(..).map(|(k, v)| (k.to_owned(), v)));
+        Json::Obj(obj)
+    }
+}
+
 /// What a pull consumer hands out, in order.
 // Mostly `Msg`s: boxing them would cost an allocation each.
 #[allow(clippy::large_enum_variant)]

@@ -82,6 +82,14 @@ impl Consumer {
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// The connection (acks are sent on it).
+    pub fn client(&self) -> &Client {
+        &self.js.client
+    }
+    /// The JetStream call timeout, ms (`ackAck()`'s default).
+    pub fn timeout_ms(&self) -> f64 {
+        self.js.timeout_ms
+    }
     /// Whether its `ack_policy` is `none` (acks send nothing), per the last info.
     pub fn no_ack(&self) -> bool {
         self.info

@@ -894,3 +894,47 @@ fn ack_subjects_with_empty_names_or_signed_numbers_are_refused() {
         (Some("hub"), 2, TS, 5)
     );
 }
+
+#[test]
+fn notifications_read_as_nats_js_consumer_notifications() {
+    let cases = [
+        (
+            Notification::HeartbeatsMissed { count: 2 },
+            r#"{"type":"heartbeats_missed","count":2}"#,
+        ),
+        (
+            Notification::Discard {
+                messages_left: 3,
+                bytes_left: 40,
+            },
+            r#"{"type":"discard","messagesLeft":3,"bytesLeft":40}"#,
+        ),
+        (
+            Notification::Next {
+                batch: 10,
+                max_bytes: 0,
+                expires_ms: 30_000,
+            },
+            r#"{"type":"next","options":{"batch":10,"max_bytes":0,"expires":30000}}"#,
+        ),
+        (
+            Notification::ExceededLimits {
+                code: 409,
+                description: "Exceeded MaxWaiting".into(),
+            },
+            r#"{"type":"exceeded_limits","code":409,"description":"Exceeded MaxWaiting"}"#,
+        ),
+        (
+            Notification::ConsumerNotFound {
+                name: "C".into(),
+                stream: "S".into(),
+                count: 1,
+            },
+            r#"{"type":"consumer_not_found","name":"C","stream":"S","count":1}"#,
+        ),
+        (Notification::FlowControl, r#"{"type":"flow_control"}"#),
+    ];
+    for (n, json) in cases {
+        assert_eq!(n.to_json().to_json_string(), json);
+    }
+}

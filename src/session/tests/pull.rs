@@ -436,3 +436,63 @@ fn acks_follow_the_final_ack_rule_and_ack_ack_confirms() {
     let e = ack(&h.client, &subject, AckState::Open, &AckKind::Ack).unwrap_err();
     assert_eq!(e.code, ErrorCode::ConnectionClosed);
 }
+
+#[test]
+fn a_js_msg_packs_into_its_batch_row_with_the_exact_timestamp() {
+    use crate::session::batch::{jsmsg, Batch, Kind, LAYOUT};
+    let mut h = H::connected();
+    let c = get(&mut h, "none");
+    let (_run, _, msgs, inbox, _) = started(&mut h, |s| {
+        c.fetch(
+            &PullArgs {
+                max_messages: Some(1.0),
+                ..PullArgs::default()
+            },
+            s,
+        )
+        .unwrap()
+    });
+    let headers = "NATS/1.0\r\nTrace-Id: t1\r\n\r\n";
+    let reply = format!("$JS.ACK.hub.HASH.ORDERS.review.2.41.5.{TS}.3.r");
+    h.feed(&h.msg_on(
+        &inbox,
+        "ORDERS.created",
+        Some(&reply),
+        Some(headers),
+        "body",
+    ));
+    let m = msgs.borrow()[0].clone();
+    let mut b = Batch::new(Kind::JsMsg);
+    b.push_js_msg(&m);
+    assert_eq!(b.len(), 1);
+    assert_eq!(
+        b.text,
+        format!("ORDERS.created\n{reply}\nORDERS\nreview\nhub\nHASH\n\nTrace-Id\nt1")
+    );
+    let n = &b.nums;
+    assert_eq!(n.len(), jsmsg::WIDTH);
+    assert_eq!(
+        (n[jsmsg::END], n[jsmsg::HEADER_PAIRS], n[jsmsg::CODE]),
+        (4.0, 1.0, 0.0)
+    );
+    assert_eq!(
+        (
+            n[jsmsg::STREAM_SEQ],
+            n[jsmsg::DELIVERY_SEQ],
+            n[jsmsg::DELIVERED],
+            n[jsmsg::PENDING]
+        ),
+        (41.0, 5.0, 2.0, 3.0)
+    );
+    let ts = ((n[jsmsg::TS_HI] as u64) << 32) | n[jsmsg::TS_LO] as u64;
+    assert_eq!(ts, TS);
+    assert_eq!(n[jsmsg::ACK_STATE], f64::from(AckState::NoAck as u8));
+    assert_eq!(b.data, b"body");
+    // The layout ends with the kind and its positions, distinct and below the width.
+    let tail = &LAYOUT[LAYOUT.len() - 12..];
+    assert_eq!(tail[0], Kind::JsMsg as u8);
+    let mut positions = tail[1..11].to_vec();
+    positions.sort_unstable();
+    assert_eq!(positions, (0..jsmsg::WIDTH as u8).collect::<Vec<_>>());
+    assert_eq!(tail[11], jsmsg::WIDTH as u8);
+}
