@@ -938,3 +938,47 @@ fn notifications_read_as_nats_js_consumer_notifications() {
         assert_eq!(n.to_json().to_json_string(), json);
     }
 }
+
+#[test]
+fn consume_takes_pin_and_unknown_statuses_as_debug_and_a_404_closes_the_last_request() {
+    let mut m = consume(PullArgs {
+        max_messages: n(10),
+        ..PullArgs::default()
+    });
+    m.start(at(0.0));
+    for (line, code) in [("423 Nats-Pin-Id mismatch", 423), ("418 Teapot", 418)] {
+        let s = m.on_messages(INBOX, vec![status(line, "")], at(1.0));
+        assert_eq!(
+            notes(&s),
+            [Notification::Debug {
+                code,
+                description: line[4..].into()
+            }]
+        );
+        assert_eq!((end(&s), pulls(&s).len()), (None, 0), "{line}");
+    }
+    let s = m.on_messages(INBOX, vec![status("404 No Messages", "")], at(2.0));
+    assert_eq!(batches(&s), [10], "the request is over: pull again");
+}
+
+#[test]
+fn consume_by_bytes_holds_at_most_max_bytes_for_a_slow_iterator() {
+    let one = msg_size(&data(1, 100));
+    let mut m = consume(PullArgs {
+        max_bytes: n(4 * one),
+        buffered: true,
+        ..PullArgs::default()
+    });
+    m.start(at(0.0));
+    let four: Vec<Msg> = (1..=4).map(|i| data(i, 100)).collect();
+    let s = m.on_messages(INBOX, four, at(1.0));
+    assert!(pulls(&s).is_empty(), "4 × one held: the window is full");
+    assert!(
+        pulls(&m.on_handed_out(1, at(2.0))).is_empty(),
+        "3 × one held"
+    );
+    let s = m.on_handed_out(1, at(3.0));
+    let p = &pulls(&s)[0];
+    assert_eq!(p.get("max_bytes").and_then(Json::as_u64), Some(2 * one));
+    assert_eq!(m.pending_bytes() + 2 * one, 4 * one);
+}
