@@ -723,6 +723,18 @@ impl PullConsumer {
         self.heartbeat_deadline = None;
     }
 
+    /// The last pull request will bring nothing (it was refused, or is over).
+    fn write_off_last_pull(&mut self) {
+        self.req_msgs = self.req_msgs.saturating_sub(self.last_pull.0);
+        self.req_bytes = self.req_bytes.saturating_sub(self.last_pull.1);
+    }
+
+    /// `exceeded_limits`, and no pull for `expires`.
+    fn exceeded(&mut self, code: u16, description: String, now: Mono, out: &mut Vec<PullStep>) {
+        Self::notify(out, Notification::ExceededLimits { code, description });
+        self.hold_until = Some(now.plus(self.opts.expires_ms as f64));
+    }
+
     /// Subtracts a status's pending headers from what is requested.
     fn discard(&mut self, msg: &Msg, out: &mut Vec<PullStep>) -> (u64, u64) {
         let h = msg.headers.as_ref();
@@ -837,8 +849,7 @@ impl PullConsumer {
                 }
                 if status == PullStatus::NoMessages {
                     // Only `no_wait` pulls get it; a consume's request is over all the same.
-                    self.req_msgs = self.req_msgs.saturating_sub(self.last_pull.0);
-                    self.req_bytes = self.req_bytes.saturating_sub(self.last_pull.1);
+                    self.write_off_last_pull();
                 }
             }
             PullStatus::ServerShutdown => {
@@ -870,14 +881,7 @@ impl PullConsumer {
                 // and pulling again at once would loop (nats-server#5888).
                 if self.opts.max_bytes.is_some_and(|m| bytes >= m) || self.opts.max_bytes.is_none()
                 {
-                    Self::notify(
-                        out,
-                        Notification::ExceededLimits {
-                            code,
-                            description: d,
-                        },
-                    );
-                    self.hold_until = Some(now.plus(self.opts.expires_ms as f64));
+                    self.exceeded(code, d, now, out);
                 }
             }
             PullStatus::Exceeded | PullStatus::Other
@@ -887,16 +891,8 @@ impl PullConsumer {
                     return self.fail(Self::status_error(ErrorCode::JetStreamApi, code, &d), out);
                 }
                 // The request was refused whole: what it asked for will not come.
-                self.req_msgs = self.req_msgs.saturating_sub(self.last_pull.0);
-                self.req_bytes = self.req_bytes.saturating_sub(self.last_pull.1);
-                Self::notify(
-                    out,
-                    Notification::ExceededLimits {
-                        code,
-                        description: d,
-                    },
-                );
-                self.hold_until = Some(now.plus(self.opts.expires_ms as f64));
+                self.write_off_last_pull();
+                self.exceeded(code, d, now, out);
             }
             PullStatus::ConsumerDeleted => {
                 let e = Self::status_error(ErrorCode::ConsumerDeleted, code, &d);

@@ -118,6 +118,16 @@ fn started(
     (run, trace, msgs, inbox, body)
 }
 
+/// A fetch of `n` messages of `c`: the run, its messages, the inbox.
+fn fetching(h: &mut H, c: &Consumer, n: u64) -> (PullRun, Rc<RefCell<Vec<JsMsg>>>, String) {
+    let args = PullArgs {
+        max_messages: Some(n as f64),
+        ..PullArgs::default()
+    };
+    let (run, _, msgs, inbox, _) = started(h, |s| c.fetch(&args, s).unwrap());
+    (run, msgs, inbox)
+}
+
 #[test]
 fn get_checks_names_kind_and_existence() {
     let mut h = H::connected();
@@ -357,16 +367,7 @@ fn info_and_delete() {
 fn acks_follow_the_final_ack_rule_and_ack_ack_confirms() {
     let mut h = H::connected();
     let c = get(&mut h, "explicit");
-    let (_run, _, msgs, inbox, _) = started(&mut h, |s| {
-        c.fetch(
-            &PullArgs {
-                max_messages: Some(2.0),
-                ..PullArgs::default()
-            },
-            s,
-        )
-        .unwrap()
-    });
+    let (_run, msgs, inbox) = fetching(&mut h, &c, 2);
     h.feed(&[1, 2].map(|i| h.pull_msg(&inbox, i)).concat());
     h.ops();
     let m = msgs.borrow()[0].clone();
@@ -442,16 +443,7 @@ fn a_js_msg_packs_into_its_batch_row_with_the_exact_timestamp() {
     use crate::session::batch::{jsmsg, Batch, Kind, LAYOUT};
     let mut h = H::connected();
     let c = get(&mut h, "none");
-    let (_run, _, msgs, inbox, _) = started(&mut h, |s| {
-        c.fetch(
-            &PullArgs {
-                max_messages: Some(1.0),
-                ..PullArgs::default()
-            },
-            s,
-        )
-        .unwrap()
-    });
+    let (_run, msgs, inbox) = fetching(&mut h, &c, 1);
     let headers = "NATS/1.0\r\nTrace-Id: t1\r\n\r\n";
     let reply = format!("$JS.ACK.hub.HASH.ORDERS.review.2.41.5.{TS}.3.r");
     h.feed(&h.msg_on(
