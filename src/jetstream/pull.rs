@@ -627,6 +627,9 @@ impl PullConsumer {
 
     /// A fetch pulls what it lacks, within what is left of its `expires`; it ends if too little is.
     fn fetch_pull(&mut self, now: Mono, out: &mut Vec<PullStep>) {
+        if !self.connected {
+            return;
+        }
         let lack = self.opts.max_messages.saturating_sub(self.received_msgs);
         let lack_bytes = self
             .opts

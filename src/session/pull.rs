@@ -14,6 +14,7 @@ use crate::jetstream::ack::{AckKind, AckState, JsMsg};
 use crate::jetstream::api::ApiRequest;
 use crate::jetstream::error::ErrorContext;
 use crate::jetstream::pull::{validate_name, PullArgs, PullConsumer, PullItem, PullOptions};
+use crate::jetstream::ConsumerMachine;
 use crate::proto::json::Json;
 
 /// A running `fetch()` or `consume()`.
@@ -132,7 +133,7 @@ impl Consumer {
     fn run(&self, opts: PullOptions, sink: RunSink<PullItem>) -> PullRun {
         let client = &self.js.client;
         let inbox = format!("{}.{}", client.inbox_prefix(), client.next_nuid());
-        let machine = PullConsumer::new(
+        let mut machine = PullConsumer::new(
             self.js.api.clone(),
             &self.stream,
             &self.name,
@@ -140,6 +141,11 @@ impl Consumer {
             opts,
             self.no_ack(),
         );
+        // Started while reconnecting: the first pull waits for the reconnect (a publish buffered
+        // now would go out next to the reconnect's pull).
+        if !client.is_connected() {
+            machine.on_disconnect();
+        }
         ConsumerRun::start(client, machine, self.js.timeout_ms, sink)
     }
 

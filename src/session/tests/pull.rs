@@ -488,3 +488,35 @@ fn a_js_msg_packs_into_its_batch_row_with_the_exact_timestamp() {
     assert_eq!(positions, (0..jsmsg::WIDTH as u8).collect::<Vec<_>>());
     assert_eq!(tail[11], jsmsg::WIDTH as u8);
 }
+
+#[test]
+fn a_fetch_started_while_reconnecting_pulls_once_after_the_reconnect() {
+    let mut h = H::connected();
+    let c = get(&mut h, "explicit");
+    h.drop_connection();
+    h.ops();
+    let (trace, _, sink) = recorder();
+    let _run = c
+        .fetch(
+            &PullArgs {
+                max_messages: Some(5.0),
+                ..PullArgs::default()
+            },
+            sink,
+        )
+        .unwrap();
+    assert!(
+        pull_requests(&h.ops()).is_empty(),
+        "nothing written while down"
+    );
+    h.reconnect();
+    let pulls = pull_requests(&h.ops());
+    assert_eq!(
+        pulls.len(),
+        1,
+        "one pull, not a buffered one plus the reconnect's"
+    );
+    assert_eq!(batch(&pulls[0].1), 5);
+    h.feed(&h.pull_msg(&pulls[0].0, 1));
+    assert_eq!(drain(&trace), ["started", "m1"]);
+}
