@@ -321,10 +321,137 @@ export interface JetStreamAccountStats {
   domain?: string;
   [k: string]: unknown;
 }
-/** JetStream administration (API.md `JetStreamManager`; today: `getAccountInfo`). */
-export interface JetStreamManager {
-  getAccountInfo(): Promise<JetStreamAccountStats>;
+// JetStream (API.md "JetStream"): configurations and infos are the server's snake_case JSON, durations
+// in nanoseconds (`nanos(ms)`); client options are milliseconds.
+
+export declare const AckPolicy: Readonly<{ None: "none"; All: "all"; Explicit: "explicit" }>;
+export type AckPolicy = "none" | "all" | "explicit";
+export declare const DeliverPolicy: Readonly<{ All: "all"; Last: "last"; New: "new"; StartSequence: "by_start_sequence"; StartTime: "by_start_time"; LastPerSubject: "last_per_subject" }>;
+export type DeliverPolicy = "all" | "last" | "new" | "by_start_sequence" | "by_start_time" | "last_per_subject";
+export declare const RetentionPolicy: Readonly<{ Limits: "limits"; Interest: "interest"; Workqueue: "workqueue" }>;
+export type RetentionPolicy = "limits" | "interest" | "workqueue";
+export declare const StorageType: Readonly<{ File: "file"; Memory: "memory" }>;
+export type StorageType = "file" | "memory";
+export declare const DiscardPolicy: Readonly<{ Old: "old"; New: "new" }>;
+export type DiscardPolicy = "old" | "new";
+export declare const ReplayPolicy: Readonly<{ Instant: "instant"; Original: "original" }>;
+export type ReplayPolicy = "instant" | "original";
+export declare const StoreCompression: Readonly<{ None: "none"; S2: "s2" }>;
+export type StoreCompression = "none" | "s2";
+/** Milliseconds → nanoseconds. */
+export declare function nanos(millis: number): number;
+/** Nanoseconds → whole milliseconds. */
+export declare function millis(ns: number): number;
+
+export interface SubjectTransformConfig { src: string; dest: string; }
+/** A mirror or a source. `domain` is sent as `external.api` ("$JS.<domain>.API"). */
+export interface StreamSource {
+  name: string; opt_start_seq?: number; opt_start_time?: string; filter_subject?: string;
+  subject_transforms?: SubjectTransformConfig[]; external?: { api: string; deliver?: string }; domain?: string;
 }
+export interface StreamConfig {
+  name: string; subjects?: string[]; description?: string; metadata?: Record<string, string>;
+  retention?: RetentionPolicy; storage?: StorageType; num_replicas?: number; max_consumers?: number;
+  max_msgs?: number; max_bytes?: number; /** ns */ max_age?: number; max_msgs_per_subject?: number; max_msg_size?: number;
+  discard?: DiscardPolicy; discard_new_per_subject?: boolean; /** ns */ duplicate_window?: number; no_ack?: boolean;
+  compression?: StoreCompression; first_seq?: number; sealed?: boolean; allow_rollup_hdrs?: boolean;
+  deny_delete?: boolean; deny_purge?: boolean; allow_direct?: boolean; mirror_direct?: boolean;
+  allow_msg_ttl?: boolean; /** ns */ subject_delete_marker_ttl?: number;
+  placement?: { cluster?: string; tags?: string[] }; mirror?: StreamSource; sources?: StreamSource[];
+  subject_transform?: SubjectTransformConfig; republish?: { src?: string; dest: string; headers_only?: boolean };
+  consumer_limits?: { /** ns */ inactive_threshold?: number; max_ack_pending?: number };
+}
+export interface StreamState {
+  messages: number; bytes: number; first_seq: number; first_ts: string; last_seq: number; last_ts: string;
+  consumer_count: number; num_subjects?: number; subjects?: Record<string, number>; num_deleted?: number; deleted?: number[];
+  [k: string]: unknown;
+}
+export interface StreamInfo {
+  config: StreamConfig & Record<string, unknown>; created: string; state: StreamState; ts?: string;
+  cluster?: { name?: string; leader?: string; replicas?: unknown[] };
+  mirror?: { name: string; lag: number; active: number; [k: string]: unknown };
+  sources?: { name: string; lag: number; active: number; [k: string]: unknown }[];
+  [k: string]: unknown;
+}
+export interface ConsumerConfig {
+  name?: string; durable_name?: string; description?: string; metadata?: Record<string, string>;
+  ack_policy?: AckPolicy; /** ns */ ack_wait?: number; max_deliver?: number; /** ns */ backoff?: number[];
+  deliver_policy?: DeliverPolicy; opt_start_seq?: number; opt_start_time?: string; replay_policy?: ReplayPolicy;
+  filter_subject?: string; filter_subjects?: string[]; headers_only?: boolean; rate_limit_bps?: number;
+  sample_freq?: string; max_ack_pending?: number; max_waiting?: number; max_batch?: number;
+  /** ns */ max_expires?: number; max_bytes?: number; /** ns */ inactive_threshold?: number; num_replicas?: number;
+  mem_storage?: boolean; pause_until?: string;
+  /** push */ deliver_subject?: string; /** push */ deliver_group?: string; /** push */ flow_control?: boolean;
+  /** push, ns */ idle_heartbeat?: number;
+}
+export interface SequenceInfo { consumer_seq: number; stream_seq: number; last_active?: string; }
+export interface ConsumerInfo {
+  stream_name: string; name: string; created: string; config: ConsumerConfig & Record<string, unknown>;
+  delivered: SequenceInfo; ack_floor: SequenceInfo; num_ack_pending: number; num_redelivered: number;
+  num_waiting: number; num_pending: number; push_bound?: boolean; paused?: boolean; ts?: string;
+  [k: string]: unknown;
+}
+/** Awaited: every page, in server order. `for await`: item by item. `next()`: the list, then []. */
+export type Lister<T> = PromiseLike<T[]> & Pick<Promise<T[]>, "catch" | "finally"> & AsyncIterable<T> & { next(): Promise<T[]> };
+/** A message read with `streams.getMessage()`. */
+export interface StoredMsg {
+  subject: string; seq: number; header: MsgHdrs; data: Uint8Array; time: Date; timestamp: string;
+  string(): string; json<T = unknown>(): T;
+}
+export interface JetStreamPublishOptions {
+  msgID?: string; headers?: MsgHdrs | Record<string, string | string[]>;
+  expect?: { lastMsgID?: string; streamName?: string; lastSequence?: number; lastSubjectSequence?: number; lastSubjectSequenceSubject?: string };
+  /** Nats-TTL: "10s", "1h", "never". */
+  ttl?: string;
+  /** Per attempt, ms (JetStreamOptions.timeout). */
+  timeout?: number;
+  /** Attempts in all (1), after TIMEOUT or NO_RESPONDERS, with nats.js's backoff. */
+  retries?: number;
+}
+export interface PubAck { stream: string; seq: number; duplicate: boolean; domain?: string; }
+
+export interface StreamAPI {
+  add(cfg: StreamConfig): Promise<StreamInfo>;
+  /** Reads the config, lays `cfg` over it, sends it whole. */
+  update(name: string, cfg: Partial<StreamConfig>): Promise<StreamInfo>;
+  info(name: string, opts?: { subjects_filter?: string; deleted_details?: boolean }): Promise<StreamInfo>;
+  delete(name: string): Promise<boolean>;
+  purge(name: string, opts?: { filter?: string; seq?: number; keep?: number }): Promise<{ success: boolean; purged: number }>;
+  list(subject?: string): Lister<StreamInfo>;
+  names(subject?: string): Lister<string>;
+  /** The stream that stores `subject`; STREAM_NOT_FOUND if none. */
+  find(subject: string): Promise<string>;
+  getMessage(stream: string, query: { seq: number } | { last_by_subj: string }): Promise<StoredMsg | null>;
+  /** erase: true (overwrite the stored bytes). */
+  deleteMessage(stream: string, seq: number, erase?: boolean): Promise<boolean>;
+}
+export interface ConsumerAPI {
+  /** Without `ack_policy`, sends "explicit". */
+  add(stream: string, cfg: ConsumerConfig): Promise<ConsumerInfo>;
+  addOrUpdate(stream: string, cfg: ConsumerConfig): Promise<ConsumerInfo>;
+  update(stream: string, name: string, cfg: Partial<ConsumerConfig>): Promise<ConsumerInfo>;
+  info(stream: string, name: string): Promise<ConsumerInfo>;
+  delete(stream: string, name: string): Promise<boolean>;
+  list(stream: string): Lister<ConsumerInfo>;
+}
+/** JetStream administration (API.md `JetStreamManager`). */
+export interface JetStreamManager {
+  streams: StreamAPI;
+  consumers: ConsumerAPI;
+  getAccountInfo(): Promise<JetStreamAccountStats>;
+  jetstream(): JetStreamClient;
+  getOptions(): JetStreamOptions;
+}
+/** Publishing and consuming (API.md `JetStreamClient`). */
+export interface JetStreamClient {
+  readonly apiPrefix: string;
+  /** Rejects, never throws. */
+  publish(subject: string, payload?: Uint8Array | string, opts?: JetStreamPublishOptions): Promise<PubAck>;
+  jetstreamManager(checkAPI?: boolean): Promise<JetStreamManager>;
+  getOptions(): JetStreamOptions;
+}
+/** The JetStream client of a connection. */
+export declare function jetstream(nc: NatsConnection, opts?: JetStreamOptions): JetStreamClient;
 /** The JetStream manager of a connection; unless `checkAPI: false` it checks the account first
  * (`JETSTREAM_NOT_ENABLED` when JetStream is off). */
 export declare function jetstreamManager(nc: NatsConnection, opts?: JetStreamOptions & { checkAPI?: boolean }): Promise<JetStreamManager>;

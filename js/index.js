@@ -9,6 +9,7 @@ import { initBatch, unpack, EVENT } from "./batch.js";
 
 export { NatsError, headers };
 export { Kvm } from "./kv.js";
+export { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, ReplayPolicy, StoreCompression, nanos, millis } from "./jetstream.js";
 
 /** Which history a KV watcher starts from. */
 export const KvWatchInclude = Object.freeze({ LastValue: "", AllHistory: "history", UpdatesOnly: "updates" });
@@ -171,24 +172,4 @@ export async function connect(opts) {
   };
   const w = await settled((s) => wasm.connect(opts, onStatus, s));
   return new NatsConnectionImpl(w, listeners, onStatus);
-}
-
-/** JetStream administration (API.md `JetStreamManager`; more calls come with the JetStream issue). */
-class JetStreamManagerImpl {
-  constructor(w) { this._w = w; }
-  /** The account's JetStream usage and limits. */
-  getAccountInfo() { return settled((s) => this._w.accountInfo(s)); }
-}
-
-/** The JetStream manager of a connection; unless `checkAPI: false`, checks the account first
- * (`JETSTREAM_NOT_ENABLED` when JetStream is off). */
-export async function jetstreamManager(nc, opts = {}) {
-  if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "jetstreamManager needs a connection from connect()");
-  const bad = badOptions(opts, "JetStream options");
-  if (bad) throw bad;
-  const { checkAPI, ...rest } = opts ?? {};
-  if (panicked()) throw panicked();
-  const jsm = new JetStreamManagerImpl(new wasm.WasmJsm(nc._w, rest));
-  if (checkAPI !== false) await jsm.getAccountInfo();
-  return jsm;
 }

@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod jetstream;
 pub mod kv;
+pub mod obj;
 pub mod proto;
 pub mod session;
 pub mod time;

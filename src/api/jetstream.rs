@@ -1,15 +1,21 @@
-//! JetStream manager exports: `WasmJsm` (wrapped by `jetstreamManager()` in `js/index.js`).
+//! JetStream exports: `WasmJsm`, the JetStream context behind `jetstreamManager()` and `jetstream()`
+//! in `js/jetstream.js`. Configurations, options and infos cross as JSON text (API.md: nats.js's
+//! snake_case shapes); the session layer checks them before anything is sent.
 
-use js_sys::Function;
+use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
+use super::convert::{headers, headers_to_js, payload, string};
 use super::kv_options::js_options;
 use super::promise::{done, Settle, ToJs};
 use crate::jetstream::api::JsApi;
+use crate::jetstream::publish::PublishOptions;
+use crate::jetstream::{PubAck, StoredMsg};
+use crate::proto::json::Json;
 use crate::session::JetStream;
 
-impl ToJs for crate::proto::json::Json {
+impl ToJs for Json {
     fn settle(self, s: Settle) {
         match js_sys::JSON::parse(&self.to_json_string()) {
             Ok(v) => s.resolve(&v),
@@ -20,7 +26,50 @@ impl ToJs for crate::proto::json::Json {
     }
 }
 
-/// The JetStream manager (`jetstreamManager(nc, opts)` in `js/index.js`).
+impl ToJs for Vec<Json> {
+    fn settle(self, s: Settle) {
+        Json::Arr(self).settle(s)
+    }
+}
+
+fn set(o: &Object, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+impl ToJs for PubAck {
+    fn settle(self, s: Settle) {
+        let o = Object::new();
+        set(&o, "stream", &JsValue::from_str(&self.stream));
+        set(&o, "seq", &JsValue::from_f64(self.seq as f64));
+        set(&o, "duplicate", &JsValue::from_bool(self.duplicate));
+        if let Some(d) = &self.domain {
+            set(&o, "domain", &JsValue::from_str(d));
+        }
+        s.resolve(&o)
+    }
+}
+
+impl ToJs for Option<StoredMsg> {
+    /// `{subject, seq, timestamp, time (ms), data, headers: [name, value, …]}` or `null`; `js/jetstream.js`
+    /// wraps it in a `StoredMsg`.
+    fn settle(self, s: Settle) {
+        let Some(m) = self else {
+            return s.resolve(&JsValue::NULL);
+        };
+        let o = Object::new();
+        set(&o, "subject", &JsValue::from_str(&m.subject));
+        set(&o, "seq", &JsValue::from_f64(m.seq as f64));
+        set(&o, "time", &JsValue::from_f64(m.time_ms as f64));
+        set(&o, "timestamp", &JsValue::from_str(&m.timestamp));
+        set(&o, "data", &Uint8Array::from(m.data.as_slice()).into());
+        if let Some(h) = &m.headers {
+            set(&o, "headers", &headers_to_js(h).into());
+        }
+        s.resolve(&o)
+    }
+}
+
+/// The JetStream context of `jetstreamManager(nc, opts)` and `jetstream(nc, opts)`.
 #[wasm_bindgen]
 pub struct WasmJsm {
     js: JetStream,
@@ -28,7 +77,7 @@ pub struct WasmJsm {
 
 #[wasm_bindgen]
 impl WasmJsm {
-    /// A manager on `conn` with `JetStreamOptions` (apiPrefix, domain, timeout).
+    /// A context on `conn` with `JetStreamOptions` (apiPrefix, domain, timeout).
     #[wasm_bindgen(constructor)]
     pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmJsm, JsValue> {
         let o = js_options(&opts)?;
@@ -38,9 +87,65 @@ impl WasmJsm {
         })
     }
 
-    /// Settles with the account's JetStream usage and limits (the server's JSON).
-    #[wasm_bindgen(js_name = accountInfo)]
-    pub fn account_info(&self, settle: Function) {
-        self.js.account_info(done(settle));
+    /// The API prefix, e.g. `$JS.API`.
+    #[wasm_bindgen(js_name = apiPrefix)]
+    pub fn api_prefix(&self) -> String {
+        self.js.api.prefix().to_owned()
+    }
+
+    /// The manager's calls that answer with JSON, picked by `op` (see `ADMIN` in `js/jetstream.js`):
+    /// `a`, `b` are stream/consumer names or a subject, `text` a JSON configuration, options object
+    /// or query. One export rather than fifteen: each export costs its own glue.
+    pub fn admin(&self, op: u32, a: String, b: String, text: &str, settle: Function) {
+        let js = &self.js;
+        let opt = |s: String| (!s.is_empty()).then_some(s);
+        match op {
+            5 => return js.stream_list(opt(a), done(settle)),
+            6 => return js.stream_names(opt(a), done(settle)),
+            14 => return js.consumer_list(&a, done(settle)),
+            _ => {}
+        }
+        let d = done::<Json>(settle);
+        match op {
+            0 => js.stream_add(text, d),
+            1 => js.stream_update(a, text, d),
+            2 => js.stream_info(&a, text, d),
+            3 => js.stream_delete(&a, d),
+            4 => js.stream_purge(&a, text, d),
+            7 => js.stream_find(a, d),
+            8 => {
+                let seq = crate::proto::num::parse_f64(text).unwrap_or(f64::NAN);
+                js.msg_delete(&a, seq, b == "erase", d)
+            }
+            9 => js.consumer_add(&a, text, Some("create"), d),
+            10 => js.consumer_add(&a, text, None, d),
+            11 => js.consumer_update(a, b, text, d),
+            12 => js.consumer_info(&a, &b, d),
+            13 => js.consumer_delete(&a, &b, d),
+            _ => js.account_info(d), // 15
+        }
+    }
+
+    /// `streams.getMessage(stream, query)`; `query` is JSON text.
+    #[wasm_bindgen(js_name = getMessage)]
+    pub fn get_message(&self, stream: &str, query: &str, settle: Function) {
+        self.js.msg_get(stream, query, done(settle));
+    }
+
+    /// `js.publish(subject, payload, opts)`: `opts` is JSON text (msgID, expect, ttl, timeout,
+    /// retries), `hdrs` the flattened headers.
+    pub fn publish(
+        &self,
+        subject: JsValue,
+        data: JsValue,
+        hdrs: JsValue,
+        opts: &str,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let subject = string(&subject, "subject")?;
+        let data = payload(&data)?;
+        let opts = PublishOptions::parse(opts, headers(&hdrs)?)?;
+        self.js.publish(subject, data, opts, done(settle));
+        Ok(())
     }
 }

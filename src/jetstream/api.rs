@@ -109,7 +109,7 @@ impl JsApi {
     pub fn stream_purge(&self, stream: &str) -> String {
         self.subject(&format!("STREAM.PURGE.{stream}"))
     }
-    /// `STREAM.LIST` (body `{"offset":n}`, see [`StreamLister`](super::StreamLister)).
+    /// `STREAM.LIST` (body `{"offset":n}`, see [`Pager`](super::Pager)).
     pub fn stream_list(&self) -> String {
         self.subject("STREAM.LIST")
     }

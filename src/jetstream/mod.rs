@@ -4,7 +4,9 @@
 //!
 //! - [`api`]: API subjects under `$JS.API`, `$JS.<domain>.API` or a custom prefix;
 //! - [`error`]: `{"error":{…}}` responses → [`NatsError`](crate::error::NatsError);
-//! - [`types`]: PubAck, StreamInfo, ConsumerInfo, STREAM.LIST paging, purge and account INFO;
+//! - [`types`]: PubAck, StreamInfo, ConsumerInfo, list paging, purge and account INFO;
+//! - [`config`]: stream and consumer administration requests, checked before sending;
+//! - [`publish`]: `js.publish()` options, headers and retries;
 //! - [`stored`]: DIRECT.GET / STREAM.MSG.GET replies → [`stored::StoredMsg`];
 //! - [`headers`]: JetStream header names and the `Nats-TTL` value;
 //! - [`ack`]: the `$JS.ACK.…` reply subject of a delivered message (v1 and v2 forms);
@@ -17,11 +19,13 @@
 pub mod ack;
 pub mod api;
 pub mod base64;
+pub mod config;
 pub mod consumer;
 pub mod error;
 pub mod headers;
 pub mod machine;
 pub mod ordered;
+pub mod publish;
 pub mod pull;
 pub mod stored;
 pub mod time;
@@ -37,4 +41,4 @@ pub use error::ErrorContext;
 pub use machine::{ConsumerMachine, Step};
 pub use ordered::{Command, OrderedConsumer, Output};
 pub use stored::StoredMsg;
-pub use types::{ConsumerInfo, PubAck, StreamInfo, StreamLister, StreamState};
+pub use types::{ConsumerInfo, Pager, PubAck, StreamInfo, StreamState};

@@ -19,6 +19,8 @@ pub struct StoredMsg {
     pub seq: u64,
     /// Stored time, milliseconds since the Unix epoch (0 if the server did not say).
     pub time_ms: i64,
+    /// Stored time as the server wrote it (RFC 3339, nanoseconds; empty if it did not say).
+    pub timestamp: String,
     /// The stored headers (for a direct get, with the `Nats-*` reply headers among them).
     pub headers: Option<Headers>,
     /// The body.
@@ -63,13 +65,13 @@ pub fn direct_get_reply(
     let seq = last(hdr::SEQUENCE)
         .and_then(|s| s.parse::<u64>().ok())
         .ok_or_else(|| NatsError::protocol("direct get reply without a valid Nats-Sequence"))?;
-    let time_ms = last(hdr::TIME_STAMP)
-        .and_then(time::parse_rfc3339_ms)
-        .unwrap_or(0);
+    let timestamp = last(hdr::TIME_STAMP).unwrap_or("").to_owned();
+    let time_ms = time::parse_rfc3339_ms(&timestamp).unwrap_or(0);
     Ok(Some(StoredMsg {
         subject,
         seq,
         time_ms,
+        timestamp,
         headers: Some(headers),
         data: msg.payload,
     }))
@@ -109,14 +111,12 @@ pub fn msg_get_reply(
         Some(block) => Some(Headers::decode(&block).map_err(NatsError::from)?),
         None => None,
     };
+    let timestamp = m.get("time").and_then(Json::as_str).unwrap_or("");
     Ok(Some(StoredMsg {
         subject: subject.to_owned(),
         seq,
-        time_ms: m
-            .get("time")
-            .and_then(Json::as_str)
-            .and_then(time::parse_rfc3339_ms)
-            .unwrap_or(0),
+        time_ms: time::parse_rfc3339_ms(timestamp).unwrap_or(0),
+        timestamp: timestamp.to_owned(),
         headers,
         data: b64("data")?.unwrap_or_default(),
     }))

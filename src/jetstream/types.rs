@@ -33,12 +33,18 @@ impl PubAck {
     /// Reads a PubAck body; `{"error"}` is mapped in KV context (10071/10164 →
     /// `WRONG_LAST_REVISION`).
     pub fn from_json(json: &Json) -> Result<PubAck, NatsError> {
-        if let Some(e) = error_of(json, ErrorContext::Kv) {
+        Self::from_json_in(json, ErrorContext::Kv)
+    }
+
+    /// Reads a PubAck body, mapping `{"error"}` in `ctx`.
+    pub fn from_json_in(json: &Json, ctx: ErrorContext) -> Result<PubAck, NatsError> {
+        if let Some(e) = error_of(json, ctx) {
             return Err(e);
         }
         let stream = json
             .get("stream")
             .and_then(Json::as_str)
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| missing("\"stream\""))?;
         let seq = json
             .get("seq")
@@ -58,12 +64,20 @@ impl PubAck {
     /// The outcome of a JetStream publish (a request to a stream subject). A 503 stays
     /// `NO_RESPONDERS` (no stream listens on the subject), other errors unchanged.
     pub fn from_reply(result: Result<Msg, NatsError>) -> Result<PubAck, NatsError> {
+        Self::from_reply_in(result, ErrorContext::Kv)
+    }
+
+    /// [`from_reply`](Self::from_reply) with errors mapped in `ctx`.
+    pub fn from_reply_in(
+        result: Result<Msg, NatsError>,
+        ctx: ErrorContext,
+    ) -> Result<PubAck, NatsError> {
         let msg = result?;
         if let Some(e) = status_error(&msg) {
             return Err(e);
         }
-        let json = parse_response(&msg.payload, ErrorContext::Kv)?;
-        PubAck::from_json(&json)
+        let json = parse_response(&msg.payload, ctx)?;
+        PubAck::from_json_in(&json, ctx)
     }
 }
 
@@ -214,58 +228,58 @@ pub fn api_level(json: &Json) -> u32 {
         .unwrap_or(0)
 }
 
-/// STREAM.LIST paging: request [`next_body`](Self::next_body) until it returns `None`, feeding each
-/// reply to [`on_page`](Self::on_page).
-#[derive(Debug, Clone, Default)]
-pub struct StreamLister {
+/// Paging of a list API (STREAM.LIST/NAMES, CONSUMER.LIST): request [`next_body`](Self::next_body)
+/// until it returns `None`, feeding each reply to [`on_page`](Self::on_page).
+#[derive(Debug, Clone)]
+pub struct Pager {
+    key: &'static str,
+    filter: Option<String>,
     offset: u64,
     done: bool,
 }
 
-impl StreamLister {
-    /// A lister at offset 0.
-    pub fn new() -> Self {
-        Self::default()
+impl Pager {
+    /// A pager at offset 0 over the items under `key` (`streams`, `consumers`), with an optional
+    /// `subject` filter in each request.
+    pub fn new(key: &'static str, filter: Option<String>) -> Self {
+        Pager {
+            key,
+            filter,
+            offset: 0,
+            done: false,
+        }
     }
-    /// The body of the next STREAM.LIST request, `None` when every page was read.
+    /// The body of the next request, `None` when every page was read.
     pub fn next_body(&self) -> Option<String> {
-        (!self.done).then(|| format!("{{\"offset\":{}}}", self.offset))
+        (!self.done).then(|| super::config::page_body(self.offset, self.filter.as_deref()))
     }
-    /// Reads a page `{"total","offset","limit","streams":[…]}`; its streams, in order.
-    pub fn on_page(&mut self, json: Json) -> Result<Vec<StreamInfo>, NatsError> {
+    /// Reads a page `{"total","offset","limit","<key>":[…]}`; its items, in order.
+    pub fn on_page(&mut self, json: Json) -> Result<Vec<Json>, NatsError> {
+        self.done = true;
         if let Some(e) = error_of(&json, ErrorContext::General) {
-            self.done = true;
             return Err(e);
         }
         let total = u64_at(&json, "total");
-        let streams = match json {
+        let items = match json {
             Json::Obj(members) => members
                 .into_iter()
-                .find(|(k, _)| k == "streams")
+                .find(|(k, _)| k == self.key)
                 .map(|(_, v)| v),
             _ => None,
         };
-        let items = match streams {
+        let items = match items {
             Some(Json::Arr(items)) => items,
             Some(Json::Null) | None => Vec::new(),
             Some(_) => {
-                self.done = true;
                 return Err(NatsError::new(
                     ErrorCode::ProtocolError,
-                    "STREAM.LIST \"streams\" is not an array",
-                ));
+                    format!("list response \"{}\" is not an array", self.key),
+                ))
             }
         };
         let count = items.len() as u64;
-        let infos = items
-            .into_iter()
-            .map(StreamInfo::from_json)
-            .collect::<Result<Vec<_>, _>>()
-            .inspect_err(|_| self.done = true)?;
         self.offset = self.offset.saturating_add(count);
-        if count == 0 || self.offset >= total {
-            self.done = true;
-        }
-        Ok(infos)
+        self.done = count == 0 || self.offset >= total;
+        Ok(items)
     }
 }

@@ -26,7 +26,7 @@ pub use bucket::{Bucket, WriteRequest};
 pub use collect::{HistoryCollector, KeysCollector, ViewState};
 pub use entry::{KvEntry, Operation};
 pub use options::{KvOptions, KvSource, Placement, Republish, Storage};
-pub use status::{KvLister, KvStatus};
+pub use status::{kv_statuses, KvStatus};
 pub use watch::{Include, WatchOptions, WatchOutput, Watcher};
 
 /// The stream name of a bucket: `KV_<bucket>`.

@@ -3,7 +3,7 @@
 
 use crate::error::NatsError;
 use crate::jetstream::time::ns_to_ms;
-use crate::jetstream::{StreamInfo, StreamLister};
+use crate::jetstream::StreamInfo;
 use crate::proto::json::Json;
 
 use super::options::Storage;
@@ -75,29 +75,14 @@ impl KvStatus {
     }
 }
 
-/// `Kvm.list()`: pages of STREAM.LIST (`{"offset":n}` bodies), keeping the streams named `KV_…`.
-#[derive(Debug, Clone, Default)]
-pub struct KvLister {
-    inner: StreamLister,
-}
-
-impl KvLister {
-    /// A lister at offset 0.
-    pub fn new() -> Self {
-        Self::default()
+/// `Kvm.list()`: the buckets among the StreamInfos of STREAM.LIST pages (streams named `KV_…`).
+pub fn kv_statuses(streams: Vec<Json>) -> Result<Vec<KvStatus>, NatsError> {
+    let mut out = Vec::new();
+    for s in streams {
+        let info = StreamInfo::from_json(s)?;
+        if info.name().starts_with(STREAM_PREFIX) {
+            out.push(KvStatus::from_stream_info(&info));
+        }
     }
-    /// The body of the next STREAM.LIST request; `None` when done.
-    pub fn next_body(&self) -> Option<String> {
-        self.inner.next_body()
-    }
-    /// The buckets of one page (the reply JSON, errors already mapped by `api_reply`).
-    pub fn on_page(&mut self, json: Json) -> Result<Vec<KvStatus>, NatsError> {
-        Ok(self
-            .inner
-            .on_page(json)?
-            .iter()
-            .filter(|i| i.name().starts_with(STREAM_PREFIX))
-            .map(KvStatus::from_stream_info)
-            .collect())
-    }
+    Ok(out)
 }

@@ -9,8 +9,9 @@ use crate::error::{ErrorCode, NatsError};
 use crate::jetstream::api::{ApiRequest, JsApi};
 use crate::jetstream::error::{api_reply, ErrorContext};
 use crate::jetstream::types::{api_level, StreamInfo};
+use crate::jetstream::Pager;
 use crate::kv::validate::validate_bucket;
-use crate::kv::{Bucket, KvLister, KvOptions, KvStatus};
+use crate::kv::{kv_statuses, Bucket, KvOptions, KvStatus};
 use crate::proto::json::Json;
 
 /// Default JetStream API timeout, ms.
@@ -46,12 +47,12 @@ impl JetStream {
         }
     }
 
-    /// Sends one API request; `done` gets the reply JSON (errors mapped in `ctx`).
+    /// Sends one API request; `done` gets the reply JSON (errors mapped in `ctx`). The subject may
+    /// end with a subject filter (`CONSUMER.CREATE.<s>.<c>.<filter>`).
     pub fn call(&self, req: ApiRequest, ctx: ErrorContext, done: Done<Json>) {
-        self.client.request(
+        self.client.api_request(
             &req.subject,
             req.body.as_bytes(),
-            None,
             self.timeout_ms,
             Box::new(move |r| done(api_reply(r, ctx))),
         );
@@ -159,11 +160,26 @@ impl JetStream {
 
     /// `Kvm.list()`: the status of every bucket, page by page.
     pub fn kv_list(&self, done: Done<Vec<KvStatus>>) {
-        let state = Rc::new(RefCell::new((KvLister::new(), Vec::new())));
-        self.list_page(state, done);
+        let pager = Pager::new("streams", None);
+        self.list(
+            self.api.stream_list(),
+            pager,
+            Box::new(move |r| done(r.and_then(kv_statuses))),
+        );
     }
 
-    fn list_page(&self, state: Rc<RefCell<(KvLister, Vec<KvStatus>)>>, done: Done<Vec<KvStatus>>) {
+    /// Every item of a paged list API (`subject`), page after page, in server order.
+    pub fn list(&self, subject: String, pager: Pager, done: Done<Vec<Json>>) {
+        let state = Rc::new(RefCell::new((pager, Vec::new())));
+        self.list_page(subject, state, done);
+    }
+
+    fn list_page(
+        &self,
+        subject: String,
+        state: Rc<RefCell<(Pager, Vec<Json>)>>,
+        done: Done<Vec<Json>>,
+    ) {
         let body = state.borrow().0.next_body();
         let Some(body) = body else {
             let all = std::mem::take(&mut state.borrow_mut().1);
@@ -171,14 +187,14 @@ impl JetStream {
         };
         let js = self.clone();
         self.call(
-            ApiRequest::new(self.api.stream_list(), body),
+            ApiRequest::new(subject.clone(), body),
             ErrorContext::General,
             Box::new(move |r| {
                 let page = r.and_then(|json| state.borrow_mut().0.on_page(json));
                 match page {
                     Ok(items) => {
                         state.borrow_mut().1.extend(items);
-                        js.list_page(state, done)
+                        js.list_page(subject, state, done)
                     }
                     Err(e) => done(Err(e)),
                 }

@@ -17,6 +17,7 @@ pub mod client;
 pub mod consumer;
 pub mod jetstream;
 pub mod kv;
+pub mod manage;
 pub mod pull;
 pub mod view;
 

@@ -2,3 +2,4 @@
 // esbuild at test start (see kv-interop.test.mjs) and loaded in the page next to our module.
 export { wsconnect, headers } from "@nats-io/nats-core";
 export { Kvm } from "@nats-io/kv";
+export { jetstream, jetstreamManager } from "@nats-io/jetstream";

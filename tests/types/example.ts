@@ -3,7 +3,36 @@ import {
   connect, headers, init, Kvm, KvWatchInclude, NatsError,
   type JetStreamOptions, type KV, type KvEntry, type KvOperation, type KvOptions, type KvStatus, type KvView,
   type KvWatcher, type KvWatchOptions, type Msg, type NatsConnection, type Status,
+  jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, nanos, millis,
+  type StreamInfo, type ConsumerInfo, type PubAck, type StoredMsg, type JetStreamClient, type JetStreamManager,
 } from "nats-kv-wasm";
+
+export async function jetStreamExample(nc: NatsConnection): Promise<void> {
+  const jsm: JetStreamManager = await jetstreamManager(nc, { timeout: 2000 });
+  const si: StreamInfo = await jsm.streams.add({
+    name: "ORDERS", subjects: ["ORDERS.*"], retention: RetentionPolicy.Workqueue, storage: StorageType.Memory,
+    discard: DiscardPolicy.Old, max_age: nanos(60_000), sources: [{ name: "X", domain: "hub", subject_transforms: [{ src: "a.>", dest: "b.>" }] }],
+  });
+  console.log(si.state.messages, millis(si.config.max_age ?? 0));
+  await jsm.streams.update("ORDERS", { description: "orders" });
+  for await (const s of jsm.streams.list("ORDERS.*")) console.log(s.config.name);
+  const names: string[] = await jsm.streams.names();
+  const first: string[] = await jsm.streams.names().next();
+  const found: string = await jsm.streams.find("ORDERS.created");
+  const m: StoredMsg | null = await jsm.streams.getMessage("ORDERS", { last_by_subj: "ORDERS.created" });
+  if (m) console.log(m.seq, m.header.get("n"), m.time.getTime(), m.json<{ id: number }>().id);
+  await jsm.streams.deleteMessage("ORDERS", 1, false);
+  const { purged }: { purged: number } = await jsm.streams.purge("ORDERS", { filter: "ORDERS.x", keep: 1 });
+  const ci: ConsumerInfo = await jsm.consumers.add("ORDERS", { durable_name: "order-review", ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
+  await jsm.consumers.update("ORDERS", "order-review", { max_deliver: 3 });
+  const cs: ConsumerInfo[] = await jsm.consumers.list("ORDERS");
+  const js: JetStreamClient = jetstream(nc);
+  const ack: PubAck = await js.publish("ORDERS.created", JSON.stringify({ id: 1 }), {
+    msgID: "1", expect: { lastSubjectSequence: 0 }, headers: { a: "b" }, ttl: "10s", timeout: 1000, retries: 3,
+  });
+  console.log(names, first, found, purged, ci.num_ack_pending, cs.length, ack.seq, ack.duplicate, js.apiPrefix);
+  console.log(await jsm.streams.delete("ORDERS"), await jsm.consumers.delete("ORDERS", "order-review"), jsm.jetstream().getOptions());
+}
 
 export async function example(): Promise<void> {
   await init();

@@ -351,25 +351,35 @@ fn list_page(offset: u64, total: u64, names: &[&str]) -> Json {
 
 #[test]
 fn stream_list_paging() {
-    let mut l = StreamLister::new();
+    let mut l = Pager::new("streams", None);
     assert_eq!(l.next_body().as_deref(), Some(r#"{"offset":0}"#));
     let p = l.on_page(list_page(0, 3, &["A", "B"])).unwrap();
-    assert_eq!(p.iter().map(|s| s.name()).collect::<Vec<_>>(), ["A", "B"]);
+    let names = p
+        .into_iter()
+        .map(|j| StreamInfo::from_json(j).unwrap().name().to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(names, ["A", "B"]);
     assert_eq!(l.next_body().as_deref(), Some(r#"{"offset":2}"#));
     assert_eq!(l.on_page(list_page(2, 3, &["C"])).unwrap().len(), 1);
     assert_eq!(l.next_body(), None);
     // No streams at all: "streams":null.
-    let mut l = StreamLister::new();
+    let mut l = Pager::new("streams", None);
     let empty = Json::parse(r#"{"total":0,"offset":0,"limit":256,"streams":null}"#).unwrap();
     assert!(l.on_page(empty).unwrap().is_empty());
     assert_eq!(l.next_body(), None);
     // A short page that never reaches total still ends (no endless loop).
-    let mut l = StreamLister::new();
+    let mut l = Pager::new("streams", None);
     l.on_page(list_page(0, 5, &["A"])).unwrap();
     l.on_page(list_page(1, 5, &[])).unwrap();
     assert_eq!(l.next_body(), None);
-    let mut l = StreamLister::new();
+    let mut l = Pager::new("streams", None);
     let bad = Json::parse(r#"{"total":1,"streams":{}}"#).unwrap();
     assert_eq!(l.on_page(bad).unwrap_err().code, ErrorCode::ProtocolError);
     assert_eq!(l.next_body(), None);
+    // A subject filter rides in every request.
+    let l = Pager::new("streams", Some("ORDERS.*".into()));
+    assert_eq!(
+        l.next_body().as_deref(),
+        Some(r#"{"offset":0,"subject":"ORDERS.*"}"#)
+    );
 }

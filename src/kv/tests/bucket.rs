@@ -4,7 +4,7 @@ use crate::jetstream::error::ErrorContext;
 use crate::jetstream::headers::MsgTtl;
 use crate::jetstream::{AckInfo, JsApi, PubAck, StreamInfo};
 use crate::kv::bucket::{create_error, create_retry, get_result, is_multi_key, key_subject_error};
-use crate::kv::{Bucket, KvEntry, KvLister, KvStatus, Operation, Storage};
+use crate::kv::{kv_statuses, Bucket, KvEntry, KvStatus, Operation, Storage};
 use crate::proto::json::Json;
 use crate::time::Wall;
 
@@ -509,10 +509,10 @@ fn status_and_list() {
         (0, 0, false, 1)
     );
 
-    let mut l = KvLister::new();
+    let mut l = crate::jetstream::Pager::new("streams", None);
     assert_eq!(l.next_body().as_deref(), Some(r#"{"offset":0}"#));
     let page = Json::parse(r#"{"type":"io.nats.jetstream.api.v1.stream_list_response","total":3,"offset":0,"limit":256,"streams":[{"config":{"name":"ORDERS"},"state":{}},{"config":{"name":"KV_a","max_msgs_per_subject":2},"state":{"messages":4}},{"config":{"name":"KV_b"},"state":{}}]}"#).unwrap();
-    let buckets = l.on_page(page).unwrap();
+    let buckets = kv_statuses(l.on_page(page).unwrap()).unwrap();
     assert_eq!(
         buckets
             .iter()

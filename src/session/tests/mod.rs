@@ -5,6 +5,7 @@ mod batch;
 mod client;
 mod consumer;
 mod kv;
+mod manage;
 mod pull;
 mod scan;
 mod server;
