@@ -1202,17 +1202,3 @@ impl ConsumerMachine for PullConsumer {
         self.started
     }
 }
-
-/// Checks a stream or consumer name (`what`) as API.md says: non-empty, ≤ 255 bytes, no whitespace,
-/// `.`, `*`, `>`, `/`, `\` or control characters (`INVALID_ARGUMENT`).
-pub fn validate_name(what: &str, name: &str) -> Result<(), NatsError> {
-    let bad = name
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || ".*>/\\".contains(c));
-    if name.is_empty() || name.len() > 255 || bad {
-        return Err(NatsError::invalid_argument(format!(
-            "invalid {what} name {name:?}"
-        )));
-    }
-    Ok(())
-}

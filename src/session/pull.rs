@@ -12,8 +12,9 @@ use super::{Client, Done, JetStream};
 use crate::error::{ErrorCode, NatsError};
 use crate::jetstream::ack::{AckKind, AckState, JsMsg};
 use crate::jetstream::api::ApiRequest;
+use crate::jetstream::config::validate_name;
 use crate::jetstream::error::ErrorContext;
-use crate::jetstream::pull::{validate_name, PullArgs, PullConsumer, PullItem, PullOptions};
+use crate::jetstream::pull::{PullArgs, PullConsumer, PullItem, PullOptions};
 use crate::jetstream::ConsumerMachine;
 use crate::proto::json::Json;
 

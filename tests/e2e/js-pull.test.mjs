@@ -9,8 +9,8 @@ let stack, browser, page, url;
 before(async () => {
   ({ stack, browser, page, url } = await openModuleStack());
   await page.evaluate(async (url) => {
-    const { pullConsumer } = await import("/js/consumer.js");
     const nc = await nats.connect({ servers: url });
+    const js = nats.jetstream(nc);
     const api = async (subj, body) => {
       const r = (await nc.request(`$JS.API.${subj}`, JSON.stringify(body ?? {}), { timeout: 5000 })).json();
       if (r.error) throw new Error(`${subj}: ${r.error.description}`);
@@ -24,7 +24,7 @@ before(async () => {
     const publish = async (subj, n, body = (i) => `m${i}`) => {
       for (let i = 1; i <= n; i++) await nc.request(subj, body(i), { timeout: 5000 });
     };
-    window.t = { nc, api, setup, publish, get: (s, c) => pullConsumer(nc, {}, s, c) };
+    window.t = { nc, api, setup, publish, get: (s, c) => js.consumers.get(s, c) };
   }, url);
 });
 after(() => closeModuleStack({ stack, browser }));
