@@ -203,3 +203,36 @@ test("fetch of a deleted consumer fails CONSUMER_DELETED or CONSUMER_NOT_FOUND",
   assert.equal(r.during, "CONSUMER_DELETED");
   assert.equal(r.after, "CONSUMER_NOT_FOUND");
 });
+
+test("consume through a server restart: pulls again after the reconnect, every message processed", async () => {
+  await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url, reconnectTimeWait: 100, reconnectJitter: 50, maxReconnectAttempts: -1 });
+    const js = nats.jetstream(nc);
+    const api = async (subj, body) => (await nc.request(`$JS.API.${subj}`, JSON.stringify(body), { timeout: 5000 })).json();
+    await api("STREAM.CREATE.RST", { name: "RST", subjects: ["RST.>"], storage: "file" });
+    await api("CONSUMER.CREATE.RST.c", { stream_name: "RST", config: { durable_name: "c", ack_policy: "explicit" } });
+    for (let i = 0; i < 20; i++) await js.publish("RST.a", `m${i}`);
+    const c = await js.consumers.get("RST", "c");
+    const seen = new Set();
+    const statuses = [];
+    nc.onStatus((s) => statuses.push(s.type));
+    const msgs = await c.consume({ max_messages: 5, expires: 2000, callback: (m) => { seen.add(m.seq); m.ack(); } });
+    window.r = { nc, js, seen, statuses, msgs };
+  }, stack.server.wsUrl);
+  await page.waitForFunction(() => window.r.seen.size === 20, null, { timeout: 10000 });
+  await stack.server.restart();
+  await page.waitForFunction(() => window.r.statuses.includes("reconnect"), null, { timeout: 20000 });
+  await page.evaluate(async () => {
+    for (let i = 20; i < 40; i++) await window.r.js.publish("RST.a", `m${i}`, { retries: 10, timeout: 2000 });
+  });
+  await page.waitForFunction(() => window.r.seen.size === 40, null, { timeout: 20000 });
+  const r = await page.evaluate(async () => {
+    const { seen, msgs, nc } = window.r;
+    msgs.stop();
+    const closed = await msgs.closed();
+    await nc.close();
+    return { seqs: [...seen].sort((a, b) => a - b), closed };
+  });
+  assert.deepEqual(r.seqs, Array.from({ length: 40 }, (_, i) => i + 1));
+  assert.equal(r.closed, undefined);
+});
