@@ -236,3 +236,23 @@ test("consume through a server restart: pulls again after the reconnect, every m
   assert.deepEqual(r.seqs, Array.from({ length: 40 }, (_, i) => i + 1));
   assert.equal(r.closed, undefined);
 });
+
+// SIGKILL: no `409 Server Shutdown` (a stop sends one, which ends the fetch at once, normally).
+test("fetch never hangs past its expires when the server goes away", async () => {
+  await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+    const js = nats.jetstream(nc);
+    await nc.request("$JS.API.STREAM.CREATE.GONE", JSON.stringify({ name: "GONE", subjects: ["GONE.>"], storage: "memory" }));
+    await nc.request("$JS.API.CONSUMER.CREATE.GONE.c", JSON.stringify({ stream_name: "GONE", config: { durable_name: "c", ack_policy: "explicit" } }));
+    const c = await js.consumers.get("GONE", "c");
+    const t0 = performance.now();
+    const batch = await c.fetch({ max_messages: 10, expires: 3000 });
+    window.g = { nc, done: batch.closed().then((e) => ({ ms: performance.now() - t0, err: e?.code ?? null })) };
+  }, stack.server.wsUrl);
+  await stack.server.kill();
+  const r = await page.evaluate(() => window.g.done);
+  await stack.server.start();
+  await page.evaluate(() => window.g.nc.close());
+  assert.ok(r.ms >= 2500 && r.ms < 5000, `ended after ${r.ms} ms (expires 3000 + 1000 grace)`);
+  assert.equal(r.err, null, "ends with what it has");
+});
