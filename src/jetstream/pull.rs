@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
+use crate::proto::num::f64_text;
 use crate::proto::Msg;
 use crate::time::{Mono, MAX_TIMER_MS};
 
@@ -111,8 +112,11 @@ fn whole(v: Option<f64>, name: &str, min: f64, max: f64) -> Result<Option<u64>, 
     match v {
         None => Ok(None),
         Some(x) if x.is_finite() && x.fract() == 0.0 && x >= min && x <= max => Ok(Some(x as u64)),
+        // `f64_text`, not `{}`: float formatting would pull core's float printer into the .wasm.
         Some(_) => Err(invalid(&format!(
-            "{name} must be a whole number of {min}..{max}"
+            "{name} must be a whole number of {}..{}",
+            f64_text(min),
+            f64_text(max)
         ))),
     }
 }
