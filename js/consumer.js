@@ -1,7 +1,7 @@
 // Pull consumers for the ES module: `Consumer` (`js.consumers.get(stream, name)`), `ConsumerMessages`
 // (what fetch() and consume() return) and the acks of `JsMsg`, over the wasm exports. Every rule —
 // options, statuses, the pull window, the final-ack rule — is in the session layer and below.
-import { getPullConsumer } from "../pkg/nats_kv_wasm.js";
+import { getPullConsumer, getOrderedConsumer } from "../pkg/nats_kv_wasm.js";
 import { NatsError } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { onPanicEnd, settled } from "./guard.js";
@@ -12,7 +12,12 @@ export function pullConsumer(nc, opts, stream, name) {
   return settled((s) => getPullConsumer(nc._w, opts ?? {}, stream, name, s)).then((w) => new PullConsumerImpl(w));
 }
 
-/** A pull consumer. */
+/** `js.consumers.get(stream, opts)`: a new ordered consumer (ADR-17), one call at a time. */
+export function orderedConsumer(nc, opts, stream, ordered) {
+  return settled((s) => getOrderedConsumer(nc._w, opts ?? {}, stream, ordered ?? {}, s)).then((w) => new PullConsumerImpl(w));
+}
+
+/** A pull consumer (named or ordered). */
 export class PullConsumerImpl {
   constructor(w) { this._w = w; }
   get stream() { return this._w.stream; }

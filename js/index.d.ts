@@ -450,11 +450,28 @@ export interface JetStreamClient {
   consumers: {
     /** An existing pull consumer (`WRONG_CONSUMER_KIND` for a push one). */
     get(stream: string, name: string): Promise<Consumer>;
+    /** A new ordered consumer (ADR-17): ephemeral, ack none, memory, R1; one fetch/next/consume at a
+     * time (else `CONSUMER_BUSY`), each going on after the last message delivered. */
+    get(stream: string, opts?: OrderedConsumerOptions): Promise<Consumer>;
   };
   jetstreamManager(checkAPI?: boolean): Promise<JetStreamManager>;
   getOptions(): JetStreamOptions;
 }
-/** A pull consumer. */
+export interface OrderedConsumerOptions {
+  /** Consumers are named `<name_prefix>_<serial>` (default: a fresh NUID). */
+  name_prefix?: string;
+  filter_subjects?: string | string[];
+  /** From the first message unless told otherwise; `opt_start_seq`/`opt_start_time` alone imply theirs. */
+  deliver_policy?: DeliverPolicy;
+  opt_start_seq?: number;
+  /** RFC 3339. */
+  opt_start_time?: string;
+  replay_policy?: ReplayPolicy;
+  /** ms (300000). */
+  inactive_threshold?: number;
+  headers_only?: boolean;
+}
+/** A pull consumer (named or ordered). */
 export interface Consumer {
   info(cached?: boolean): Promise<ConsumerInfo>;
   fetch(opts?: FetchOptions): Promise<ConsumerMessages>;
@@ -500,7 +517,7 @@ export interface ConsumerMessages extends AsyncIterable<JsMsg> {
 }
 /** heartbeats_missed {count}, heartbeat, next {options}, discard {messagesLeft, bytesLeft}, exceeded_limits |
  * consumer_deleted | debug {code, description}, no_responders {code}, consumer_not_found {name, stream, count},
- * stream_not_found {name}, flow_control. */
+ * stream_not_found {name}, flow_control, reset | ordered_consumer_recreated {name}. */
 export type ConsumerNotification = { type: string; [data: string]: unknown };
 export interface JsMsg {
   subject: string;

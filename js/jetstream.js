@@ -4,7 +4,7 @@ import * as wasm from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl, flattenHeaders } from "./headers.js";
 import { settled, panicked } from "./guard.js";
-import { pullConsumer } from "./consumer.js";
+import { pullConsumer, orderedConsumer } from "./consumer.js";
 
 const enumOf = (o) => Object.freeze(o);
 export const AckPolicy = enumOf({ None: "none", All: "all", Explicit: "explicit" });
@@ -145,10 +145,11 @@ export class JetStreamClientImpl {
     this._w = w;
     this._opts = opts;
     this.consumers = {
-      /** An existing pull consumer (`WRONG_CONSUMER_KIND` for a push one). */
-      get: (stream, name) => typeof name === "string"
-        ? pullConsumer(nc, opts, stream, name)
-        : Promise.reject(new NatsError("INVALID_ARGUMENT", "consumers.get(stream, name): ordered consumers are not available yet")),
+      /** An existing pull consumer by name (`WRONG_CONSUMER_KIND` for a push one), else a new
+       * ordered consumer with `OrderedConsumerOptions`. */
+      get: (stream, nameOrOpts) => typeof nameOrOpts === "string"
+        ? pullConsumer(nc, opts, stream, nameOrOpts)
+        : orderedConsumer(nc, opts, stream, nameOrOpts),
     };
   }
   get apiPrefix() { return this._w.apiPrefix(); }

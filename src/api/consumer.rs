@@ -1,4 +1,4 @@
-//! Pull consumer exports: `getPullConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
+//! Pull consumer exports: `getPullConsumer()`, `getOrderedConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
 //! the acks of its messages) and `WasmPullRun` (a running fetch or consume), wrapped by
 //! `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches; status
 //! notifications as `(json)` calls, in order with them.
@@ -7,13 +7,16 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
-use super::convert::{opt_bool, opt_number, options_object, string};
+use super::convert::{
+    member, opt_bool, opt_number, opt_string, options_object, string, string_or_array,
+};
 use super::deliver::Deliver;
 use super::kv_options::js_options;
 use super::promise::{done, Settle, ToJs};
 use crate::error::NatsError;
 use crate::jetstream::ack::{AckKind, AckState, JsMsg};
 use crate::jetstream::api::JsApi;
+use crate::jetstream::consumer::OrderedArgs;
 use crate::jetstream::pull::{PullArgs, PullItem};
 use crate::session::batch::{event, Batch, Kind};
 use crate::session::pull::{ack, ack_ack, Consumer, PullRun};
@@ -50,6 +53,38 @@ pub fn get_pull_consumer(
     let stream = string(&stream, "stream")?;
     let name = string(&name, "consumer name")?;
     js.pull_consumer(stream, name, done(settle));
+    Ok(())
+}
+
+/// `js.consumers.get(stream, opts)` on `conn` with `JetStreamOptions`: creates an ordered consumer
+/// (`OrderedConsumerOptions` `ordered`), settles with a `WasmConsumer`.
+#[wasm_bindgen(js_name = getOrderedConsumer)]
+pub fn get_ordered_consumer(
+    conn: &WasmConnection,
+    opts: JsValue,
+    stream: JsValue,
+    ordered: JsValue,
+    settle: Function,
+) -> Result<(), JsValue> {
+    let o = js_options(&opts)?;
+    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
+    let js = JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix);
+    let stream = string(&stream, "stream")?;
+    options_object(&ordered, "ordered consumer options")?;
+    let filters = member(&ordered, "filter_subjects")
+        .map(|v| string_or_array(&v, "filter_subjects"))
+        .transpose()?;
+    let args = OrderedArgs {
+        name_prefix: opt_string(&ordered, "name_prefix")?,
+        filter_subjects: filters.unwrap_or_default(),
+        deliver_policy: opt_string(&ordered, "deliver_policy")?,
+        opt_start_seq: opt_number(&ordered, "opt_start_seq")?,
+        opt_start_time: opt_string(&ordered, "opt_start_time")?,
+        replay_policy: opt_string(&ordered, "replay_policy")?,
+        inactive_threshold: opt_number(&ordered, "inactive_threshold")?,
+        headers_only: opt_bool(&ordered, "headers_only")?.unwrap_or(false),
+    };
+    js.ordered_consumer(stream, &args, done(settle));
     Ok(())
 }
 
@@ -114,7 +149,7 @@ impl WasmConsumer {
     /// The consumer's name.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
-        self.consumer.name().to_owned()
+        self.consumer.name()
     }
     /// Settles with the ConsumerInfo (the cached one with `cached`).
     pub fn info(&self, cached: bool, settle: Function) {

@@ -1,11 +1,17 @@
-//! The ordered push consumer's configuration and its CONSUMER.CREATE request (ADR-17, KV-SPEC.md §1.5):
-//! ephemeral, `ack_policy:"none"`, `max_deliver:1`, flow control, idle heartbeats, R1 in memory.
+//! The ordered consumer's configuration and its CONSUMER.CREATE request (ADR-17, KV-SPEC.md §1.5):
+//! ephemeral, `ack_policy:"none"`, `max_deliver:1`, R1 in memory; a push one (KV watch) adds its
+//! deliver subject, flow control and idle heartbeats, a pull one (`js.consumers.get(stream, opts)`)
+//! has none of them. [`OrderedArgs`] are the JavaScript `OrderedConsumerOptions`, checked here.
 
 use crate::proto::json::Json;
 
+use crate::error::NatsError;
+use crate::proto::subject::validate_subscribe;
+
 use super::api::{ApiRequest, JsApi};
+use super::config::validate_name;
 use super::error::ErrorContext;
-use super::time::{ms_to_ns, NANOS_PER_MS};
+use super::time::{ms_to_ns, parse_rfc3339_ms, NANOS_PER_MS};
 
 /// Idle heartbeat of ordered consumers: 5 s, as nats.go (nats.js uses 30 s; a shorter interval finds
 /// a lost consumer sooner: after two missed heartbeats, 10 s).
@@ -27,6 +33,8 @@ pub enum DeliverPolicy {
     LastPerSubject,
     /// From this stream sequence on (`"by_start_sequence"`, `opt_start_seq`).
     ByStartSequence(u64),
+    /// From the config's `opt_start_time` on (`"by_start_time"`).
+    ByStartTime,
 }
 
 impl DeliverPolicy {
@@ -38,6 +46,7 @@ impl DeliverPolicy {
             DeliverPolicy::New => "new",
             DeliverPolicy::LastPerSubject => "last_per_subject",
             DeliverPolicy::ByStartSequence(_) => "by_start_sequence",
+            DeliverPolicy::ByStartTime => "by_start_time",
         }
     }
 }
@@ -60,6 +69,10 @@ pub struct OrderedConfig {
     pub inactive_threshold_ms: u64,
     /// How API errors of the consumer's requests read (KV: 10059 → `BUCKET_NOT_FOUND`).
     pub error_context: ErrorContext,
+    /// `opt_start_time` (RFC 3339) of [`DeliverPolicy::ByStartTime`].
+    pub opt_start_time: Option<String>,
+    /// `replay_policy: "original"` (else `"instant"`).
+    pub replay_original: bool,
 }
 
 impl OrderedConfig {
@@ -73,10 +86,13 @@ impl OrderedConfig {
             idle_heartbeat_ms: DEFAULT_IDLE_HEARTBEAT_MS,
             inactive_threshold_ms: DEFAULT_INACTIVE_THRESHOLD_MS,
             error_context: ErrorContext::General,
+            opt_start_time: None,
+            replay_original: false,
         }
     }
 
-    /// The consumer `config` JSON for consumer `name` delivering to `deliver_subject` from `policy`.
+    /// The consumer `config` JSON for consumer `name` delivering to `deliver_subject` from `policy`
+    /// (an empty `deliver_subject`: a pull consumer, without flow control and heartbeats).
     pub fn config_json(&self, name: &str, deliver_subject: &str, policy: DeliverPolicy) -> Json {
         let s = |v: &str| Json::Str(v.to_owned());
         let ns = |ms: u64| {
@@ -87,14 +103,22 @@ impl OrderedConfig {
                     .unwrap_or(i64::MAX / NANOS_PER_MS),
             )
         };
-        let mut m: Vec<(String, Json)> = vec![
-            ("name".into(), s(name)),
-            ("deliver_subject".into(), s(deliver_subject)),
-            ("deliver_policy".into(), s(policy.as_str())),
-        ];
-        if let DeliverPolicy::ByStartSequence(seq) = policy {
-            let seq = i64::try_from(seq).unwrap_or(i64::MAX);
-            m.push(("opt_start_seq".into(), Json::Int(seq)));
+        let push = !deliver_subject.is_empty();
+        let mut m: Vec<(String, Json)> = vec![("name".into(), s(name))];
+        if push {
+            m.push(("deliver_subject".into(), s(deliver_subject)));
+        }
+        m.push(("deliver_policy".into(), s(policy.as_str())));
+        match policy {
+            DeliverPolicy::ByStartSequence(seq) => {
+                let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+                m.push(("opt_start_seq".into(), Json::Int(seq)));
+            }
+            DeliverPolicy::ByStartTime => {
+                let t = self.opt_start_time.as_deref().unwrap_or_default();
+                m.push(("opt_start_time".into(), s(t)));
+            }
+            _ => {}
         }
         m.push(("ack_policy".into(), s("none")));
         m.push(("max_deliver".into(), Json::Int(1)));
@@ -106,9 +130,16 @@ impl OrderedConfig {
                 Json::Arr(many.iter().map(|f| s(f)).collect()),
             )),
         }
-        m.push(("replay_policy".into(), s("instant")));
-        m.push(("flow_control".into(), Json::Bool(true)));
-        m.push(("idle_heartbeat".into(), ns(self.idle_heartbeat_ms)));
+        let replay = if self.replay_original {
+            "original"
+        } else {
+            "instant"
+        };
+        m.push(("replay_policy".into(), s(replay)));
+        if push {
+            m.push(("flow_control".into(), Json::Bool(true)));
+            m.push(("idle_heartbeat".into(), ns(self.idle_heartbeat_ms)));
+        }
         m.push(("inactive_threshold".into(), ns(self.inactive_threshold_ms)));
         m.push(("headers_only".into(), Json::Bool(self.headers_only)));
         m.push(("num_replicas".into(), Json::Int(1)));
@@ -139,5 +170,104 @@ impl OrderedConfig {
             ),
         ]);
         ApiRequest::new(subject, body.to_json_string())
+    }
+}
+
+/// `OrderedConsumerOptions` as JavaScript gives them (`inactive_threshold` in ms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderedArgs {
+    /// `name_prefix`: consumers are named `<prefix>_<serial>` (default: a fresh NUID).
+    pub name_prefix: Option<String>,
+    /// `filter_subjects` (a string is one filter).
+    pub filter_subjects: Vec<String>,
+    /// `deliver_policy`.
+    pub deliver_policy: Option<String>,
+    /// `opt_start_seq`.
+    pub opt_start_seq: Option<f64>,
+    /// `opt_start_time` (RFC 3339).
+    pub opt_start_time: Option<String>,
+    /// `replay_policy`: `"instant"` or `"original"`.
+    pub replay_policy: Option<String>,
+    /// `inactive_threshold`, ms.
+    pub inactive_threshold: Option<f64>,
+    /// `headers_only`.
+    pub headers_only: bool,
+}
+
+fn bad(what: &str) -> NatsError {
+    NatsError::invalid_argument(format!("invalid ordered consumer option: {what}"))
+}
+
+impl OrderedArgs {
+    /// Checks the options for a consumer of `stream` (already validated) and returns its config
+    /// and name prefix (`INVALID_ARGUMENT` or `INVALID_SUBJECT` before anything is sent). As nats.js:
+    /// `opt_start_seq` or `opt_start_time` alone imply their policy; `last_per_subject` without a
+    /// filter reads `>`.
+    pub fn config(&self, stream: &str, nuid: &str) -> Result<(OrderedConfig, String), NatsError> {
+        let prefix = match &self.name_prefix {
+            Some(p) => {
+                validate_name("name_prefix", p)?;
+                p.clone()
+            }
+            None => nuid.to_owned(),
+        };
+        let mut filters: Vec<String> = Vec::with_capacity(self.filter_subjects.len());
+        for f in &self.filter_subjects {
+            validate_subscribe(f)?;
+            if !filters.contains(f) {
+                filters.push(f.clone());
+            }
+        }
+        let seq = match self.opt_start_seq {
+            None => None,
+            Some(n) if n.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&n) => {
+                Some(n as u64)
+            }
+            Some(_) => return Err(bad("opt_start_seq must be a whole number ≥ 1")),
+        };
+        if let Some(t) = &self.opt_start_time {
+            if parse_rfc3339_ms(t).is_none() {
+                return Err(bad("opt_start_time must be an RFC 3339 time"));
+            }
+        }
+        let policy = match (self.deliver_policy.as_deref(), seq, &self.opt_start_time) {
+            (Some("by_start_sequence") | None, Some(seq), None) => {
+                DeliverPolicy::ByStartSequence(seq)
+            }
+            (Some("by_start_time") | None, None, Some(_)) => DeliverPolicy::ByStartTime,
+            (_, Some(_), _) | (_, _, Some(_)) => {
+                return Err(bad(
+                    "opt_start_seq and opt_start_time go with their deliver_policy",
+                ))
+            }
+            (None | Some("all"), None, None) => DeliverPolicy::All,
+            (Some("last"), None, None) => DeliverPolicy::Last,
+            (Some("new"), None, None) => DeliverPolicy::New,
+            (Some("last_per_subject"), None, None) => DeliverPolicy::LastPerSubject,
+            (Some("by_start_sequence"), ..) => {
+                return Err(bad("by_start_sequence needs opt_start_seq"))
+            }
+            (Some("by_start_time"), ..) => return Err(bad("by_start_time needs opt_start_time")),
+            (Some(_), ..) => return Err(bad("unknown deliver_policy")),
+        };
+        if policy == DeliverPolicy::LastPerSubject && filters.is_empty() {
+            filters.push(">".to_owned());
+        }
+        let replay_original = match self.replay_policy.as_deref() {
+            None | Some("instant") => false,
+            Some("original") => true,
+            Some(_) => return Err(bad("replay_policy must be \"instant\" or \"original\"")),
+        };
+        let inactive_threshold_ms = match self.inactive_threshold {
+            None => DEFAULT_INACTIVE_THRESHOLD_MS,
+            Some(ms) if ms.fract() == 0.0 && (1.0..=9_007_199_254.0).contains(&ms) => ms as u64,
+            Some(_) => return Err(bad("inactive_threshold must be a whole number of ms ≥ 1")),
+        };
+        let mut cfg = OrderedConfig::new(stream, filters, policy);
+        cfg.opt_start_time.clone_from(&self.opt_start_time);
+        cfg.replay_original = replay_original;
+        cfg.inactive_threshold_ms = inactive_threshold_ms;
+        cfg.headers_only = self.headers_only;
+        Ok((cfg, prefix))
     }
 }

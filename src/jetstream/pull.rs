@@ -12,6 +12,15 @@
 //! handled as API.md "Behaviour details" and "Deliberate differences" say.
 //!
 //! Messages and status notifications come out as [`PullItem`]s, in the order they arrived.
+//!
+//! An ordered consumer (`js.consumers.get(stream, opts)`, ADR-17) is this machine in ordered mode
+//! ([`PullConsumer::ordered`], see [`ordered`]): the same pulls, window and statuses on an ephemeral
+//! `ack_policy:"none"` consumer that it re-creates after the last delivered stream sequence on a
+//! sequence gap, missed heartbeats, a deleted consumer or a reconnect.
+
+mod ordered;
+
+pub use ordered::OrderedPosition;
 
 use std::collections::VecDeque;
 
@@ -277,6 +286,16 @@ pub enum Notification {
     },
     /// `flow_control`.
     FlowControl,
+    /// `reset {name}`: an ordered consumer is being re-created as `name`.
+    Reset {
+        /// The new consumer's name.
+        name: String,
+    },
+    /// `ordered_consumer_recreated {name}`: an ordered consumer was re-created as `name`.
+    Recreated {
+        /// The new consumer's name.
+        name: String,
+    },
 }
 
 impl Notification {
@@ -355,6 +374,10 @@ impl Notification {
                 ("stream_not_found", vec![("name", text(name))])
             }
             Notification::FlowControl => ("flow_control", Vec::new()),
+            Notification::Reset { name } => ("reset", vec![("name", text(name))]),
+            Notification::Recreated { name } => {
+                ("ordered_consumer_recreated", vec![("name", text(name))])
+            }
         };
         let mut obj = vec![("type".to_owned(), text(kind))];
         obj.extend(fields.drain(..).map(|(k, v)| (k.to_owned(), v)));
@@ -493,6 +516,8 @@ pub struct PullConsumer {
     fetch_end: Option<Mono>,
     /// Consecutive checks that found the consumer missing.
     missing: u32,
+    /// Ordered mode: the consumer is re-created instead of checked.
+    ordered: Option<Box<ordered::Ordered>>,
 }
 
 impl PullConsumer {
@@ -532,6 +557,7 @@ impl PullConsumer {
             retry_at: None,
             fetch_end: None,
             missing: 0,
+            ordered: None,
         }
     }
 
@@ -767,6 +793,9 @@ impl PullConsumer {
 
     /// Starts a CONSUMER.INFO check.
     fn check(&mut self, cause: CheckCause, out: &mut Vec<PullStep>) {
+        if self.ordered.is_some() {
+            return self.recreate(out);
+        }
         self.serial += 1;
         self.phase = Phase::Checking(self.serial);
         self.check_cause = cause;
@@ -901,6 +930,16 @@ impl PullConsumer {
                 self.write_off_last_pull();
                 self.exceeded(code, d, now, out);
             }
+            PullStatus::ConsumerDeleted if self.ordered.is_some() => {
+                Self::notify(
+                    out,
+                    Notification::ConsumerDeleted {
+                        code,
+                        description: d,
+                    },
+                );
+                self.recreate(out);
+            }
             PullStatus::ConsumerDeleted => {
                 let e = Self::status_error(ErrorCode::ConsumerDeleted, code, &d);
                 if fetch {
@@ -955,6 +994,9 @@ impl PullConsumer {
             // Not a consumer delivery (no `$JS.ACK` reply): nothing to account for.
             return;
         };
+        if !self.in_order(&m, size, out) {
+            return;
+        }
         self.req_msgs = self.req_msgs.saturating_sub(1);
         self.req_bytes = self.req_bytes.saturating_sub(size);
         self.received_msgs += 1;
@@ -974,7 +1016,8 @@ impl PullConsumer {
             return out;
         }
         for msg in msgs {
-            if self.phase == Phase::Done {
+            // Ended, or an ordered consumer re-created on another inbox: the rest is stale.
+            if self.phase == Phase::Done || subscription != self.inbox {
                 break;
             }
             let is_status = msg.headers.as_ref().is_some_and(|h| h.code != 0);
@@ -1010,6 +1053,10 @@ impl PullConsumer {
     ) -> Vec<PullStep> {
         let mut out = Vec::new();
         if self.phase != Phase::Checking(serial) {
+            return out;
+        }
+        if self.ordered.is_some() {
+            self.on_created(result, now, &mut out);
             return out;
         }
         let info = api_reply(result, ErrorContext::General);
@@ -1064,7 +1111,9 @@ impl PullConsumer {
         if due(self.heartbeat_deadline) {
             self.heartbeat_deadline = None;
             Self::notify(&mut out, Notification::HeartbeatsMissed { count: 2 });
-            if self.opts.mode == PullMode::Fetch {
+            if self.ordered.is_some() {
+                self.recreate(&mut out);
+            } else if self.opts.mode == PullMode::Fetch {
                 let e = NatsError::new(
                     ErrorCode::HeartbeatsMissed,
                     "two idle heartbeats missed while pulling",
@@ -1097,16 +1146,29 @@ impl ConsumerMachine for PullConsumer {
         if self.started || self.phase == Phase::Done {
             return out;
         }
-        out.push(Step::Command(Command::Subscribe {
-            subject: self.inbox.clone(),
-        }));
+        // An ordered consumer whose last consumer was dropped, or may have delivered past what the
+        // last call received, creates one first.
+        let create = self
+            .ordered
+            .as_ref()
+            .is_some_and(|o| o.pos.name.is_empty() || o.pos.stale);
+        if create {
+            self.recreate(&mut out);
+        } else {
+            out.push(Step::Command(Command::Subscribe {
+                subject: self.inbox.clone(),
+            }));
+        }
         match self.opts.mode {
             PullMode::Fetch => {
                 let grace = if self.opts.no_wait { 0 } else { FETCH_GRACE_MS };
                 self.fetch_end = Some(now.plus((self.opts.expires_ms + grace) as f64));
-                self.fetch_pull(now, &mut out);
+                if !create {
+                    self.fetch_pull(now, &mut out);
+                }
             }
-            PullMode::Consume => self.consume_pull(now, &mut out),
+            PullMode::Consume if !create => self.consume_pull(now, &mut out),
+            PullMode::Consume => {}
         }
         self.started = true;
         out
@@ -1159,6 +1221,8 @@ impl ConsumerMachine for PullConsumer {
             return out;
         }
         match self.phase {
+            // The consumer may be gone with a restarted server, or have delivered into the gap.
+            Phase::Pulling | Phase::Waiting if self.ordered.is_some() => self.recreate(&mut out),
             Phase::Pulling => {
                 self.reset_requested();
                 match self.opts.mode {

@@ -133,6 +133,11 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         self.input(|m, now| m.on_handed_out(count, now));
     }
 
+    /// Whether the run ended (stopped, failed, finished, or its connection closed).
+    pub fn is_ended(&self) -> bool {
+        self.state.borrow().ended
+    }
+
     /// Reads the machine.
     pub fn with_machine<R>(&self, f: impl FnOnce(&M) -> R) -> R {
         f(&self.state.borrow().machine)

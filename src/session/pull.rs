@@ -1,6 +1,8 @@
 //! Pull consumers: `js.consumers.get(stream, name)` (CONSUMER.INFO; a push consumer is
-//! `WRONG_CONSUMER_KIND`), a bound [`Consumer`]'s `info`/`delete`, and `fetch`/`next`/`consume`
-//! driven by the one [`ConsumerRun`] over the [`PullConsumer`] machine; and the acks of a delivered
+//! `WRONG_CONSUMER_KIND`), `js.consumers.get(stream, opts)` (a new ordered consumer), a bound
+//! [`Consumer`]'s `info`/`delete`, and `fetch`/`next`/`consume` driven by the one [`ConsumerRun`]
+//! over the [`PullConsumer`] machine (an ordered consumer runs one call at a time, each going on from
+//! the [`OrderedPosition`] the last one left); and the acks of a delivered
 //! `JsMsg` (`ack`, `nak`, `working`, `term`, `ackAck`) with the final-ack rule of
 //! [`AckState`](crate::jetstream::ack::AckState).
 
@@ -13,21 +15,44 @@ use crate::error::{ErrorCode, NatsError};
 use crate::jetstream::ack::{AckKind, AckState, JsMsg};
 use crate::jetstream::api::ApiRequest;
 use crate::jetstream::config::validate_name;
+use crate::jetstream::consumer::{OrderedArgs, OrderedConfig};
 use crate::jetstream::error::ErrorContext;
-use crate::jetstream::pull::{PullArgs, PullConsumer, PullItem, PullOptions};
+use crate::jetstream::pull::{OrderedPosition, PullArgs, PullConsumer, PullItem, PullOptions};
+use crate::jetstream::types::ConsumerInfo;
 use crate::jetstream::ConsumerMachine;
 use crate::proto::json::Json;
 
 /// A running `fetch()` or `consume()`.
 pub type PullRun = ConsumerRun<PullConsumer>;
 
-/// A bound pull consumer (cheap to clone).
+/// A bound pull consumer, named or ordered (cheap to clone).
 #[derive(Clone)]
 pub struct Consumer {
     js: JetStream,
     stream: Rc<str>,
     name: Rc<str>,
     info: Rc<RefCell<Json>>,
+    ordered: Option<Rc<RefCell<Ordered>>>,
+}
+
+/// What an ordered consumer keeps between its calls.
+struct Ordered {
+    cfg: OrderedConfig,
+    prefix: String,
+    inbox_base: String,
+    /// Where the last call left off (read from `active` once it ended).
+    pos: OrderedPosition,
+    /// The last call: a new one waits until it ended (`CONSUMER_BUSY`).
+    active: Option<PullRun>,
+}
+
+impl Ordered {
+    fn position(&self) -> OrderedPosition {
+        self.active
+            .as_ref()
+            .and_then(|r| r.with_machine(PullConsumer::ordered_position))
+            .unwrap_or_else(|| self.pos.clone())
+    }
 }
 
 /// Whether a ConsumerInfo is of a push consumer (it has a `deliver_subject`).
@@ -68,6 +93,45 @@ impl JetStream {
                         stream: stream.into(),
                         name: name.into(),
                         info: Rc::new(RefCell::new(info)),
+                        ordered: None,
+                    })
+                }))
+            }),
+        );
+    }
+
+    /// `js.consumers.get(stream, opts)`: creates an ordered consumer `<prefix>_1` (options checked
+    /// before anything is sent; `STREAM_NOT_FOUND`).
+    pub fn ordered_consumer(&self, stream: String, args: &OrderedArgs, done: Done<Consumer>) {
+        let nuid = self.client.next_nuid();
+        let checked = validate_name("stream", &stream).and_then(|()| args.config(&stream, &nuid));
+        let (cfg, prefix) = match checked {
+            Ok(c) => c,
+            Err(e) => return done(Err(e)),
+        };
+        let name = format!("{prefix}_1");
+        let req = cfg.create_request(&self.api, &name, "", cfg.deliver_policy);
+        let inbox_base = format!("{}.{}", self.client.inbox_prefix(), self.client.next_nuid());
+        let js = self.clone();
+        self.call(
+            req,
+            cfg.error_context,
+            Box::new(move |r| {
+                done(r.and_then(|json| {
+                    let info = ConsumerInfo::from_json(&json)?;
+                    let pos = OrderedPosition::created(&name, &info, &cfg);
+                    Ok(Consumer {
+                        js,
+                        stream: stream.into(),
+                        name: name.into(),
+                        info: Rc::new(RefCell::new(json)),
+                        ordered: Some(Rc::new(RefCell::new(Ordered {
+                            cfg,
+                            prefix,
+                            inbox_base,
+                            pos,
+                            active: None,
+                        }))),
                     })
                 }))
             }),
@@ -80,9 +144,16 @@ impl Consumer {
     pub fn stream(&self) -> &str {
         &self.stream
     }
-    /// The consumer's name.
-    pub fn name(&self) -> &str {
-        &self.name
+    /// The consumer's name (an ordered consumer's current one).
+    pub fn name(&self) -> String {
+        match &self.ordered {
+            Some(o) => o.borrow().position().name,
+            None => self.name.to_string(),
+        }
+    }
+    /// Whether it is an ordered consumer.
+    pub fn is_ordered(&self) -> bool {
+        self.ordered.is_some()
     }
     /// The connection (acks are sent on it).
     pub fn client(&self) -> &Client {
@@ -94,12 +165,14 @@ impl Consumer {
     }
     /// Whether its `ack_policy` is `none` (acks send nothing), per the last info.
     pub fn no_ack(&self) -> bool {
-        self.info
-            .borrow()
-            .get("config")
-            .and_then(|c| c.get("ack_policy"))
-            .and_then(Json::as_str)
-            == Some("none")
+        self.ordered.is_some()
+            || self
+                .info
+                .borrow()
+                .get("config")
+                .and_then(|c| c.get("ack_policy"))
+                .and_then(Json::as_str)
+                == Some("none")
     }
 
     /// `info(cached)`: the last ConsumerInfo, or a fresh one (which then becomes the cached one).
@@ -109,7 +182,7 @@ impl Consumer {
         }
         let me = self.clone();
         self.js.call(
-            ApiRequest::empty(self.js.api.consumer_info(&self.stream, &self.name)),
+            ApiRequest::empty(self.js.api.consumer_info(&self.stream, &self.name())),
             ErrorContext::General,
             Box::new(move |r| {
                 if let Ok(info) = &r {
@@ -123,7 +196,7 @@ impl Consumer {
     /// `delete()`: CONSUMER.DELETE → `true`.
     pub fn delete(&self, done: Done<bool>) {
         self.js.call(
-            ApiRequest::empty(self.js.api.consumer_delete(&self.stream, &self.name)),
+            ApiRequest::empty(self.js.api.consumer_delete(&self.stream, &self.name())),
             ErrorContext::General,
             Box::new(move |r| {
                 done(r.map(|json| json.get("success").and_then(Json::as_bool).unwrap_or(false)))
@@ -131,40 +204,77 @@ impl Consumer {
         );
     }
 
-    fn run(&self, opts: PullOptions, sink: RunSink<PullItem>) -> PullRun {
+    /// An ordered consumer whose last call has not ended is `CONSUMER_BUSY`.
+    fn idle(&self) -> Result<(), NatsError> {
+        let busy = self
+            .ordered
+            .as_ref()
+            .is_some_and(|o| o.borrow().active.as_ref().is_some_and(|r| !r.is_ended()));
+        if busy {
+            return Err(NatsError::new(
+                ErrorCode::ConsumerBusy,
+                "an ordered consumer runs one fetch, next or consume at a time",
+            ));
+        }
+        Ok(())
+    }
+
+    fn run(&self, opts: PullOptions, sink: RunSink<PullItem>) -> Result<PullRun, NatsError> {
         let client = &self.js.client;
-        let inbox = format!("{}.{}", client.inbox_prefix(), client.next_nuid());
-        let mut machine = PullConsumer::new(
-            self.js.api.clone(),
-            &self.stream,
-            &self.name,
-            inbox,
-            opts,
-            self.no_ack(),
-        );
+        let mut machine = match &self.ordered {
+            Some(slot) => {
+                self.idle()?;
+                let mut o = slot.borrow_mut();
+                o.pos = o.position();
+                o.active = None;
+                PullConsumer::ordered(
+                    self.js.api.clone(),
+                    o.cfg.clone(),
+                    o.prefix.clone(),
+                    o.inbox_base.clone(),
+                    o.pos.clone(),
+                    opts,
+                )
+            }
+            None => {
+                let inbox = format!("{}.{}", client.inbox_prefix(), client.next_nuid());
+                PullConsumer::new(
+                    self.js.api.clone(),
+                    &self.stream,
+                    &self.name,
+                    inbox,
+                    opts,
+                    self.no_ack(),
+                )
+            }
+        };
         // Started while reconnecting: the first pull waits for the reconnect (a publish buffered
         // now would go out next to the reconnect's pull).
         if !client.is_connected() {
             machine.on_disconnect();
         }
-        ConsumerRun::start(client, machine, self.js.timeout_ms, sink)
+        let run = ConsumerRun::start(client, machine, self.js.timeout_ms, sink);
+        if let Some(slot) = &self.ordered {
+            slot.borrow_mut().active = Some(run.clone());
+        }
+        Ok(run)
     }
 
     /// `fetch(opts)`: one batch; `sink` gets `Started`, the messages and statuses, then the end
     /// (`INVALID_ARGUMENT` at once for bad options, before anything is sent).
     pub fn fetch(&self, args: &PullArgs, sink: RunSink<PullItem>) -> Result<PullRun, NatsError> {
-        Ok(self.run(PullOptions::fetch(args)?, sink))
+        self.run(PullOptions::fetch(args)?, sink)
     }
 
     /// `consume(opts)`: pulls until stopped; with `args.buffered` (a `for await`), the caller reports
     /// what the application took with [`PullRun::handed_out`].
     pub fn consume(&self, args: &PullArgs, sink: RunSink<PullItem>) -> Result<PullRun, NatsError> {
-        Ok(self.run(PullOptions::consume(args)?, sink))
+        self.run(PullOptions::consume(args)?, sink)
     }
 
     /// `next({expires})`: a fetch of one; `None` when nothing came within `expires`.
     pub fn next(&self, expires: Option<f64>, done: Done<Option<JsMsg>>) {
-        let opts = match PullOptions::next(expires) {
+        let opts = match PullOptions::next(expires).and_then(|o| self.idle().map(|()| o)) {
             Ok(o) => o,
             Err(e) => return done(Err(e)),
         };
@@ -192,7 +302,10 @@ impl Consumer {
             }
             RunEvent::Started | RunEvent::Initialized => {}
         });
-        let run = self.run(opts, sink);
+        // Checked idle above: `run` cannot be refused.
+        let Ok(run) = self.run(opts, sink) else {
+            return;
+        };
         if !run.with_machine(|m| m.is_done()) {
             *keep.borrow_mut() = Some(run);
         }

@@ -6,7 +6,20 @@ import {
   jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, nanos, millis,
   type StreamInfo, type ConsumerInfo, type PubAck, type StoredMsg, type JetStreamClient, type JetStreamManager,
   type Consumer, type ConsumerMessages, type JsMsg, type DeliveryInfo, type ConsumerNotification,
+  type OrderedConsumerOptions, ReplayPolicy,
 } from "nats-kv-wasm";
+
+export async function orderedExample(js: JetStreamClient): Promise<void> {
+  const opts: OrderedConsumerOptions = {
+    name_prefix: "replay", filter_subjects: ["ORDERS.eu.>", "ORDERS.us.>"], deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: new Date(0).toISOString(), replay_policy: ReplayPolicy.Instant, inactive_threshold: 60_000, headers_only: false,
+  };
+  const oc: Consumer = await js.consumers.get("ORDERS", opts);
+  const all: Consumer = await js.consumers.get("ORDERS");
+  const first: JsMsg | null = await oc.next({ expires: 1000 });
+  const rest = await all.fetch({ max_messages: 100, expires: 2000 });
+  for await (const m of rest) console.log(m.seq, m.info.streamSequence, first?.subject);
+}
 
 export async function pullExample(js: JetStreamClient): Promise<void> {
   const c: Consumer = await js.consumers.get("ORDERS", "order-review");

@@ -1,5 +1,5 @@
 // Deliberately wrong calls: `tsc --noEmit` must reject each of them.
-import { connect, Kvm } from "nats-kv-wasm";
+import { connect, Kvm, jetstream } from "nats-kv-wasm";
 
 export async function wrong(): Promise<void> {
   const nc = await connect({ server: "ws://x" });             // unknown option (servers)
@@ -19,4 +19,6 @@ export async function wrong(): Promise<void> {
   nc.onStatus((s) => s.type === "close" && s.data.code);     // close has no data
   const code: string = (await nc.closed()).code;             // closed() may settle with undefined
   new Kvm(nc, { watcherPrefix: 1 });                         // watcherPrefix is a string
+  await jetstream(nc).consumers.get("S", { filter_subjects: 1 }); // filter_subjects: string | string[]
+  await jetstream(nc).consumers.get("S", { deliver_policy: "first" }); // not a DeliverPolicy
 }

@@ -36,7 +36,7 @@ fn get(h: &mut H, ack_policy: &str) -> Consumer {
 
 /// Records a pull run's events: `started`, `m<seq>` per message, `s:<kind>` per status (pull
 /// requests left out), `ended`/`ended:<code>`; the messages are kept too.
-fn recorder() -> (Trace, Rc<RefCell<Vec<JsMsg>>>, RunSink<PullItem>) {
+pub(super) fn recorder() -> (Trace, Rc<RefCell<Vec<JsMsg>>>, RunSink<PullItem>) {
     let trace: Trace = Rc::default();
     let msgs: Rc<RefCell<Vec<JsMsg>>> = Rc::default();
     let (t, ms) = (trace.clone(), msgs.clone());
@@ -148,7 +148,7 @@ fn get_checks_names_kind_and_existence() {
     let c = get(&mut h, "explicit");
     assert_eq!(
         (c.stream(), c.name(), c.no_ack()),
-        ("ORDERS", "review", false)
+        ("ORDERS", "review".to_owned(), false)
     );
 }
 
