@@ -1,7 +1,7 @@
 // Pull consumers for the ES module: `Consumer` (`js.consumers.get(stream, name)`), `ConsumerMessages`
 // (what fetch() and consume() return) and the acks of `JsMsg`, over the wasm exports. Every rule —
 // options, statuses, the pull window, the final-ack rule — is in the session layer and below.
-import { getPullConsumer, getOrderedConsumer } from "../pkg/nats_kv_wasm.js";
+import { getPullConsumer, getOrderedConsumer, getPushConsumer } from "../pkg/nats_kv_wasm.js";
 import { NatsError } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { onPanicEnd, settled } from "./guard.js";
@@ -15,6 +15,11 @@ export function pullConsumer(nc, opts, stream, name) {
 /** `js.consumers.get(stream, opts)`: a new ordered consumer (ADR-17), one call at a time. */
 export function orderedConsumer(nc, opts, stream, ordered) {
   return settled((s) => getOrderedConsumer(nc._w, opts ?? {}, stream, ordered ?? {}, s)).then((w) => new PullConsumerImpl(w));
+}
+
+/** `js.consumers.getPushConsumer(stream, name)`: an existing push consumer. */
+export function pushConsumer(nc, opts, stream, name) {
+  return settled((s) => getPushConsumer(nc._w, opts ?? {}, stream, name, s)).then((w) => new PushConsumerImpl(w));
 }
 
 /** A pull consumer (named or ordered). */
@@ -47,6 +52,21 @@ export class PullConsumerImpl {
   }
 }
 
+/** A push consumer: `consume()` subscribes to its deliver subject (in its deliver group). */
+class PushConsumerImpl extends PullConsumerImpl {
+  isPullConsumer() { return false; }
+  isPushConsumer() { return true; }
+  /** Resolves once subscribed (after a consumer check: `CONSUMER_BUSY`, `WRONG_CONSUMER_KIND`, …). */
+  consume(opts) {
+    try {
+      return new ConsumerMessagesImpl(this, opts ?? {}, true)._started;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+for (const m of ["fetch", "next"]) Object.defineProperty(PushConsumerImpl.prototype, m, { value: undefined });
+
 /** The messages of a fetch() or consume(): an async iterable, or a callback's feed. */
 class ConsumerMessagesImpl {
   constructor(consumer, opts, isConsume) {
@@ -57,6 +77,9 @@ class ConsumerMessagesImpl {
     this._ended = false;
     let closedResolve;
     this._closed = new Promise((r) => { closedResolve = r; });
+    let started, failed;
+    this._started = new Promise((ok, fail) => { started = ok; failed = fail; });
+    this._started.catch(() => {}); // only a push consume() hands it out
     const unwatch = onPanicEnd(this);
     this._poison = (err) => {
       if (this._ended) return;
@@ -79,7 +102,12 @@ class ConsumerMessagesImpl {
         }
       }
     };
-    const onEvent = (kind, err) => { if (kind === EVENT.ENDED) this._poison(err); };
+    const onEvent = (kind, err) => {
+      if (kind === EVENT.STARTED) started(this);
+      if (kind !== EVENT.ENDED) return;
+      if (err) failed(err); else started(this);
+      this._poison(err);
+    };
     const onStatus = (json) => { const n = JSON.parse(json); for (const q of this._statuses) q.push(n); };
     this._run = isConsume
       ? consumer._w.consume(opts, !callback, onBatch, onEvent, onStatus)

@@ -453,6 +453,8 @@ export interface JetStreamClient {
     /** A new ordered consumer (ADR-17): ephemeral, ack none, memory, R1; one fetch/next/consume at a
      * time (else `CONSUMER_BUSY`), each going on after the last message delivered. */
     get(stream: string, opts?: OrderedConsumerOptions): Promise<Consumer>;
+    /** An existing push consumer (`WRONG_CONSUMER_KIND` for a pull one). */
+    getPushConsumer(stream: string, name: string): Promise<PushConsumer>;
   };
   jetstreamManager(checkAPI?: boolean): Promise<JetStreamManager>;
   getOptions(): JetStreamOptions;
@@ -481,6 +483,20 @@ export interface Consumer {
   delete(): Promise<boolean>;
   isPullConsumer(): boolean;
   isPushConsumer(): boolean;
+}
+/** A push consumer: `consume()` subscribes to its `deliver_subject` in its `deliver_group` (pages share
+ * the work); a second one on this object, or on a group-less consumer bound elsewhere: `CONSUMER_BUSY`. */
+export interface PushConsumer {
+  info(cached?: boolean): Promise<ConsumerInfo>;
+  delete(): Promise<boolean>;
+  consume(opts?: PushConsumeOptions): Promise<ConsumerMessages>;
+  isPullConsumer(): boolean;
+  isPushConsumer(): boolean;
+}
+export interface PushConsumeOptions {
+  /** Synchronous, in order; without it: `for await`. */
+  callback?: (m: JsMsg) => void;
+  abort_on_missing_resource?: boolean;
 }
 export interface FetchOptions {
   /** 100 when neither limit is given. */

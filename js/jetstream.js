@@ -4,7 +4,7 @@ import * as wasm from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl, flattenHeaders } from "./headers.js";
 import { settled, panicked } from "./guard.js";
-import { pullConsumer, orderedConsumer } from "./consumer.js";
+import { pullConsumer, orderedConsumer, pushConsumer } from "./consumer.js";
 
 const enumOf = (o) => Object.freeze(o);
 export const AckPolicy = enumOf({ None: "none", All: "all", Explicit: "explicit" });
@@ -150,6 +150,8 @@ export class JetStreamClientImpl {
       get: (stream, nameOrOpts) => typeof nameOrOpts === "string"
         ? pullConsumer(nc, opts, stream, nameOrOpts)
         : orderedConsumer(nc, opts, stream, nameOrOpts),
+      /** An existing push consumer (`WRONG_CONSUMER_KIND` for a pull one). */
+      getPushConsumer: (stream, name) => pushConsumer(nc, opts, stream, name),
     };
   }
   get apiPrefix() { return this._w.apiPrefix(); }

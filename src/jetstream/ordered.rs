@@ -37,6 +37,13 @@ pub enum Command {
         /// The deliver subject.
         subject: String,
     },
+    /// Subscribe to this deliver subject in queue group `queue`, if any (a push consumer).
+    QueueSubscribe {
+        /// The deliver subject.
+        subject: String,
+        /// The `deliver_group`.
+        queue: Option<String>,
+    },
     /// Unsubscribe from this deliver subject.
     Unsubscribe {
         /// The deliver subject.

@@ -262,31 +262,37 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         self.finish(error);
     }
 
+    /// Subscribes to `subject` (in `queue`, if any) and feeds its messages to the machine.
+    fn subscribe(&self, client: &Client, subject: String, queue: Option<&str>) {
+        let weak = self.downgrade();
+        let subj = subject.clone();
+        let handler = Box::new(move |ev: SubEvent| {
+            let Some(run) = weak.upgrade() else { return };
+            match ev {
+                SubEvent::Msgs(ms) => run.input(|m, now| m.on_messages(&subj, ms, now)),
+                SubEvent::Closed(err) => {
+                    let current = run.state.borrow().subs.iter().any(|(s, _)| *s == subj);
+                    if current && (err.is_some() || client_closed(&run)) {
+                        run.end(err);
+                    }
+                }
+            }
+        });
+        match client.subscribe(&subject, queue, None, handler) {
+            Ok(sid) => self.state.borrow_mut().subs.push((subject, sid)),
+            Err(e) => self.end(Some(e)),
+        }
+    }
+
     fn command(&self, c: Command) {
         let (client, timeout) = {
             let st = self.state.borrow();
             (st.client.clone(), st.timeout_ms)
         };
         match c {
-            Command::Subscribe { subject } => {
-                let weak = self.downgrade();
-                let subj = subject.clone();
-                let handler = Box::new(move |ev: SubEvent| {
-                    let Some(run) = weak.upgrade() else { return };
-                    match ev {
-                        SubEvent::Msgs(ms) => run.input(|m, now| m.on_messages(&subj, ms, now)),
-                        SubEvent::Closed(err) => {
-                            let current = run.state.borrow().subs.iter().any(|(s, _)| *s == subj);
-                            if current && (err.is_some() || client_closed(&run)) {
-                                run.end(err);
-                            }
-                        }
-                    }
-                });
-                match client.subscribe(&subject, None, None, handler) {
-                    Ok(sid) => self.state.borrow_mut().subs.push((subject, sid)),
-                    Err(e) => self.end(Some(e)),
-                }
+            Command::Subscribe { subject } => self.subscribe(&client, subject, None),
+            Command::QueueSubscribe { subject, queue } => {
+                self.subscribe(&client, subject, queue.as_deref())
             }
             Command::Unsubscribe { subject } => {
                 let sid = {

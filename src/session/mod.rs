@@ -19,6 +19,7 @@ pub mod jetstream;
 pub mod kv;
 pub mod manage;
 pub mod pull;
+pub mod push;
 pub mod view;
 
 #[cfg(test)]

@@ -28,11 +28,13 @@ pub type PullRun = ConsumerRun<PullConsumer>;
 /// A bound pull consumer, named or ordered (cheap to clone).
 #[derive(Clone)]
 pub struct Consumer {
-    js: JetStream,
-    stream: Rc<str>,
-    name: Rc<str>,
-    info: Rc<RefCell<Json>>,
+    pub(super) js: JetStream,
+    pub(super) stream: Rc<str>,
+    pub(super) name: Rc<str>,
+    pub(super) info: Rc<RefCell<Json>>,
     ordered: Option<Rc<RefCell<Ordered>>>,
+    /// A push consumer: its running `consume()`, if any.
+    pub(super) push: Option<Rc<RefCell<Option<super::push::PushRun>>>>,
 }
 
 /// What an ordered consumer keeps between its calls.
@@ -56,7 +58,7 @@ impl Ordered {
 }
 
 /// Whether a ConsumerInfo is of a push consumer (it has a `deliver_subject`).
-fn is_push(info: &Json) -> bool {
+pub(super) fn is_push(info: &Json) -> bool {
     info.get("config")
         .and_then(|c| c.get("deliver_subject"))
         .and_then(Json::as_str)
@@ -88,13 +90,7 @@ impl JetStream {
                     if is_push(&info) {
                         return Err(wrong_kind(&stream, &name));
                     }
-                    Ok(Consumer {
-                        js,
-                        stream: stream.into(),
-                        name: name.into(),
-                        info: Rc::new(RefCell::new(info)),
-                        ordered: None,
-                    })
+                    Ok(Consumer::named(js, stream, name, info, false))
                 }))
             }),
         );
@@ -132,6 +128,7 @@ impl JetStream {
                             pos,
                             active: None,
                         }))),
+                        push: None,
                     })
                 }))
             }),
@@ -140,6 +137,24 @@ impl JetStream {
 }
 
 impl Consumer {
+    /// A named consumer bound to `info` (`push`: a push consumer).
+    pub(super) fn named(
+        js: JetStream,
+        stream: String,
+        name: String,
+        info: Json,
+        push: bool,
+    ) -> Self {
+        Consumer {
+            js,
+            stream: stream.into(),
+            name: name.into(),
+            info: Rc::new(RefCell::new(info)),
+            ordered: None,
+            push: push.then(Rc::default),
+        }
+    }
+
     /// The stream's name.
     pub fn stream(&self) -> &str {
         &self.stream

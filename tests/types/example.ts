@@ -6,8 +6,17 @@ import {
   jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, nanos, millis,
   type StreamInfo, type ConsumerInfo, type PubAck, type StoredMsg, type JetStreamClient, type JetStreamManager,
   type Consumer, type ConsumerMessages, type JsMsg, type DeliveryInfo, type ConsumerNotification,
-  type OrderedConsumerOptions, ReplayPolicy,
+  type OrderedConsumerOptions, ReplayPolicy, type PushConsumer,
 } from "nats-kv-wasm";
+
+export async function pushExample(js: JetStreamClient): Promise<void> {
+  const pc: PushConsumer = await js.consumers.getPushConsumer("TASKS", "workers");
+  const ci: ConsumerInfo = await pc.info();
+  const msgs: ConsumerMessages = await pc.consume({ abort_on_missing_resource: true });
+  for await (const m of msgs) { m.ack(); if (m.info.pending === 0) break; }
+  const cb = await pc.consume({ callback: (m) => m.term("later") });
+  console.log(ci.push_bound, pc.isPullConsumer(), pc.isPushConsumer(), await cb.close(), await pc.delete());
+}
 
 export async function orderedExample(js: JetStreamClient): Promise<void> {
   const opts: OrderedConsumerOptions = {

@@ -123,6 +123,7 @@ fn a_subscription_gets_a_frame_at_a_time_then_closed_on_unsubscribe() {
         h.ops(),
         [Op::Sub {
             subject: "foo.*".into(),
+            queue: None,
             sid
         }]
     );
@@ -145,6 +146,7 @@ fn a_subscription_with_a_maximum_closes_after_it() {
     let sid = h.client.subscribe("foo", None, Some(2), handler).unwrap();
     let sub = Op::Sub {
         subject: "foo".into(),
+        queue: None,
         sid,
     };
     assert_eq!(h.ops(), [sub, Op::Unsub { sid, max: Some(2) }]);

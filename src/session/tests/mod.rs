@@ -8,6 +8,7 @@ mod kv;
 mod manage;
 mod ordered;
 mod pull;
+mod push;
 mod scan;
 mod server;
 mod view;
@@ -121,7 +122,11 @@ pub(crate) enum Op {
         payload: String,
     },
     /// `SUB subject [queue] sid`.
-    Sub { subject: String, sid: u64 },
+    Sub {
+        subject: String,
+        queue: Option<String>,
+        sid: u64,
+    },
     /// `UNSUB sid [max]`.
     Unsub { sid: u64, max: Option<u64> },
     /// `PING`, `PONG`, `CONNECT`.
@@ -192,6 +197,7 @@ fn parse_ops(mut s: &str) -> Vec<Op> {
             }
             "SUB" => ops.push(Op::Sub {
                 subject: t[1].to_owned(),
+                queue: (t.len() == 4).then(|| t[2].to_owned()),
                 sid: t[t.len() - 1].parse().unwrap(),
             }),
             "UNSUB" => ops.push(Op::Unsub {
@@ -289,7 +295,7 @@ impl H {
         let ops = parse_ops(&text);
         for op in &ops {
             match op {
-                Op::Sub { subject, sid } => self.subs.push((subject.clone(), *sid)),
+                Op::Sub { subject, sid, .. } => self.subs.push((subject.clone(), *sid)),
                 Op::Unsub { sid, max: None } => self.subs.retain(|(_, s)| s != sid),
                 _ => {}
             }
