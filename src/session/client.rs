@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::{Done, Link};
-use crate::client::{Event, Status};
+use crate::client::{Connection, Event, Status};
 use crate::error::NatsError;
 use crate::proto::{Headers, Msg};
 
@@ -16,6 +16,41 @@ pub enum Delivery {
     Event(Event),
     /// Consecutive messages for one subscription (usually all of one WebSocket frame's).
     Msgs(u64, Vec<Msg>),
+}
+
+/// One queued event of the connection, as a platform's pump hands it on (see [`drain_events`]).
+pub enum Pumped {
+    /// What the platform does itself: `Open` (dial), `CloseTransport`, `Sign` (a nonce).
+    Platform(Event),
+    /// Everything else, for [`Client::deliver`].
+    Client(Delivery),
+}
+
+/// Takes every event `conn` has queued, in order, and hands each to `on`; a subscription's
+/// consecutive messages become one [`Delivery::Msgs`]. `conn` is not borrowed while `on` runs, so `on`
+/// may use the connection (what it queues is taken by this same loop). The one pump loop of the web
+/// driver and the native tests' fake platform.
+pub fn drain_events(conn: &RefCell<Connection>, on: &mut dyn FnMut(Pumped)) {
+    loop {
+        let ev = conn.borrow_mut().poll_event();
+        let Some(ev) = ev else { break };
+        on(match ev {
+            Event::Msg { sid, msg } => {
+                let mut msgs = vec![msg];
+                {
+                    let mut c = conn.borrow_mut();
+                    while let Some(m) = c.poll_msg(sid) {
+                        msgs.push(m);
+                    }
+                }
+                Pumped::Client(Delivery::Msgs(sid, msgs))
+            }
+            ev @ (Event::Open { .. } | Event::CloseTransport | Event::Sign { .. }) => {
+                Pumped::Platform(ev)
+            }
+            other => Pumped::Client(Delivery::Event(other)),
+        });
+    }
 }
 
 /// What a subscription handler receives.

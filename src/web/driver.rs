@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use super::spawn;
 
 use crate::client::{Connection, Event, Options};
-use crate::session::{Alarm, Client, Delivery, Done, Link};
+use crate::session::{drain_events, Alarm, Client, Delivery, Done, Link, Pumped};
 use crate::time::{Mono, Wall};
 use crate::web::clock::now_ms;
 use crate::web::clock::wall_clock_ms;
@@ -97,29 +97,16 @@ impl Driver {
         if self.pumping.replace(true) {
             return;
         }
-        loop {
-            let ev = self.conn.borrow_mut().poll_event();
-            let Some(ev) = ev else { break };
-            match ev {
-                Event::Open { url } => self.open(&url),
-                Event::CloseTransport => {
-                    self.send_now();
-                    self.bury_transport();
-                }
-                Event::Sign { nonce } => self.sign(nonce),
-                Event::Msg { sid, msg } => {
-                    let mut msgs = vec![msg];
-                    {
-                        let mut c = self.conn.borrow_mut();
-                        while let Some(m) = c.poll_msg(sid) {
-                            msgs.push(m);
-                        }
-                    }
-                    self.deliver(Delivery::Msgs(sid, msgs));
-                }
-                other => self.deliver(Delivery::Event(other)),
+        drain_events(&self.conn, &mut |p| match p {
+            Pumped::Platform(Event::Open { url }) => self.open(&url),
+            Pumped::Platform(Event::CloseTransport) => {
+                self.send_now();
+                self.bury_transport();
             }
-        }
+            Pumped::Platform(Event::Sign { nonce }) => self.sign(nonce),
+            Pumped::Platform(_) => {}
+            Pumped::Client(d) => self.deliver(d),
+        });
         self.pumping.set(false);
         if self.conn.borrow().has_outbound() {
             self.schedule_send();

@@ -328,7 +328,7 @@ fn scan_keys(h: &mut H, filter: &str, entries: &[(&str, u64, Operation)]) -> Vec
     let sid = h.deliver_sid(&c);
     h.created(&c, entries.len() as u64);
     for (i, (key, rev, op)) in entries.iter().enumerate() {
-        h.deliver_entry(&c, key, *rev, *op, (entries.len() - 1 - i) as u64);
+        h.feed(&h.delivery(&c, key, *rev, *op, (entries.len() - 1 - i) as u64));
     }
     let ops = h.ops();
     assert_dropped(&ops, &c, sid);
@@ -551,9 +551,9 @@ fn purge_deletes(older_ms: f64) -> Vec<String> {
     let c = h.consumer();
     assert_eq!(c.policy(), ("last_per_subject", None));
     h.created(&c, 3);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 2);
-    h.deliver_entry(&c, "b", 2, Operation::Del, 1);
-    h.deliver_entry(&c, "c", 3, Operation::Purge, 0);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 2));
+    h.feed(&h.delivery(&c, "b", 2, Operation::Del, 1));
+    h.feed(&h.delivery(&c, "c", 3, Operation::Purge, 0));
     let mut bodies = Vec::new();
     for purged in [2, 1] {
         let req = h.pubs().pop().expect("a purge");

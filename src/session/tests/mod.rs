@@ -14,8 +14,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use super::{Alarm, Client, Delivery, Done, Link};
-use crate::client::{Connection, Event, Options};
+use super::{drain_events, Alarm, Client, Done, Link, Pumped};
+use crate::client::{Connection, Options};
 use crate::error::NatsError;
 use crate::time::{Mono, Wall};
 
@@ -86,23 +86,12 @@ impl Fake {
         if self.pumping.replace(true) {
             return;
         }
-        loop {
-            let ev = self.conn.borrow_mut().poll_event();
-            let Some(ev) = ev else { break };
+        drain_events(&self.conn, &mut |p| {
             let client = self.client.borrow().clone();
-            let Some(client) = client else { continue };
-            match ev {
-                Event::Msg { sid, msg } => {
-                    let mut msgs = vec![msg];
-                    while let Some(m) = self.conn.borrow_mut().poll_msg(sid) {
-                        msgs.push(m);
-                    }
-                    client.deliver(Delivery::Msgs(sid, msgs));
-                }
-                Event::Open { .. } | Event::CloseTransport | Event::Sign { .. } => {}
-                other => client.deliver(Delivery::Event(other)),
+            if let (Some(client), Pumped::Client(d)) = (client, p) {
+                client.deliver(d);
             }
-        }
+        });
         self.pumping.set(false);
     }
 }
