@@ -155,6 +155,31 @@ fn create_passes_other_errors_on_without_reading_the_bucket() {
     assert!(h.ops().is_empty());
 }
 
+/// `jetstreamManager(nc)`'s check (API.md): a server without JetStream has no responder on
+/// `$JS.API.INFO` (a 503 status reply) → `JETSTREAM_NOT_ENABLED`; an account without JetStream on a
+/// server with it answers `{"error"}` 503/10039 → the same code.
+#[test]
+fn account_info_without_jetstream_is_jetstream_not_enabled() {
+    let mut h = H::connected();
+    let (r, done) = slot();
+    js(&h).account_info(done);
+    let info = h.request_to("$JS.API.INFO");
+    h.respond_status(&info, "503");
+    let err = failed(&r);
+    assert_eq!(err.code, ErrorCode::JetStreamNotEnabled);
+    assert_eq!(err.api_code, Some(503));
+
+    let (r, done) = slot();
+    js(&h).account_info(done);
+    let info = h.request_to("$JS.API.INFO");
+    h.respond(
+        &info,
+        &api_error(503, 10039, "jetstream not enabled for account"),
+    );
+    assert_eq!(failed(&r).code, ErrorCode::JetStreamNotEnabled);
+    assert!(h.ops().is_empty());
+}
+
 #[test]
 fn open_of_a_missing_bucket_is_bucket_not_found() {
     let mut h = H::connected();
