@@ -29,11 +29,11 @@ function until(cond, timeoutMs = 60000) {
   });
 }
 
-const adapters = {
-  ours: {
-    name: "nats-kv-wasm",
-    connect: () => ours.connect({ servers: url }),
-    kvm: (nc) => new ours.Kvm(nc),
+/** The adapter of one of our builds (`mod`: its js/index.js module). */
+const ourAdapter = (mod, name) => ({
+    name,
+    connect: () => mod.connect({ servers: url }),
+    kvm: (nc) => new mod.Kvm(nc),
     /** Resolves when the watcher has delivered `n` entries; returns ms from start. */
     async watchUntil(kv, n, opts = {}) {
       let got = 0;
@@ -51,7 +51,10 @@ const adapters = {
       w.stop();
       return ms;
     },
-  },
+});
+
+const adapters = {
+  ours: ourAdapter(ours, "nats-kv-wasm"),
   theirs: {
     name: "nats.js",
     connect: () => theirs.wsconnect({ servers: url }),
@@ -483,6 +486,8 @@ const jsHeap = () => (performance.memory ? performance.memory.usedJSHeapSize : 0
 
 window.bench = {
   setUrl(u) { url = u; },
+  /** Adds the adapter "before": another build of ours served under /base/ (BENCH_BASELINE, A/B). */
+  async addBaseline() { adapters.before = ourAdapter(await import("/base/js/index.js"), "nats-kv-wasm (before)"); },
   adapters: Object.keys(adapters),
   async run(caseId, who) {
     const c = adapters[who];
