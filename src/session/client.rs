@@ -18,23 +18,20 @@ pub enum Delivery {
     Msgs(u64, Vec<Msg>),
 }
 
-/// One queued event of the connection, as a platform's pump hands it on (see [`drain_events`]).
-pub enum Pumped {
-    /// What the platform does itself: `Open` (dial), `CloseTransport`, `Sign` (a nonce).
-    Platform(Event),
-    /// Everything else, for [`Client::deliver`].
-    Client(Delivery),
-}
-
-/// Takes every event `conn` has queued, in order, and hands each to `on`; a subscription's
-/// consecutive messages become one [`Delivery::Msgs`]. `conn` is not borrowed while `on` runs, so `on`
-/// may use the connection (what it queues is taken by this same loop). The one pump loop of the web
-/// driver and the native tests' fake platform.
-pub fn drain_events(conn: &RefCell<Connection>, on: &mut dyn FnMut(Pumped)) {
+/// Takes every event `conn` has queued, in order: what the platform does itself (`Open`: dial,
+/// `CloseTransport`, `Sign`: a nonce) goes to `platform`, everything else to `client` (for
+/// [`Client::deliver`]), a subscription's consecutive messages as one [`Delivery::Msgs`]. `conn` is
+/// not borrowed while they run, so they may use the connection (what they queue is taken by this same
+/// loop). The one pump loop of the web driver and of the native tests' fake platform.
+pub fn drain_events(
+    conn: &RefCell<Connection>,
+    mut platform: impl FnMut(Event),
+    mut client: impl FnMut(Delivery),
+) {
     loop {
         let ev = conn.borrow_mut().poll_event();
         let Some(ev) = ev else { break };
-        on(match ev {
+        match ev {
             Event::Msg { sid, msg } => {
                 let mut msgs = vec![msg];
                 {
@@ -43,13 +40,11 @@ pub fn drain_events(conn: &RefCell<Connection>, on: &mut dyn FnMut(Pumped)) {
                         msgs.push(m);
                     }
                 }
-                Pumped::Client(Delivery::Msgs(sid, msgs))
+                client(Delivery::Msgs(sid, msgs));
             }
-            ev @ (Event::Open { .. } | Event::CloseTransport | Event::Sign { .. }) => {
-                Pumped::Platform(ev)
-            }
-            other => Pumped::Client(Delivery::Event(other)),
-        });
+            ev @ (Event::Open { .. } | Event::CloseTransport | Event::Sign { .. }) => platform(ev),
+            other => client(Delivery::Event(other)),
+        }
     }
 }
 

@@ -26,7 +26,7 @@ use crate::client::Connection;
 use crate::error::NatsError;
 use crate::time::{Mono, Wall};
 
-pub use client::{drain_events, Client, Delivery, Pumped, SubEvent, SubHandler};
+pub use client::{drain_events, Client, Delivery, SubEvent, SubHandler};
 pub use consumer::{ConsumerRun, RunEvent, RunSink};
 pub use jetstream::JetStream;
 pub use kv::Kv;

@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use super::spawn;
 
 use crate::client::{Connection, Event, Options};
-use crate::session::{drain_events, Alarm, Client, Delivery, Done, Link, Pumped};
+use crate::session::{drain_events, Alarm, Client, Delivery, Done, Link};
 use crate::time::{Mono, Wall};
 use crate::web::clock::now_ms;
 use crate::web::clock::wall_clock_ms;
@@ -97,16 +97,19 @@ impl Driver {
         if self.pumping.replace(true) {
             return;
         }
-        drain_events(&self.conn, &mut |p| match p {
-            Pumped::Platform(Event::Open { url }) => self.open(&url),
-            Pumped::Platform(Event::CloseTransport) => {
-                self.send_now();
-                self.bury_transport();
-            }
-            Pumped::Platform(Event::Sign { nonce }) => self.sign(nonce),
-            Pumped::Platform(_) => {}
-            Pumped::Client(d) => self.deliver(d),
-        });
+        drain_events(
+            &self.conn,
+            |ev| match ev {
+                Event::Open { url } => self.open(&url),
+                Event::CloseTransport => {
+                    self.send_now();
+                    self.bury_transport();
+                }
+                Event::Sign { nonce } => self.sign(nonce),
+                _ => {}
+            },
+            |d| self.deliver(d),
+        );
         self.pumping.set(false);
         if self.conn.borrow().has_outbound() {
             self.schedule_send();

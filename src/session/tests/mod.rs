@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use super::{drain_events, Alarm, Client, Done, Link, Pumped};
+use super::{drain_events, Alarm, Client, Done, Link};
 use crate::client::{Connection, Options};
 use crate::error::NatsError;
 use crate::time::{Mono, Wall};
@@ -86,12 +86,16 @@ impl Fake {
         if self.pumping.replace(true) {
             return;
         }
-        drain_events(&self.conn, &mut |p| {
-            let client = self.client.borrow().clone();
-            if let (Some(client), Pumped::Client(d)) = (client, p) {
-                client.deliver(d);
-            }
-        });
+        drain_events(
+            &self.conn,
+            |_| {},
+            |d| {
+                let client = self.client.borrow().clone();
+                if let Some(client) = client {
+                    client.deliver(d);
+                }
+            },
+        );
         self.pumping.set(false);
     }
 }
