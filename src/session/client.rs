@@ -2,7 +2,6 @@
 //! the driver hands every event the connection produces to [`Client::deliver`], which calls them.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::{Done, Link};
@@ -88,27 +87,28 @@ fn closed_error() -> NatsError {
 }
 
 /// A map by increasing id, smaller than a hash map: replies mostly come in request order, so the
-/// one looked for is usually the oldest (found first, removed in O(1)).
-struct ById<T>(VecDeque<(u64, T)>);
+/// one looked for is usually the oldest (found first). A `Vec`, not a `VecDeque` (binary size: its
+/// `remove` links ring-buffer copy code per type); removing the oldest of n moves n − 1 small entries.
+struct ById<T>(Vec<(u64, T)>);
 
 impl<T> Default for ById<T> {
     fn default() -> Self {
-        ById(VecDeque::new())
+        ById(Vec::new())
     }
 }
 
 impl<T> ById<T> {
     fn insert(&mut self, id: u64, v: T) {
-        self.0.push_back((id, v));
+        self.0.push((id, v));
     }
     fn remove(&mut self, id: u64) -> Option<T> {
         let i = self.0.iter().position(|(k, _)| *k == id)?;
-        self.0.remove(i).map(|(_, v)| v)
+        Some(self.0.remove(i).1)
     }
     fn get_mut(&mut self, id: u64) -> Option<&mut T> {
         self.0.iter_mut().find(|(k, _)| *k == id).map(|(_, v)| v)
     }
-    fn take_all(&mut self) -> VecDeque<(u64, T)> {
+    fn take_all(&mut self) -> Vec<(u64, T)> {
         std::mem::take(&mut self.0)
     }
 }
