@@ -41,6 +41,8 @@ export async function openBenchPage({ baseline } = {}) {
   const files = baseline ? { ...filesUnder(join(baseline, "js"), "/base/js"), ...filesUnder(join(baseline, "pkg"), "/base/pkg") } : {};
   const web = await serveStatic(ROOT, {
     files,
+    // Cross-origin isolated, so that performance.now() has 5 µs steps rather than 100 µs (latencies).
+    headers: { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" },
     pages: {
       "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>',
       "/blank": "<!doctype html><title>blank</title>",
