@@ -221,7 +221,11 @@ impl Client {
         headers: Option<&Headers>,
         payload: &[u8],
     ) -> Result<(), NatsError> {
-        self.try_with(|c, _| c.publish(subject, reply, headers, payload))
+        let mut r = Err(closed_error());
+        self.link.with_untimed(&mut |c| {
+            r = c.publish(subject, reply, headers, payload);
+        });
+        r
     }
 
     /// Subscribes; `handler` gets every message and, last, `Closed`. Returns the sid.

@@ -216,7 +216,11 @@ impl Link for Driver {
     /// A burst of publishes goes out in frames of about [`EARLY_SEND`] bytes while it is being
     /// written, so the network and the server work in parallel with the publishing loop.
     fn with(&self, f: &mut dyn FnMut(&mut Connection, Mono)) {
-        f(&mut self.conn.borrow_mut(), now_ms());
+        self.with_untimed(&mut |c| f(c, now_ms()));
+    }
+
+    fn with_untimed(&self, f: &mut dyn FnMut(&mut Connection)) {
+        f(&mut self.conn.borrow_mut());
         if !self.pumping.get() && self.conn.borrow().outbound_len() >= EARLY_SEND {
             self.send_now();
         }
