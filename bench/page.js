@@ -29,11 +29,11 @@ function until(cond, timeoutMs = 60000) {
   });
 }
 
-const adapters = {
-  ours: {
-    name: "nats-kv-wasm",
-    connect: () => ours.connect({ servers: url }),
-    kvm: (nc) => new ours.Kvm(nc),
+/** The adapter of one of our builds (`mod`: its js/index.js module). */
+const ourAdapter = (mod, name) => ({
+    name,
+    connect: () => mod.connect({ servers: url }),
+    kvm: (nc) => new mod.Kvm(nc),
     /** Resolves when the watcher has delivered `n` entries; returns ms from start. */
     async watchUntil(kv, n, opts = {}) {
       let got = 0;
@@ -51,7 +51,10 @@ const adapters = {
       w.stop();
       return ms;
     },
-  },
+});
+
+const adapters = {
+  ours: ourAdapter(ours, "nats-kv-wasm"),
   theirs: {
     name: "nats.js",
     connect: () => theirs.wsconnect({ servers: url }),
@@ -483,6 +486,8 @@ const jsHeap = () => (performance.memory ? performance.memory.usedJSHeapSize : 0
 
 window.bench = {
   setUrl(u) { url = u; },
+  /** Adds the adapter "before": another build of ours served under /base/ (BENCH_BASELINE, A/B). */
+  async addBaseline() { adapters.before = ourAdapter(await import("/base/js/index.js"), "nats-kv-wasm (before)"); },
   adapters: Object.keys(adapters),
   async run(caseId, who) {
     const c = adapters[who];
@@ -509,6 +514,39 @@ window.bench = {
       case "P7 replay 10k": return p7Replay(c);
       default: throw new Error(`unknown case ${caseId}`);
     }
+  },
+  /** P4's sequential request split into client time before the wire, wire time and client time after. */
+  async requestOverhead(who, n) {
+    const c = adapters[who];
+    const svc = await c.connect();
+    const subj = fresh("ov.");
+    svc.subscribe(subj, { callback: (_e, m) => m.respond(m.data) });
+    await svc.flush();
+    // The requester's socket: the next WebSocket made in this page.
+    const Native = window.WebSocket;
+    let sentAt = 0, frameAt = 0;
+    window.WebSocket = class extends Native {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener("message", () => { frameAt = performance.now(); });
+      }
+      send(d) { sentAt = performance.now(); return super.send(d); }
+    };
+    let nc;
+    try { nc = await c.connect(); } finally { window.WebSocket = Native; }
+    const data = new Uint8Array(128);
+    for (let i = 0; i < 50; i++) await nc.request(subj, data, { timeout: 5000 }); // warm-up
+    const toSend = [], wire = [], toSettle = [], total = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await nc.request(subj, data, { timeout: 5000 });
+      const t1 = performance.now();
+      toSend.push((sentAt - t0) * 1000); wire.push((frameAt - sentAt) * 1000); toSettle.push((t1 - frameAt) * 1000); total.push((t1 - t0) * 1000);
+    }
+    await svc.close(); await nc.close();
+    let s = new Set(); for (const t = performance.now(); performance.now() - t < 5;) s.add(performance.now());
+    const a = [...s];
+    return { toSend: percentile(toSend, 50), wire: percentile(wire, 50), toSettle: percentile(toSettle, 50), total: percentile(total, 50), step: ((a[a.length - 1] - a[0]) / (a.length - 1)) * 1000 };
   },
   async memory() {
     // Collect first (Chromium runs with --expose-gc here): garbage waiting for the collector is not growth.
