@@ -34,6 +34,8 @@ const ourAdapter = (mod, name) => ({
     name,
     connect: () => mod.connect({ servers: url }),
     kvm: (nc) => new mod.Kvm(nc),
+    jsm: (nc) => mod.jetstreamManager(nc),
+    js: (nc) => mod.jetstream(nc),
     /** Resolves when the watcher has delivered `n` entries; returns ms from start. */
     async watchUntil(kv, n, opts = {}) {
       let got = 0;
@@ -59,6 +61,8 @@ const adapters = {
     name: "nats.js",
     connect: () => theirs.wsconnect({ servers: url }),
     kvm: (nc) => new theirs.Kvm(nc),
+    jsm: (nc) => theirs.jetstreamManager(nc),
+    js: (nc) => theirs.jetstream(nc),
     async watchUntil(kv, n, opts = {}) {
       const t0 = now();
       const iter = await kv.watch(opts);
@@ -242,6 +246,25 @@ async function p0Kv(op, n = 500) {
   return r;
 }
 
+/** P0 JetStream publish: sequential PUBs to a stream subject with a reply (the P11 ceiling). */
+async function p0JsPublish(n = 500) {
+  const nc = await ours.connect({ servers: url });
+  const jsm = await ours.jetstreamManager(nc);
+  const stream = fresh("P0JS");
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  const client = { replies: 0 };
+  client.s = await rawTextSocket((t) => { client.replies += t.split("MSG _R.").length - 1; });
+  const t1 = client.s.pongs() + 1;
+  client.s.ws.send(te.encode("SUB _R.* 1\r\nPING\r\n"));
+  await client.s.wait(() => client.s.pongs() >= t1);
+  const payload = "x".repeat(128);
+  const r = await rawSequential(client, (i) => client.s.ws.send(te.encode(`PUB ${stream}.a _R.${i} 128\r\n${payload}\r\n`)), n);
+  client.s.close();
+  await jsm.streams.delete(stream);
+  await nc.close();
+  return { value: r.p50, unit: "µs", p99: r.p99, rate: r.value };
+}
+
 // --- Cases with both clients ---------------------------------------------------------------------
 async function p1PublishOnly(c, n = 100000) {
   const nc = await c.connect();
@@ -312,6 +335,69 @@ async function p4Request(c, inFlight) {
   return inFlight === 1
     ? { value: percentile(samples, 50), unit: "µs", p99: percentile(samples, 99), rate: n / (ms / 1000) }
     : { value: n / (ms / 1000), unit: "req/s" };
+}
+
+/** P11: JetStream publish with ack, 128 B: sequential (p50 µs) or `inFlight` at a time (ops/s). */
+async function p11JsPublish(c, inFlight) {
+  const nc = await c.connect();
+  const jsm = await c.jsm(nc);
+  const js = c.js(nc);
+  const stream = fresh("P11");
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  const data = new Uint8Array(128);
+  const subj = `${stream}.a`;
+  const n = inFlight === 1 ? 500 : 5000;
+  const samples = [];
+  const t0 = now();
+  if (inFlight === 1) {
+    for (let i = 0; i < n; i++) {
+      const a = now();
+      await js.publish(subj, data);
+      samples.push((now() - a) * 1000);
+    }
+  } else {
+    let next = 0;
+    const worker = async () => { while (next++ < n) await js.publish(subj, data); };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+  }
+  const ms = now() - t0;
+  await jsm.streams.delete(stream);
+  await nc.close();
+  return inFlight === 1
+    ? { value: percentile(samples, 50), unit: "µs", p99: percentile(samples, 99), rate: n / (ms / 1000) }
+    : { value: n / (ms / 1000), unit: "ops/s" };
+}
+
+/** P12: a pull consumer over `n` stored 128 B messages, each acknowledged: `consume()` or `fetch()`
+ * batches of 100. The stream is filled (untimed) by our client before each round. */
+async function p12Pull(c, mode, n = 20000) {
+  const setup = await ours.connect({ servers: url });
+  const sjsm = await ours.jetstreamManager(setup);
+  const sjs = ours.jetstream(setup);
+  const stream = fresh("P12");
+  await sjsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  await sjsm.consumers.add(stream, { durable_name: "c", ack_policy: "explicit" });
+  const data = new Uint8Array(128);
+  for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: 500 }, () => sjs.publish(`${stream}.a`, data)));
+  const nc = await c.connect();
+  const consumer = await c.js(nc).consumers.get(stream, "c");
+  let got = 0;
+  const t0 = now();
+  if (mode === "consume") {
+    const msgs = await consumer.consume({ max_messages: 500 });
+    for await (const m of msgs) { m.ack(); if (++got === n) break; }
+  } else {
+    while (got < n) {
+      const batch = await consumer.fetch({ max_messages: 100, expires: 5000 });
+      for await (const m of batch) { m.ack(); got++; }
+    }
+  }
+  await nc.flush();
+  const ms = now() - t0;
+  await nc.close();
+  await sjsm.streams.delete(stream);
+  await setup.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
 }
 
 async function p5Kv(c, op) {
@@ -512,6 +598,11 @@ window.bench = {
       case "P5 kv get": return p5Kv(c, "get");
       case "P6 watch pipelined": return p6PipelinedWatch(c);
       case "P7 replay 10k": return p7Replay(c);
+      case "P0 js publish": return p0JsPublish();
+      case "P11 js publish seq": return p11JsPublish(c, 1);
+      case "P11 js publish x256": return p11JsPublish(c, 256);
+      case "P12 consume 20k": return p12Pull(c, "consume");
+      case "P12 fetch 20k": return p12Pull(c, "fetch");
       default: throw new Error(`unknown case ${caseId}`);
     }
   },

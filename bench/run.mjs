@@ -51,6 +51,7 @@ const CASES = [
   "P0 rtt",
   "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
   "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
+  "P11 js publish seq", "P11 js publish x256", "P12 consume 20k", "P12 fetch 20k",
 ].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
 
 // The raw-WebSocket ceiling of a case (PERF.md P0), run in the same rounds as both clients so that all
@@ -59,7 +60,10 @@ const CEILING = {
   "P2 pubsub 16B": "P0 pubsub 16B", "P2 pubsub 128B": "P0 pubsub 128B", "P2 pubsub 1KiB": "P0 pubsub 1KiB",
   "P3 receive 16B": "P0 receive 16B", "P4 request seq": "P0 request seq",
   "P5 kv put": "P0 kv put", "P5 kv get": "P0 kv get", "P7 replay 10k": "P0 replay 10k",
+  "P11 js publish seq": "P0 js publish",
 };
+// Cases the build before the session layer cannot run (it has no JetStream client): no "before" column.
+const NO_BEFORE = /^P1[1-4] /;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const lowerIsBetter = (unit) => unit === "µs" || unit === "ms";
 const results = [];
@@ -69,7 +73,7 @@ for (const id of CASES) {
   const ceiling = CEILING[id];
   const rounds = { ours: [], theirs: [], raw: [], before: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    let order = raw ? ["ours"] : BASE ? [["ours", "before", "theirs"], ["theirs", "ours", "before"], ["before", "theirs", "ours"]][r % 3]
+    let order = raw ? ["ours"] : BASE && !NO_BEFORE.test(id) ? [["ours", "before", "theirs"], ["theirs", "ours", "before"], ["before", "theirs", "ours"]][r % 3]
       : r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
     if (ceiling) order = [...order.slice(0, r % 3), "raw", ...order.slice(r % 3)];
     for (const who of order) {
@@ -91,7 +95,7 @@ for (const id of CASES) {
     if (rounds.theirs[0].p50 !== undefined) { row.theirsP50us = median(rounds.theirs.map((x) => x.p50)); row.theirsP99us = median(rounds.theirs.map((x) => x.p99)); }
     row.ratio = row.ours / row.theirs;
     row.better = lowerIsBetter(unit) ? row.ratio < 1 : row.ratio > 1;
-    if (BASE) {
+    if (rounds.before.length) {
       row.before = median(rounds.before.map((x) => x.value));
       if (rounds.before[0].p50 !== undefined) row.beforeP50us = median(rounds.before.map((x) => x.p50));
       if (rounds.before[0].p99 !== undefined) row.beforeP99 = median(rounds.before.map((x) => x.p99));
