@@ -29,11 +29,13 @@ function until(cond, timeoutMs = 60000) {
   });
 }
 
-const adapters = {
-  ours: {
-    name: "nats-kv-wasm",
-    connect: () => ours.connect({ servers: url }),
-    kvm: (nc) => new ours.Kvm(nc),
+/** The adapter of one of our builds (`mod`: its js/index.js module). */
+const ourAdapter = (mod, name) => ({
+    name,
+    connect: () => mod.connect({ servers: url }),
+    kvm: (nc) => new mod.Kvm(nc),
+    jsm: (nc) => mod.jetstreamManager(nc),
+    js: (nc) => mod.jetstream(nc),
     /** Resolves when the watcher has delivered `n` entries; returns ms from start. */
     async watchUntil(kv, n, opts = {}) {
       let got = 0;
@@ -51,11 +53,16 @@ const adapters = {
       w.stop();
       return ms;
     },
-  },
+});
+
+const adapters = {
+  ours: ourAdapter(ours, "nats-kv-wasm"),
   theirs: {
     name: "nats.js",
     connect: () => theirs.wsconnect({ servers: url }),
     kvm: (nc) => new theirs.Kvm(nc),
+    jsm: (nc) => theirs.jetstreamManager(nc),
+    js: (nc) => theirs.jetstream(nc),
     async watchUntil(kv, n, opts = {}) {
       const t0 = now();
       const iter = await kv.watch(opts);
@@ -239,6 +246,25 @@ async function p0Kv(op, n = 500) {
   return r;
 }
 
+/** P0 JetStream publish: sequential PUBs to a stream subject with a reply (the P11 ceiling). */
+async function p0JsPublish(n = 500) {
+  const nc = await ours.connect({ servers: url });
+  const jsm = await ours.jetstreamManager(nc);
+  const stream = fresh("P0JS");
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  const client = { replies: 0 };
+  client.s = await rawTextSocket((t) => { client.replies += t.split("MSG _R.").length - 1; });
+  const t1 = client.s.pongs() + 1;
+  client.s.ws.send(te.encode("SUB _R.* 1\r\nPING\r\n"));
+  await client.s.wait(() => client.s.pongs() >= t1);
+  const payload = "x".repeat(128);
+  const r = await rawSequential(client, (i) => client.s.ws.send(te.encode(`PUB ${stream}.a _R.${i} 128\r\n${payload}\r\n`)), n);
+  client.s.close();
+  await jsm.streams.delete(stream);
+  await nc.close();
+  return { value: r.p50, unit: "µs", p99: r.p99, rate: r.value };
+}
+
 // --- Cases with both clients ---------------------------------------------------------------------
 async function p1PublishOnly(c, n = 100000) {
   const nc = await c.connect();
@@ -309,6 +335,69 @@ async function p4Request(c, inFlight) {
   return inFlight === 1
     ? { value: percentile(samples, 50), unit: "µs", p99: percentile(samples, 99), rate: n / (ms / 1000) }
     : { value: n / (ms / 1000), unit: "req/s" };
+}
+
+/** P11: JetStream publish with ack, 128 B: sequential (p50 µs) or `inFlight` at a time (ops/s). */
+async function p11JsPublish(c, inFlight) {
+  const nc = await c.connect();
+  const jsm = await c.jsm(nc);
+  const js = c.js(nc);
+  const stream = fresh("P11");
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  const data = new Uint8Array(128);
+  const subj = `${stream}.a`;
+  const n = inFlight === 1 ? 500 : 5000;
+  const samples = [];
+  const t0 = now();
+  if (inFlight === 1) {
+    for (let i = 0; i < n; i++) {
+      const a = now();
+      await js.publish(subj, data);
+      samples.push((now() - a) * 1000);
+    }
+  } else {
+    let next = 0;
+    const worker = async () => { while (next++ < n) await js.publish(subj, data); };
+    await Promise.all(Array.from({ length: inFlight }, worker));
+  }
+  const ms = now() - t0;
+  await jsm.streams.delete(stream);
+  await nc.close();
+  return inFlight === 1
+    ? { value: percentile(samples, 50), unit: "µs", p99: percentile(samples, 99), rate: n / (ms / 1000) }
+    : { value: n / (ms / 1000), unit: "ops/s" };
+}
+
+/** P12: a pull consumer over `n` stored 128 B messages, each acknowledged: `consume()` or `fetch()`
+ * batches of 100. The stream is filled (untimed) by our client before each round. */
+async function p12Pull(c, mode, n = 20000) {
+  const setup = await ours.connect({ servers: url });
+  const sjsm = await ours.jetstreamManager(setup);
+  const sjs = ours.jetstream(setup);
+  const stream = fresh("P12");
+  await sjsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  await sjsm.consumers.add(stream, { durable_name: "c", ack_policy: "explicit" });
+  const data = new Uint8Array(128);
+  for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: 500 }, () => sjs.publish(`${stream}.a`, data)));
+  const nc = await c.connect();
+  const consumer = await c.js(nc).consumers.get(stream, "c");
+  let got = 0;
+  const t0 = now();
+  if (mode === "consume") {
+    const msgs = await consumer.consume({ max_messages: 500 });
+    for await (const m of msgs) { m.ack(); if (++got === n) break; }
+  } else {
+    while (got < n) {
+      const batch = await consumer.fetch({ max_messages: 100, expires: 5000 });
+      for await (const m of batch) { m.ack(); got++; }
+    }
+  }
+  await nc.flush();
+  const ms = now() - t0;
+  await nc.close();
+  await sjsm.streams.delete(stream);
+  await setup.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
 }
 
 async function p5Kv(c, op) {
@@ -483,6 +572,8 @@ const jsHeap = () => (performance.memory ? performance.memory.usedJSHeapSize : 0
 
 window.bench = {
   setUrl(u) { url = u; },
+  /** Adds the adapter "before": another build of ours served under /base/ (BENCH_BASELINE, A/B). */
+  async addBaseline() { adapters.before = ourAdapter(await import("/base/js/index.js"), "nats-kv-wasm (before)"); },
   adapters: Object.keys(adapters),
   async run(caseId, who) {
     const c = adapters[who];
@@ -507,8 +598,46 @@ window.bench = {
       case "P5 kv get": return p5Kv(c, "get");
       case "P6 watch pipelined": return p6PipelinedWatch(c);
       case "P7 replay 10k": return p7Replay(c);
+      case "P0 js publish": return p0JsPublish();
+      case "P11 js publish seq": return p11JsPublish(c, 1);
+      case "P11 js publish x256": return p11JsPublish(c, 256);
+      case "P12 consume 20k": return p12Pull(c, "consume");
+      case "P12 fetch 20k": return p12Pull(c, "fetch");
       default: throw new Error(`unknown case ${caseId}`);
     }
+  },
+  /** P4's sequential request split into client time before the wire, wire time and client time after. */
+  async requestOverhead(who, n) {
+    const c = adapters[who];
+    const svc = await c.connect();
+    const subj = fresh("ov.");
+    svc.subscribe(subj, { callback: (_e, m) => m.respond(m.data) });
+    await svc.flush();
+    // The requester's socket: the next WebSocket made in this page.
+    const Native = window.WebSocket;
+    let sentAt = 0, frameAt = 0;
+    window.WebSocket = class extends Native {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener("message", () => { frameAt = performance.now(); });
+      }
+      send(d) { sentAt = performance.now(); return super.send(d); }
+    };
+    let nc;
+    try { nc = await c.connect(); } finally { window.WebSocket = Native; }
+    const data = new Uint8Array(128);
+    for (let i = 0; i < 50; i++) await nc.request(subj, data, { timeout: 5000 }); // warm-up
+    const toSend = [], wire = [], toSettle = [], total = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await nc.request(subj, data, { timeout: 5000 });
+      const t1 = performance.now();
+      toSend.push((sentAt - t0) * 1000); wire.push((frameAt - sentAt) * 1000); toSettle.push((t1 - frameAt) * 1000); total.push((t1 - t0) * 1000);
+    }
+    await svc.close(); await nc.close();
+    let s = new Set(); for (const t = performance.now(); performance.now() - t < 5;) s.add(performance.now());
+    const a = [...s];
+    return { toSend: percentile(toSend, 50), wire: percentile(wire, 50), toSettle: percentile(toSettle, 50), total: percentile(total, 50), step: ((a[a.length - 1] - a[0]) / (a.length - 1)) * 1000 };
   },
   async memory() {
     // Collect first (Chromium runs with --expose-gc here): garbage waiting for the collector is not growth.

@@ -1,5 +1,6 @@
 // Profiles one case of bench/page.js for our client with the Chrome DevTools CPU profiler and prints
-// the functions with the most self time: `node bench/profile.mjs "P3 receive 16B" [ours|theirs]`.
+// the functions with the most self time: `node bench/profile.mjs "P3 receive 16B" [ours|theirs|before]`
+// ("before": the build at BENCH_BASELINE, see run.mjs).
 // Needs a built pkg/ (`node scripts/build.mjs`); the wasm names come from the name section if present.
 import { join } from "node:path";
 import { ROOT, esbuild, openBenchPage } from "./lib.mjs";
@@ -8,7 +9,7 @@ process.chdir(ROOT);
 const id = process.argv[2] || "P3 receive 16B";
 const who = process.argv[3] || "ours";
 esbuild("bench/natsjs-entry.mjs", join(ROOT, "bench/.build/natsjs.js"));
-const { page, close } = await openBenchPage();
+const { page, close } = await openBenchPage({ baseline: process.env.BENCH_BASELINE });
 await page.evaluate(({ id, who }) => window.bench.run(id, who), { id, who }); // warm-up
 const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");

@@ -15,12 +15,20 @@ const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0
 const ROUNDS = Number(arg("--rounds", 5));
 const ONLY = arg("--cases", "");
 const BUILD = join(ROOT, "bench/.build");
+// BENCH_BASELINE=<root of another checkout with its package built> (e.g. a worktree of the commit before a
+// change, after `node scripts/build.mjs` there): its js/ + pkg/ run in the same page as the column
+// "before", in the same rounds, so a change is measured A/B in one run.
+const BASE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : null;
 mkdirSync(BUILD, { recursive: true });
 
 if (!process.argv.includes("--no-build")) execFileSync("node", ["scripts/build.mjs"], { stdio: "inherit" });
 esbuild("bench/natsjs-entry.mjs", join(BUILD, "natsjs.js"));
 esbuild("bench/natsjs-core-entry.mjs", join(BUILD, "natsjs-core.js"));
 esbuild("bench/ours-entry.mjs", join(BUILD, "ours.js"));
+if (BASE) {
+  writeFileSync(join(BUILD, "before-entry.mjs"), `export { connect, Kvm } from ${JSON.stringify(join(BASE, "js/index.js"))};\n`);
+  esbuild(join(BUILD, "before-entry.mjs"), join(BUILD, "before.js"));
+}
 
 // P9: shipped size, minified + gzip -9.
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
@@ -31,13 +39,19 @@ const size = {
   theirs: gz(join(BUILD, "natsjs.js")),
   theirsCore: gz(join(BUILD, "natsjs-core.js")),
 };
+if (BASE) {
+  size.beforeWasm = gz(join(BASE, "pkg/nats_kv_wasm_bg.wasm"));
+  size.beforeJs = gz(join(BUILD, "before.js"));
+  size.before = size.beforeWasm + size.beforeJs;
+}
 
-const { server, web, browser, page, close } = await openBenchPage();
+const { server, web, browser, page, close } = await openBenchPage({ baseline: BASE });
 
 const CASES = [
   "P0 rtt",
   "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
   "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
+  "P11 js publish seq", "P11 js publish x256", "P12 consume 20k", "P12 fetch 20k",
 ].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
 
 // The raw-WebSocket ceiling of a case (PERF.md P0), run in the same rounds as both clients so that all
@@ -46,7 +60,10 @@ const CEILING = {
   "P2 pubsub 16B": "P0 pubsub 16B", "P2 pubsub 128B": "P0 pubsub 128B", "P2 pubsub 1KiB": "P0 pubsub 1KiB",
   "P3 receive 16B": "P0 receive 16B", "P4 request seq": "P0 request seq",
   "P5 kv put": "P0 kv put", "P5 kv get": "P0 kv get", "P7 replay 10k": "P0 replay 10k",
+  "P11 js publish seq": "P0 js publish",
 };
+// Cases the build before the session layer cannot run (it has no JetStream client): no "before" column.
+const NO_BEFORE = /^P1[1-4] /;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const lowerIsBetter = (unit) => unit === "µs" || unit === "ms";
 const results = [];
@@ -54,9 +71,10 @@ const memory = [];
 for (const id of CASES) {
   const raw = id.startsWith("P0");
   const ceiling = CEILING[id];
-  const rounds = { ours: [], theirs: [], raw: [] };
+  const rounds = { ours: [], theirs: [], raw: [], before: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    let order = raw ? ["ours"] : r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
+    let order = raw ? ["ours"] : BASE && !NO_BEFORE.test(id) ? [["ours", "before", "theirs"], ["theirs", "ours", "before"], ["before", "theirs", "ours"]][r % 3]
+      : r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"];
     if (ceiling) order = [...order.slice(0, r % 3), "raw", ...order.slice(r % 3)];
     for (const who of order) {
       const caseId = who === "raw" ? ceiling : id;
@@ -77,6 +95,12 @@ for (const id of CASES) {
     if (rounds.theirs[0].p50 !== undefined) { row.theirsP50us = median(rounds.theirs.map((x) => x.p50)); row.theirsP99us = median(rounds.theirs.map((x) => x.p99)); }
     row.ratio = row.ours / row.theirs;
     row.better = lowerIsBetter(unit) ? row.ratio < 1 : row.ratio > 1;
+    if (rounds.before.length) {
+      row.before = median(rounds.before.map((x) => x.value));
+      if (rounds.before[0].p50 !== undefined) row.beforeP50us = median(rounds.before.map((x) => x.p50));
+      if (rounds.before[0].p99 !== undefined) row.beforeP99 = median(rounds.before.map((x) => x.p99));
+      row.beforeRatio = row.before / row.theirs;
+    }
   }
   if (ceiling) {
     // Share of the ceiling reached (1 = as fast as hand-written protocol on a bare WebSocket).
@@ -90,6 +114,7 @@ for (const id of CASES) {
   row.rounds = rounds;
   results.push(row);
   console.log(`${id}: ours ${fmt(row.ours)} ${unit}` + (raw ? "" : ` | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`)
+    + (row.before !== undefined ? ` | before ${fmt(row.before)} (before/nats.js ${row.beforeRatio.toFixed(2)})` : "")
     + (ceiling ? ` | raw ceiling ${fmt(row.ceiling)} (ours ${pct(row.oursOfCeiling)}, nats.js ${pct(row.theirsOfCeiling)})` : ""));
 }
 
@@ -202,7 +227,8 @@ if (!ONLY || ONLY.includes("P8")) {
   console.log(`P8 cold start: ours ${fmt(row.ours)} ms | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`);
 }
 
-results.push({ case: "P9 size (gzip -9)", unit: "KB", ours: size.ours / 1024, theirs: size.theirs / 1024, ratio: size.ours / size.theirs, better: size.ours < size.theirs, detail: { oursWasmKB: size.oursWasm / 1024, oursJsKB: size.oursJs / 1024, natsjsCoreOnlyKB: size.theirsCore / 1024 } });
+results.push({ case: "P9 size (gzip -9)", unit: "KB", ours: size.ours / 1024, theirs: size.theirs / 1024, ratio: size.ours / size.theirs, better: size.ours < size.theirs, detail: { oursWasmKB: size.oursWasm / 1024, oursJsKB: size.oursJs / 1024, natsjsCoreOnlyKB: size.theirsCore / 1024, ...(BASE ? { beforeWasmKB: size.beforeWasm / 1024, beforeJsKB: size.beforeJs / 1024 } : {}) },
+  ...(BASE ? { before: size.before / 1024, beforeRatio: size.before / size.theirs } : {}) });
 
 function pct(x) { return `${Math.round(x * 100)} %`; }
 function fmt(x) { return x === undefined ? "–" : x >= 1000 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1); }
@@ -214,16 +240,19 @@ const versions = {
   ours: JSON.parse(readFileSync("package.json", "utf8")).version,
 };
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30) };
-const out = { date: new Date().toISOString(), machine, versions, rounds: ROUNDS, results, memory };
+const out = { date: new Date().toISOString(), machine, versions, rounds: ROUNDS, results, memory, ...(BASE ? { baseline: BASE } : {}) };
 writeFileSync("bench/results.json", JSON.stringify(out, null, 1));
 
 console.log(`\n${out.date} · ${machine.cpu} · ${machine.cores} cores · Chromium ${versions.chromium} · ${versions.natsServer} · nats.js ${versions.natsJs}`);
-console.log("| case | unit | ours | nats.js | ours/nats.js | raw ceiling (ours / nats.js reach) |");
-console.log("|---|---|---:|---:|---:|---:|");
+const B = BASE !== null; // the "before" columns
+console.log(`| case | unit | ours |${B ? " before | ours/before | before/nats.js |" : ""} nats.js | ours/nats.js | raw ceiling (ours / nats.js reach) |`);
+console.log(`|---|---|---:|${B ? "---:|---:|---:|" : ""}---:|---:|---:|`);
 for (const r of results) {
   const extra = r.oursP50us !== undefined ? ` (p50 ${fmt(r.oursP50us)} µs / ${fmt(r.theirsP50us)} µs)` : r.oursP99 !== undefined ? ` (p99 ${fmt(r.oursP99)} / ${r.theirsP99 === undefined ? "–" : fmt(r.theirsP99)})` : "";
   const ceil = r.ceiling === undefined ? "–" : `${fmt(r.ceiling)} (${pct(r.oursOfCeiling)} / ${pct(r.theirsOfCeiling)})`;
-  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra} | ${ceil} |`);
+  const before = !B ? "" : r.before === undefined ? " – | – | – |"
+    : ` ${fmt(r.before)}${r.beforeP50us !== undefined ? ` (p50 ${fmt(r.beforeP50us)} µs)` : ""} | ${(r.ours / r.before).toFixed(2)} | ${r.beforeRatio.toFixed(2)} |`;
+  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} |${before} ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra} | ${ceil} |`);
 }
 if (memory.length) {
   const first = memory[0], last = memory[memory.length - 1];

@@ -56,12 +56,27 @@ export function settled(start, ctx) {
   });
 }
 
-/** Wraps a wasm method: throws the `INTERNAL` error once poisoned and turns a trap into it. */
+/**
+ * Wraps a wasm method: throws the `INTERNAL` error once poisoned and turns a trap into it. The glue's
+ * methods declare every parameter they read (`f.length`), so up to 8 they get a fixed-arity wrapper:
+ * no rest array and `apply` per call on the hot paths (publish), and no argument dropped; a method
+ * with more parameters gets the rest form.
+ */
 function guard(f) {
-  return function (...args) {
+  if (f.length > 8) {
+    return function (...args) {
+      if (failure) throw failure;
+      try {
+        return f.apply(this, args);
+      } catch (err) {
+        throw failure ?? err;
+      }
+    };
+  }
+  return function (a, b, c, d, e, g, h, i) {
     if (failure) throw failure;
     try {
-      return f.apply(this, args);
+      return f.call(this, a, b, c, d, e, g, h, i);
     } catch (err) {
       throw failure ?? err;
     }

@@ -42,8 +42,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts a nats-server. `opts.extraConfig` is appended to the generated config (auth blocks, TLS…);
  * `opts.websocketExtra` is inserted into the websocket block. `opts.cluster = { name, port, routes }`
- * (routes: the other nodes' cluster ports) adds a cluster block (see startNatsCluster). Resolves when
- * /healthz says JetStream is ready.
+ * (routes: the other nodes' cluster ports) adds a cluster block (see startNatsCluster). `opts.jetstream:
+ * false` leaves JetStream off. Resolves when /healthz says the server (and JetStream, if on) is ready.
  */
 export async function startNatsServer(opts = {}) {
   hookExit();
@@ -61,7 +61,7 @@ export async function startNatsServer(opts = {}) {
     `listen: 127.0.0.1:${ports.client}`,
     `http: 127.0.0.1:${ports.http}`,
     `server_name: ${serverName}`,
-    `jetstream { store_dir: "${join(dir, "js")}" }`,
+    opts.jetstream === false ? "" : `jetstream { store_dir: "${join(dir, "js")}" }`,
     opts.cluster ? [
       `cluster {`,
       `  name: ${opts.cluster.name}`,
@@ -104,7 +104,7 @@ export async function startNatsServer(opts = {}) {
           throw new Error(`nats-server exited during start-up:\n${this.log}`);
         }
         try {
-          const r = await fetch(`${this.monitorUrl}/healthz?js-enabled-only=true`);
+          const r = await fetch(`${this.monitorUrl}/healthz${opts.jetstream === false ? "" : "?js-enabled-only=true"}`);
           if (r.status === 200) return this;
         } catch { /* not listening yet */ }
         await sleep(50);

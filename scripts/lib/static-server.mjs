@@ -11,11 +11,12 @@ const TYPES = {
 
 /**
  * Serves `root`'s folders `www` (as /), `js` and `pkg`; `extra` maps exact paths to JSON-able values
- * (e.g. /config.json), `pages` exact paths to HTML text, `files` exact paths to files elsewhere.
- * Resolves to { url, close() }.
+ * (e.g. /config.json), `pages` exact paths to HTML text, `files` exact paths to files elsewhere;
+ * `headers` are added to every response. Resolves to { url, close() }.
  */
-export function serveStatic(root, { port = 0, extra = {}, pages = {}, files = {} } = {}) {
+export function serveStatic(root, { port = 0, extra = {}, pages = {}, files = {}, headers = {} } = {}) {
   const server = createServer(async (req, res) => {
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path in extra) {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });

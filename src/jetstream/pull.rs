@@ -437,18 +437,20 @@ impl PullStatus {
     /// Classifies a status `code` and description.
     pub fn classify(code: u16, description: &str, has_reply: bool) -> PullStatus {
         let d = description.to_ascii_lowercase();
+        // `proto::contains`, not `str::contains`: the latter links core's two-way searcher.
+        let has = |needle: &str| crate::proto::contains(&d, needle);
         match code {
-            100 if has_reply || d.contains("flow") => PullStatus::FlowControl,
+            100 if has_reply || has("flow") => PullStatus::FlowControl,
             100 => PullStatus::Heartbeat,
             404 => PullStatus::NoMessages,
             408 => PullStatus::Expired,
-            409 if d.contains("message size exceeds maxbytes") => PullStatus::SizeExceedsMaxBytes,
-            409 if d.contains("batch completed") => PullStatus::BatchCompleted,
-            409 if d.contains("exceeded max") => PullStatus::Exceeded,
-            409 if d.contains("consumer deleted") => PullStatus::ConsumerDeleted,
-            409 if d.contains("push based") => PullStatus::PushBased,
-            409 if d.contains("leadership change") => PullStatus::LeadershipChange,
-            409 if d.contains("server shutdown") => PullStatus::ServerShutdown,
+            409 if has("message size exceeds maxbytes") => PullStatus::SizeExceedsMaxBytes,
+            409 if has("batch completed") => PullStatus::BatchCompleted,
+            409 if has("exceeded max") => PullStatus::Exceeded,
+            409 if has("consumer deleted") => PullStatus::ConsumerDeleted,
+            409 if has("push based") => PullStatus::PushBased,
+            409 if has("leadership change") => PullStatus::LeadershipChange,
+            409 if has("server shutdown") => PullStatus::ServerShutdown,
             400 => PullStatus::BadRequest,
             503 => PullStatus::NoResponders,
             _ => PullStatus::Other,

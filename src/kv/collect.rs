@@ -1,6 +1,6 @@
 //! What `keys()`, `history()` and `view()` make of a watcher's entries.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::entry::KvEntry;
 
@@ -69,10 +69,11 @@ impl HistoryCollector {
 /// `view()`'s state: the revision of every live key (a PUT sets it, a DEL/PURGE removes it), the
 /// highest revision seen, whether the initial values are loaded, and whether the visible map changed
 /// since subscribers were last told. The entries themselves (and the snapshots) are the JS layer's
-/// mirror, which applies exactly the entries [`apply`](Self::apply) accepts.
+/// mirror, which applies exactly the entries [`apply`](Self::apply) accepts. A `HashMap`, not a
+/// `BTreeMap` (binary size: the client links a `HashMap` already; nothing here needs the order).
 #[derive(Debug, Clone, Default)]
 pub struct ViewState {
-    revisions: BTreeMap<String, u64>,
+    revisions: HashMap<String, u64>,
     revision: u64,
     ready: bool,
     dirty: bool,
@@ -119,7 +120,7 @@ impl ViewState {
         }
         notify
     }
-    /// The live keys, sorted.
+    /// The live keys, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.revisions.keys().map(String::as_str)
     }

@@ -2,11 +2,10 @@
 //! the driver hands every event the connection produces to [`Client::deliver`], which calls them.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::{Done, Link};
-use crate::client::{Event, Status};
+use crate::client::{Connection, Event, Status};
 use crate::error::NatsError;
 use crate::proto::{Headers, Msg};
 
@@ -16,6 +15,36 @@ pub enum Delivery {
     Event(Event),
     /// Consecutive messages for one subscription (usually all of one WebSocket frame's).
     Msgs(u64, Vec<Msg>),
+}
+
+/// Takes every event `conn` has queued, in order: what the platform does itself (`Open`: dial,
+/// `CloseTransport`, `Sign`: a nonce) goes to `platform`, everything else to `client` (for
+/// [`Client::deliver`]), a subscription's consecutive messages as one [`Delivery::Msgs`]. `conn` is
+/// not borrowed while they run, so they may use the connection (what they queue is taken by this same
+/// loop). The one pump loop of the web driver and of the native tests' fake platform.
+pub fn drain_events(
+    conn: &RefCell<Connection>,
+    mut platform: impl FnMut(Event),
+    mut client: impl FnMut(Delivery),
+) {
+    loop {
+        let ev = conn.borrow_mut().poll_event();
+        let Some(ev) = ev else { break };
+        match ev {
+            Event::Msg { sid, msg } => {
+                let mut msgs = vec![msg];
+                {
+                    let mut c = conn.borrow_mut();
+                    while let Some(m) = c.poll_msg(sid) {
+                        msgs.push(m);
+                    }
+                }
+                client(Delivery::Msgs(sid, msgs));
+            }
+            ev @ (Event::Open { .. } | Event::CloseTransport | Event::Sign { .. }) => platform(ev),
+            other => client(Delivery::Event(other)),
+        }
+    }
 }
 
 /// What a subscription handler receives.
@@ -58,27 +87,28 @@ fn closed_error() -> NatsError {
 }
 
 /// A map by increasing id, smaller than a hash map: replies mostly come in request order, so the
-/// one looked for is usually the oldest (found first, removed in O(1)).
-struct ById<T>(VecDeque<(u64, T)>);
+/// one looked for is usually the oldest (found first). A `Vec`, not a `VecDeque` (binary size: its
+/// `remove` links ring-buffer copy code per type); removing the oldest of n moves n − 1 small entries.
+struct ById<T>(Vec<(u64, T)>);
 
 impl<T> Default for ById<T> {
     fn default() -> Self {
-        ById(VecDeque::new())
+        ById(Vec::new())
     }
 }
 
 impl<T> ById<T> {
     fn insert(&mut self, id: u64, v: T) {
-        self.0.push_back((id, v));
+        self.0.push((id, v));
     }
     fn remove(&mut self, id: u64) -> Option<T> {
         let i = self.0.iter().position(|(k, _)| *k == id)?;
-        self.0.remove(i).map(|(_, v)| v)
+        Some(self.0.remove(i).1)
     }
     fn get_mut(&mut self, id: u64) -> Option<&mut T> {
         self.0.iter_mut().find(|(k, _)| *k == id).map(|(_, v)| v)
     }
-    fn take_all(&mut self) -> VecDeque<(u64, T)> {
+    fn take_all(&mut self) -> Vec<(u64, T)> {
         std::mem::take(&mut self.0)
     }
 }
@@ -196,7 +226,11 @@ impl Client {
         headers: Option<&Headers>,
         payload: &[u8],
     ) -> Result<(), NatsError> {
-        self.try_with(|c, _| c.publish(subject, reply, headers, payload))
+        let mut r = Err(closed_error());
+        self.link.with_untimed(&mut |c| {
+            r = c.publish(subject, reply, headers, payload);
+        });
+        r
     }
 
     /// Subscribes; `handler` gets every message and, last, `Closed`. Returns the sid.

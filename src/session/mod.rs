@@ -29,7 +29,7 @@ use crate::client::Connection;
 use crate::error::NatsError;
 use crate::time::{Mono, Wall};
 
-pub use client::{Client, Delivery, SubEvent, SubHandler};
+pub use client::{drain_events, Client, Delivery, SubEvent, SubHandler};
 pub use consumer::{ConsumerRun, RunEvent, RunSink};
 pub use jetstream::JetStream;
 pub use kv::Kv;
@@ -44,6 +44,11 @@ pub trait Link {
     /// Runs `f` on the connection with the current monotonic time, then processes what it queued
     /// (events are handed to the [`Client`], outbound bytes are scheduled, the timer re-armed).
     fn with(&self, f: &mut dyn FnMut(&mut Connection, Mono));
+    /// [`with`](Self::with) for calls that do not need the time (publish): the web driver then
+    /// skips its clock read (a call into JS) per publish.
+    fn with_untimed(&self, f: &mut dyn FnMut(&mut Connection)) {
+        self.with(&mut |c, _| f(c));
+    }
     /// Reads the connection without changing it.
     fn read(&self, f: &mut dyn FnMut(&Connection));
     /// The current monotonic time.

@@ -8,7 +8,7 @@ use std::rc::{Rc, Weak};
 use super::spawn;
 
 use crate::client::{Connection, Event, Options};
-use crate::session::{Alarm, Client, Delivery, Done, Link};
+use crate::session::{drain_events, Alarm, Client, Delivery, Done, Link};
 use crate::time::{Mono, Wall};
 use crate::web::clock::now_ms;
 use crate::web::clock::wall_clock_ms;
@@ -97,29 +97,19 @@ impl Driver {
         if self.pumping.replace(true) {
             return;
         }
-        loop {
-            let ev = self.conn.borrow_mut().poll_event();
-            let Some(ev) = ev else { break };
-            match ev {
+        drain_events(
+            &self.conn,
+            |ev| match ev {
                 Event::Open { url } => self.open(&url),
                 Event::CloseTransport => {
                     self.send_now();
                     self.bury_transport();
                 }
                 Event::Sign { nonce } => self.sign(nonce),
-                Event::Msg { sid, msg } => {
-                    let mut msgs = vec![msg];
-                    {
-                        let mut c = self.conn.borrow_mut();
-                        while let Some(m) = c.poll_msg(sid) {
-                            msgs.push(m);
-                        }
-                    }
-                    self.deliver(Delivery::Msgs(sid, msgs));
-                }
-                other => self.deliver(Delivery::Event(other)),
-            }
-        }
+                _ => {}
+            },
+            |d| self.deliver(d),
+        );
         self.pumping.set(false);
         if self.conn.borrow().has_outbound() {
             self.schedule_send();
@@ -226,7 +216,11 @@ impl Link for Driver {
     /// A burst of publishes goes out in frames of about [`EARLY_SEND`] bytes while it is being
     /// written, so the network and the server work in parallel with the publishing loop.
     fn with(&self, f: &mut dyn FnMut(&mut Connection, Mono)) {
-        f(&mut self.conn.borrow_mut(), now_ms());
+        self.with_untimed(&mut |c| f(c, now_ms()));
+    }
+
+    fn with_untimed(&self, f: &mut dyn FnMut(&mut Connection)) {
+        f(&mut self.conn.borrow_mut());
         if !self.pumping.get() && self.conn.borrow().outbound_len() >= EARLY_SEND {
             self.send_now();
         }

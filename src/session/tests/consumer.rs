@@ -109,7 +109,7 @@ fn paused_run_holds_the_flow_control_reply_until_resumed() {
     let fc = format!("$JS.FC.KV_b.{}.x1", c.name);
     run.set_paused(true);
     h.flow_control(&c, &fc);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 0);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 0));
     assert!(h.ops().is_empty(), "no reply while paused");
     assert_eq!(
         drain(&trace),

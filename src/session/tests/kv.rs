@@ -155,6 +155,22 @@ fn create_passes_other_errors_on_without_reading_the_bucket() {
     assert!(h.ops().is_empty());
 }
 
+/// `jetstreamManager(nc)`'s check (API.md): a server without JetStream has no responder on
+/// `$JS.API.INFO` (a 503 status reply) → `JETSTREAM_NOT_ENABLED` (an account without JetStream gets
+/// `{"error"}` 10039, the same code: see `create_passes_other_errors_on_without_reading_the_bucket`).
+#[test]
+fn account_info_without_jetstream_is_jetstream_not_enabled() {
+    let mut h = H::connected();
+    let (r, done) = slot();
+    js(&h).account_info(done);
+    let info = h.request_to("$JS.API.INFO");
+    h.respond_status(&info, "503");
+    let err = failed(&r);
+    assert_eq!(err.code, ErrorCode::JetStreamNotEnabled);
+    assert_eq!(err.api_code, Some(503));
+    assert!(h.ops().is_empty());
+}
+
 #[test]
 fn open_of_a_missing_bucket_is_bucket_not_found() {
     let mut h = H::connected();
@@ -328,7 +344,7 @@ fn scan_keys(h: &mut H, filter: &str, entries: &[(&str, u64, Operation)]) -> Vec
     let sid = h.deliver_sid(&c);
     h.created(&c, entries.len() as u64);
     for (i, (key, rev, op)) in entries.iter().enumerate() {
-        h.deliver_entry(&c, key, *rev, *op, (entries.len() - 1 - i) as u64);
+        h.feed(&h.delivery(&c, key, *rev, *op, (entries.len() - 1 - i) as u64));
     }
     let ops = h.ops();
     assert_dropped(&ops, &c, sid);
@@ -551,9 +567,9 @@ fn purge_deletes(older_ms: f64) -> Vec<String> {
     let c = h.consumer();
     assert_eq!(c.policy(), ("last_per_subject", None));
     h.created(&c, 3);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 2);
-    h.deliver_entry(&c, "b", 2, Operation::Del, 1);
-    h.deliver_entry(&c, "c", 3, Operation::Purge, 0);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 2));
+    h.feed(&h.delivery(&c, "b", 2, Operation::Del, 1));
+    h.feed(&h.delivery(&c, "c", 3, Operation::Purge, 0));
     let mut bodies = Vec::new();
     for purged in [2, 1] {
         let req = h.pubs().pop().expect("a purge");

@@ -18,8 +18,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use super::{Alarm, Client, Delivery, Done, Link};
-use crate::client::{Connection, Event, Options};
+use super::{drain_events, Alarm, Client, Done, Link};
+use crate::client::{Connection, Options};
 use crate::error::NatsError;
 use crate::time::{Mono, Wall};
 
@@ -90,23 +90,16 @@ impl Fake {
         if self.pumping.replace(true) {
             return;
         }
-        loop {
-            let ev = self.conn.borrow_mut().poll_event();
-            let Some(ev) = ev else { break };
-            let client = self.client.borrow().clone();
-            let Some(client) = client else { continue };
-            match ev {
-                Event::Msg { sid, msg } => {
-                    let mut msgs = vec![msg];
-                    while let Some(m) = self.conn.borrow_mut().poll_msg(sid) {
-                        msgs.push(m);
-                    }
-                    client.deliver(Delivery::Msgs(sid, msgs));
+        drain_events(
+            &self.conn,
+            |_| {},
+            |d| {
+                let client = self.client.borrow().clone();
+                if let Some(client) = client {
+                    client.deliver(d);
                 }
-                Event::Open { .. } | Event::CloseTransport | Event::Sign { .. } => {}
-                other => client.deliver(Delivery::Event(other)),
-            }
-        }
+            },
+        );
         self.pumping.set(false);
     }
 }

@@ -54,11 +54,11 @@ fn keys_leave_out_deleted_and_purged_keys() {
     let c = h.consumer();
     assert!(c.headers_only());
     h.created(&c, 4);
-    h.deliver_entry(&c, "a.x", 1, Operation::Put, 3);
-    h.deliver_entry(&c, "a.y", 2, Operation::Del, 2);
-    h.deliver_entry(&c, "a.z", 3, Operation::Purge, 1);
+    h.feed(&h.delivery(&c, "a.x", 1, Operation::Put, 3));
+    h.feed(&h.delivery(&c, "a.y", 2, Operation::Del, 2));
+    h.feed(&h.delivery(&c, "a.z", 3, Operation::Purge, 1));
     assert!(waiting(&r));
-    h.deliver_entry(&c, "a.w", 4, Operation::Put, 0);
+    h.feed(&h.delivery(&c, "a.w", 4, Operation::Put, 0));
     assert_eq!(take(&r).unwrap(), ["a.x", "a.w"]);
 }
 
@@ -66,14 +66,14 @@ fn keys_leave_out_deleted_and_purged_keys() {
 fn history_ends_with_the_message_that_leaves_nothing_pending() {
     let (mut h, r, c) = history(3);
     let sid = h.deliver_sid(&c);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 2);
-    h.deliver_entry(&c, "b", 2, Operation::Put, 1);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 2));
+    h.feed(&h.delivery(&c, "b", 2, Operation::Put, 1));
     assert!(waiting(&r));
     assert!(
         h.ops().is_empty(),
         "the consumer stays while messages are pending"
     );
-    h.deliver_entry(&c, "a", 3, Operation::Put, 0);
+    h.feed(&h.delivery(&c, "a", 3, Operation::Put, 0));
     assert_eq!(revisions(&take(&r).unwrap()), values(&[1, 2, 3]));
     assert_dropped(&h.ops(), &c, sid);
     // A late delivery on the dropped subscription goes nowhere.
@@ -84,16 +84,16 @@ fn history_ends_with_the_message_that_leaves_nothing_pending() {
 fn history_ends_after_num_pending_messages_when_pending_never_reaches_0() {
     let (h, r, c) = history(2);
     // The server's pending counts are off (nats-server #3148): the count of the create reply ends it.
-    h.deliver_entry(&c, "a", 1, Operation::Put, 5);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 5));
     assert!(waiting(&r));
-    h.deliver_entry(&c, "a", 2, Operation::Put, 4);
+    h.feed(&h.delivery(&c, "a", 2, Operation::Put, 4));
     assert_eq!(revisions(&take(&r).unwrap()), values(&[1, 2]));
 }
 
 #[test]
 fn history_ends_at_an_idle_heartbeat_in_step_when_a_pending_message_expired() {
     let (mut h, r, c) = history(2);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 1);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 1));
     assert!(waiting(&r));
     // Idle, and it agrees that one message was delivered: the message the create reply counted as
     // pending is gone (expired or purged), so the initial values are complete; nothing is re-created.
@@ -109,7 +109,7 @@ fn history_ends_at_an_idle_heartbeat_in_step_when_a_pending_message_expired() {
 fn history_re_creates_its_consumer_after_a_heartbeat_reports_a_lost_message() {
     let (mut h, r, c) = history(3);
     let sid = h.deliver_sid(&c);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 2);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 2));
     // The server delivered 2, we saw 1: a new consumer from revision 2.
     h.heartbeat(&c, 2);
     let ops = h.ops();
@@ -126,7 +126,7 @@ fn history_re_creates_its_consumer_after_a_heartbeat_reports_a_lost_message() {
 #[test]
 fn history_re_creates_its_consumer_after_two_missed_heartbeats() {
     let (mut h, r, c) = history(2);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 1);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 1));
     // Heartbeats every 5 s: at 9.9 s still patient, at 10 s the consumer is presumed lost.
     h.advance(9_900.0);
     assert!(h.ops().is_empty());
@@ -141,7 +141,7 @@ fn history_re_creates_its_consumer_after_two_missed_heartbeats() {
 #[test]
 fn history_continues_after_a_reconnect_instead_of_ending_short() {
     let (mut h, r, c) = history(3);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 2);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 2));
     h.drop_connection();
     assert!(
         waiting(&r),
@@ -170,7 +170,7 @@ fn a_scan_whose_consumer_cannot_be_created_rejects() {
 #[test]
 fn a_scan_rejects_with_connection_closed_when_the_connection_closes() {
     let (h, r, c) = history(2);
-    h.deliver_entry(&c, "a", 1, Operation::Put, 1);
+    h.feed(&h.delivery(&c, "a", 1, Operation::Put, 1));
     let (closed, done) = slot();
     h.client.close(done);
     take(&closed).unwrap();

@@ -122,7 +122,8 @@ impl H {
     }
 
     /// The bytes of `c`'s next delivery: `key` at revision `rev` recording `op`, `pending` more to
-    /// come (headers only, with `Nats-Msg-Size`, when `c` asked for that).
+    /// come (headers only, with `Nats-Msg-Size`, when `c` asked for that). `h.feed(&h.delivery(…))`
+    /// delivers it in a frame of its own; concatenated, several share one frame.
     pub(crate) fn delivery(
         &self,
         c: &Consumer,
@@ -156,24 +157,11 @@ impl H {
         )
     }
 
-    /// Delivers one message of `c` (see [`delivery`](Self::delivery)).
-    pub(crate) fn deliver_entry(
-        &self,
-        c: &Consumer,
-        key: &str,
-        rev: u64,
-        op: Operation,
-        pending: u64,
-    ) {
-        let bytes = self.delivery(c, key, rev, op, pending);
-        self.feed(&bytes);
-    }
-
     /// Delivers PUTs of `(key, rev)` one frame each, the last one with pending 0.
     pub(crate) fn deliver_puts(&self, c: &Consumer, puts: &[(&str, u64)]) {
         for (i, (key, rev)) in puts.iter().enumerate() {
             let pending = (puts.len() - 1 - i) as u64;
-            self.deliver_entry(c, key, *rev, Operation::Put, pending);
+            self.feed(&self.delivery(c, key, *rev, Operation::Put, pending));
         }
     }
 

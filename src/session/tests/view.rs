@@ -53,10 +53,10 @@ fn view_passes_on_only_changes_and_notifies_once_ready() {
     h.feed(&initial.concat());
     assert_eq!(take(&events), ["started", "changes a@1 b@3", "ready!"]);
 
-    h.deliver_entry(&c, "a", 4, Put, 0);
+    h.feed(&h.delivery(&c, "a", 4, Put, 0));
     assert_eq!(take(&events), ["changes! a@4+"]);
     // A no-op batch: no event, so the snapshot stays the same object.
-    h.deliver_entry(&c, "y", 5, Purge, 0);
+    h.feed(&h.delivery(&c, "y", 5, Purge, 0));
     assert!(take(&events).is_empty());
     // A batch with a change among no-ops: only the change.
     let mixed = [
@@ -65,7 +65,7 @@ fn view_passes_on_only_changes_and_notifies_once_ready() {
     ];
     h.feed(&mixed.concat());
     assert_eq!(take(&events), ["changes! c@7+"]);
-    h.deliver_entry(&c, "b", 8, Del, 0);
+    h.feed(&h.delivery(&c, "b", 8, Del, 0));
     assert_eq!(take(&events), ["changes! b@8:DEL+"]);
     assert_eq!(v.revision(), 8);
 }
@@ -74,10 +74,10 @@ fn view_passes_on_only_changes_and_notifies_once_ready() {
 fn view_ignores_a_repeated_or_stale_revision() {
     let (h, v, events, c) = view(vec![]);
     h.created(&c, 0);
-    h.deliver_entry(&c, "a", 5, Put, 0);
+    h.feed(&h.delivery(&c, "a", 5, Put, 0));
     assert_eq!(take(&events), ["started", "ready", "changes! a@5+"]);
-    h.deliver_entry(&c, "a", 5, Put, 0);
-    h.deliver_entry(&c, "b", 3, Put, 0);
+    h.feed(&h.delivery(&c, "a", 5, Put, 0));
+    h.feed(&h.delivery(&c, "b", 3, Put, 0));
     assert!(take(&events).is_empty());
     assert_eq!(v.revision(), 5);
 }
@@ -97,8 +97,8 @@ fn view_of_an_empty_bucket_is_ready_without_a_notify() {
 fn view_of_a_bucket_of_deleted_keys_is_ready_without_a_notify() {
     let (h, _v, events, c) = view(vec![]);
     h.created(&c, 2);
-    h.deliver_entry(&c, "x", 1, Del, 1);
-    h.deliver_entry(&c, "y", 2, Purge, 0);
+    h.feed(&h.delivery(&c, "x", 1, Del, 1));
+    h.feed(&h.delivery(&c, "y", 2, Purge, 0));
     assert_eq!(take(&events), ["started", "ready"]);
 }
 

@@ -23,9 +23,9 @@ fn watch_delivers_initial_values_then_updates() {
     assert!(drain(&trace).is_empty(), "nothing before the create reply");
     h.created(&c, 2);
     assert_eq!(drain(&trace), ["started"]);
-    h.deliver_entry(&c, "a", 4, Operation::Put, 1);
-    h.deliver_entry(&c, "b", 6, Operation::Del, 0);
-    h.deliver_entry(&c, "a", 7, Operation::Put, 0);
+    h.feed(&h.delivery(&c, "a", 4, Operation::Put, 1));
+    h.feed(&h.delivery(&c, "b", 6, Operation::Del, 0));
+    h.feed(&h.delivery(&c, "a", 7, Operation::Put, 0));
     assert_eq!(drain(&trace), ["a@4", "b@6:DEL", "initialized", "a@7+"]);
 }
 
@@ -56,7 +56,7 @@ fn watch_resumes_after_the_last_delivered_revision_when_the_connection_comes_bac
     ]
     .concat();
     h.feed(&bytes);
-    h.deliver_entry(&c2, "a", 5, Operation::Put, 0);
+    h.feed(&h.delivery(&c2, "a", 5, Operation::Put, 0));
     assert_eq!(
         drain(&trace),
         ["c@4+", "a@5+"],
