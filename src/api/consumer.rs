@@ -1,4 +1,4 @@
-//! Consumer exports: `getPullConsumer()`, `getOrderedConsumer()`, `getPushConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
+//! Consumer exports: `getConsumer()` (pull or push), `getOrderedConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
 //! the acks of its messages) and `WasmPullRun` (a running fetch or consume), wrapped by
 //! `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches; status
 //! notifications as `(json)` calls, in order with them.
@@ -20,7 +20,6 @@ use crate::jetstream::consumer::OrderedArgs;
 use crate::jetstream::pull::{PullArgs, PullItem};
 use crate::session::batch::{event, Batch, Kind};
 use crate::session::pull::{ack, ack_ack, Consumer, PullRun};
-use crate::session::push::PushRun;
 use crate::session::{JetStream, RunEvent, RunSink};
 
 impl ToJs for Consumer {
@@ -39,13 +38,15 @@ impl ToJs for Option<JsMsg> {
     }
 }
 
-/// `js.consumers.get(stream, name)` on `conn` with `JetStreamOptions`: settles with a `WasmConsumer`.
-#[wasm_bindgen(js_name = getPullConsumer)]
-pub fn get_pull_consumer(
+/// `js.consumers.get(stream, name)` (`push`: `getPushConsumer(stream, name)`) on `conn` with
+/// `JetStreamOptions`: settles with a `WasmConsumer`.
+#[wasm_bindgen(js_name = getConsumer)]
+pub fn get_consumer(
     conn: &WasmConnection,
     opts: JsValue,
     stream: JsValue,
     name: JsValue,
+    push: bool,
     settle: Function,
 ) -> Result<(), JsValue> {
     let o = js_options(&opts)?;
@@ -53,26 +54,7 @@ pub fn get_pull_consumer(
     let js = JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix);
     let stream = string(&stream, "stream")?;
     let name = string(&name, "consumer name")?;
-    js.pull_consumer(stream, name, done(settle));
-    Ok(())
-}
-
-/// `js.consumers.getPushConsumer(stream, name)` on `conn` with `JetStreamOptions`: settles with a
-/// `WasmConsumer`.
-#[wasm_bindgen(js_name = getPushConsumer)]
-pub fn get_push_consumer(
-    conn: &WasmConnection,
-    opts: JsValue,
-    stream: JsValue,
-    name: JsValue,
-    settle: Function,
-) -> Result<(), JsValue> {
-    let o = js_options(&opts)?;
-    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-    let js = JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix);
-    let stream = string(&stream, "stream")?;
-    let name = string(&name, "consumer name")?;
-    js.push_consumer(stream, name, done(settle));
+    js.named_consumer(stream, name, push, done(settle));
     Ok(())
 }
 
@@ -198,9 +180,7 @@ impl WasmConsumer {
         let run = self
             .consumer
             .fetch(&args, sink(on_batch, on_event, on_status))?;
-        Ok(WasmPullRun {
-            run: Run::Pull(run),
-        })
+        Ok(WasmPullRun { run })
     }
     /// Starts a consume; `buffered` (no callback): report taken messages with `handedOut`.
     pub fn consume(
@@ -216,15 +196,11 @@ impl WasmConsumer {
             options_object(&opts, "consume options")?;
             let abort = opt_bool(&opts, "abort_on_missing_resource")?.unwrap_or(false);
             let run = self.consumer.push_consume(abort, buffered, sink)?;
-            return Ok(WasmPullRun {
-                run: Run::Push(run),
-            });
+            return Ok(WasmPullRun { run });
         }
         let args = pull_args(&opts, buffered)?;
         let run = self.consumer.consume(&args, sink)?;
-        Ok(WasmPullRun {
-            run: Run::Pull(run),
-        })
+        Ok(WasmPullRun { run })
     }
     /// Acks a message in ack state `state` (`kind`: 0 ack, 1 nak, 2 working, 3 term; `arg`: the nak
     /// delay in ms or the term reason); returns the new state.
@@ -262,54 +238,33 @@ impl WasmConsumer {
     }
 }
 
-/// A pull or push run.
-enum Run {
-    Pull(PullRun),
-    Push(PushRun),
-}
-
 /// A running fetch or consume (pull, ordered or push).
 #[wasm_bindgen]
 pub struct WasmPullRun {
-    run: Run,
+    run: PullRun,
 }
 
 #[wasm_bindgen]
 impl WasmPullRun {
     /// No more pulls (deliveries); the run ends.
     pub fn stop(&self) {
-        match &self.run {
-            Run::Pull(r) => r.stop(),
-            Run::Push(r) => r.stop(),
-        }
+        self.run.stop();
     }
     /// The application took `count` messages out of its buffer.
     #[wasm_bindgen(js_name = handedOut)]
     pub fn handed_out(&self, count: u32) {
-        match &self.run {
-            Run::Pull(r) => r.handed_out(u64::from(count)),
-            Run::Push(r) => r.handed_out(u64::from(count)),
-        }
+        self.run.handed_out(u64::from(count));
     }
     /// Messages requested and not received (a push consumer: held and not handed out).
     pub fn pending(&self) -> f64 {
-        match &self.run {
-            Run::Pull(r) => r.with_machine(|m| m.pending() as f64),
-            Run::Push(r) => r.with_machine(|m| m.held() as f64),
-        }
+        self.run.with_machine(|m| m.pending() as f64)
     }
     /// Messages received.
     pub fn received(&self) -> f64 {
-        match &self.run {
-            Run::Pull(r) => r.with_machine(|m| m.received() as f64),
-            Run::Push(r) => r.with_machine(|m| m.received() as f64),
-        }
+        self.run.with_machine(|m| m.received() as f64)
     }
     /// Messages handed out.
     pub fn processed(&self) -> f64 {
-        match &self.run {
-            Run::Pull(r) => r.with_machine(|m| m.processed() as f64),
-            Run::Push(r) => r.with_machine(|m| m.processed() as f64),
-        }
+        self.run.with_machine(|m| m.processed() as f64)
     }
 }

@@ -24,7 +24,7 @@ use super::error::{api_reply, ErrorContext};
 use super::headers as hdr;
 use super::machine::{ConsumerMachine, Step};
 use super::ordered::Command;
-use super::pull::{Notification, PullItem};
+use super::pull::{Notification, OrderedPosition, PullConsumer, PullItem, PullStatus};
 
 /// A `for await` holding this many messages pauses the consumer (flow control held back).
 pub const PUSH_HIGH_WATER: u64 = 256;
@@ -261,12 +261,16 @@ impl PushConsumer {
         let Some(h) = msg.headers.as_ref() else {
             return;
         };
-        match h.code {
-            100 => {
+        let has_reply = msg.reply.as_deref().is_some_and(|r| !r.is_empty());
+        // The pull machine's classification: one reading of every status.
+        match PullStatus::classify(h.code, &h.description, has_reply) {
+            PullStatus::FlowControl => {
                 if let Some(reply) = msg.reply.clone().filter(|r| !r.is_empty()) {
                     self.flow_control(reply, out);
-                    return Self::notify(out, Notification::FlowControl);
                 }
+                Self::notify(out, Notification::FlowControl);
+            }
+            PullStatus::Heartbeat => {
                 let num = |name: &str| h.get(name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
                 let n = Notification::Heartbeat {
                     last_consumer_seq: num(hdr::LAST_CONSUMER),
@@ -278,11 +282,7 @@ impl PushConsumer {
                 }
                 Self::notify(out, n);
             }
-            409 if h
-                .description
-                .to_ascii_lowercase()
-                .contains("consumer deleted") =>
-            {
+            PullStatus::ConsumerDeleted => {
                 let description = h.description.clone();
                 Self::notify(
                     out,
@@ -304,10 +304,10 @@ impl PushConsumer {
                 self.heartbeat_deadline = None;
                 self.retry_at = Some(now.plus(PUSH_RETRY_MS));
             }
-            code => Self::notify(
+            _ => Self::notify(
                 out,
                 Notification::Debug {
-                    code,
+                    code: h.code,
                     description: h.description.clone(),
                 },
             ),
@@ -467,5 +467,97 @@ impl ConsumerMachine for PushConsumer {
 
     fn is_started(&self) -> bool {
         self.subscribed
+    }
+}
+
+/// A pull (named or ordered) or push consumer: the one machine type the consumer run drives for
+/// `JsMsg` deliveries (one copy of the run in the .wasm, not one per machine).
+// One per running call; boxing would cost an allocation per call for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum JsConsumer {
+    /// `fetch`/`next`/`consume` of a pull consumer.
+    Pull(PullConsumer),
+    /// `consume` of a push consumer.
+    Push(PushConsumer),
+}
+
+macro_rules! each {
+    ($self:expr, $m:ident => $e:expr) => {
+        match $self {
+            JsConsumer::Pull($m) => $e,
+            JsConsumer::Push($m) => $e,
+        }
+    };
+}
+
+impl JsConsumer {
+    /// Messages received.
+    pub fn received(&self) -> u64 {
+        each!(self, m => m.received())
+    }
+    /// Messages handed out to the application.
+    pub fn processed(&self) -> u64 {
+        each!(self, m => m.processed())
+    }
+    /// `getPending()`: a pull's messages requested and not received; a push's held ones.
+    pub fn pending(&self) -> u64 {
+        match self {
+            JsConsumer::Pull(m) => m.pending(),
+            JsConsumer::Push(m) => m.held(),
+        }
+    }
+    /// Whether it ended.
+    pub fn is_done(&self) -> bool {
+        each!(self, m => m.is_done())
+    }
+    /// An ordered consumer's position (see [`PullConsumer::ordered_position`]).
+    pub fn ordered_position(&self) -> Option<OrderedPosition> {
+        match self {
+            JsConsumer::Pull(m) => m.ordered_position(),
+            JsConsumer::Push(_) => None,
+        }
+    }
+}
+
+impl ConsumerMachine for JsConsumer {
+    type Item = PullItem;
+    fn start(&mut self, now: Mono) -> Vec<PushStep> {
+        each!(self, m => m.start(now))
+    }
+    fn on_create_reply(
+        &mut self,
+        serial: u64,
+        result: Result<Msg, NatsError>,
+        now: Mono,
+    ) -> Vec<PushStep> {
+        each!(self, m => m.on_create_reply(serial, result, now))
+    }
+    fn on_messages(&mut self, subscription: &str, msgs: Vec<Msg>, now: Mono) -> Vec<PushStep> {
+        each!(self, m => m.on_messages(subscription, msgs, now))
+    }
+    fn poll_timeout(&self) -> Option<Mono> {
+        each!(self, m => m.poll_timeout())
+    }
+    fn handle_timeout(&mut self, now: Mono) -> Vec<PushStep> {
+        each!(self, m => m.handle_timeout(now))
+    }
+    fn on_disconnect(&mut self) {
+        each!(self, m => m.on_disconnect())
+    }
+    fn on_reconnect(&mut self, now: Mono) -> Vec<PushStep> {
+        each!(self, m => m.on_reconnect(now))
+    }
+    fn set_paused(&mut self, paused: bool) -> Vec<PushStep> {
+        each!(self, m => m.set_paused(paused))
+    }
+    fn stop(&mut self) -> Vec<PushStep> {
+        each!(self, m => m.stop())
+    }
+    fn on_handed_out(&mut self, count: u64, now: Mono) -> Vec<PushStep> {
+        each!(self, m => m.on_handed_out(count, now))
+    }
+    fn is_started(&self) -> bool {
+        each!(self, m => m.is_started())
     }
 }

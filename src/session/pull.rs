@@ -18,12 +18,13 @@ use crate::jetstream::config::validate_name;
 use crate::jetstream::consumer::{OrderedArgs, OrderedConfig};
 use crate::jetstream::error::ErrorContext;
 use crate::jetstream::pull::{OrderedPosition, PullArgs, PullConsumer, PullItem, PullOptions};
+use crate::jetstream::push::JsConsumer;
 use crate::jetstream::types::ConsumerInfo;
 use crate::jetstream::ConsumerMachine;
 use crate::proto::json::Json;
 
-/// A running `fetch()` or `consume()`.
-pub type PullRun = ConsumerRun<PullConsumer>;
+/// A running `fetch()` or `consume()` (or a push `consume()`).
+pub type PullRun = ConsumerRun<JsConsumer>;
 
 /// A bound pull consumer, named or ordered (cheap to clone).
 #[derive(Clone)]
@@ -52,23 +53,28 @@ impl Ordered {
     fn position(&self) -> OrderedPosition {
         self.active
             .as_ref()
-            .and_then(|r| r.with_machine(PullConsumer::ordered_position))
+            .and_then(|r| r.with_machine(JsConsumer::ordered_position))
             .unwrap_or_else(|| self.pos.clone())
     }
 }
 
 /// Whether a ConsumerInfo is of a push consumer (it has a `deliver_subject`).
-pub(super) fn is_push(info: &Json) -> bool {
+fn is_push(info: &Json) -> bool {
     info.get("config")
         .and_then(|c| c.get("deliver_subject"))
         .and_then(Json::as_str)
         .is_some_and(|s| !s.is_empty())
 }
 
-fn wrong_kind(stream: &str, name: &str) -> NatsError {
+fn wrong_kind(stream: &str, name: &str, push: bool) -> NatsError {
+    let (is, wanted) = if push {
+        ("pull", "push")
+    } else {
+        ("push", "pull")
+    };
     NatsError::new(
         ErrorCode::WrongConsumerKind,
-        format!("consumer {name} of stream {stream} is a push consumer, not a pull consumer"),
+        format!("consumer {name} of stream {stream} is a {is} consumer, not a {wanted} consumer"),
     )
 }
 
@@ -76,6 +82,12 @@ impl JetStream {
     /// `js.consumers.get(stream, name)`: the existing pull consumer `name` (names checked before
     /// anything is sent; `CONSUMER_NOT_FOUND`, `STREAM_NOT_FOUND`, `WRONG_CONSUMER_KIND`).
     pub fn pull_consumer(&self, stream: String, name: String, done: Done<Consumer>) {
+        self.named_consumer(stream, name, false, done)
+    }
+
+    /// The existing consumer `name`, pull or (`push`) push: CONSUMER.INFO, the kind checked
+    /// (`WRONG_CONSUMER_KIND`; names checked before anything is sent).
+    pub fn named_consumer(&self, stream: String, name: String, push: bool, done: Done<Consumer>) {
         if let Err(e) =
             validate_name("stream", &stream).and_then(|()| validate_name("consumer", &name))
         {
@@ -87,10 +99,10 @@ impl JetStream {
             ErrorContext::General,
             Box::new(move |r| {
                 done(r.and_then(|info| {
-                    if is_push(&info) {
-                        return Err(wrong_kind(&stream, &name));
+                    if is_push(&info) != push {
+                        return Err(wrong_kind(&stream, &name, push));
                     }
-                    Ok(Consumer::named(js, stream, name, info, false))
+                    Ok(Consumer::named(js, stream, name, info, push))
                 }))
             }),
         );
@@ -268,7 +280,7 @@ impl Consumer {
         if !client.is_connected() {
             machine.on_disconnect();
         }
-        let run = ConsumerRun::start(client, machine, self.js.timeout_ms, sink);
+        let run = ConsumerRun::start(client, JsConsumer::Pull(machine), self.js.timeout_ms, sink);
         if let Some(slot) = &self.ordered {
             slot.borrow_mut().active = Some(run.clone());
         }

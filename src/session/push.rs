@@ -4,44 +4,21 @@
 //! the same `JsMsg`s, acked as a pull consumer's.
 
 use super::consumer::{ConsumerRun, RunSink};
-use super::pull::{is_push, Consumer};
+use super::pull::Consumer;
 use super::{Done, JetStream};
 use crate::error::{ErrorCode, NatsError};
-use crate::jetstream::api::ApiRequest;
-use crate::jetstream::config::validate_name;
-use crate::jetstream::error::ErrorContext;
 use crate::jetstream::pull::PullItem;
-use crate::jetstream::push::PushConsumer;
+use crate::jetstream::push::{JsConsumer, PushConsumer};
 
-/// A running push `consume()`.
-pub type PushRun = ConsumerRun<PushConsumer>;
+/// A running push `consume()` (the pull run's type: one consumer run for both).
+pub type PushRun = super::pull::PullRun;
 
 impl JetStream {
     /// `js.consumers.getPushConsumer(stream, name)`: the existing push consumer `name` (names
     /// checked before anything is sent; `CONSUMER_NOT_FOUND`, `STREAM_NOT_FOUND`,
     /// `WRONG_CONSUMER_KIND`).
     pub fn push_consumer(&self, stream: String, name: String, done: Done<Consumer>) {
-        if let Err(e) =
-            validate_name("stream", &stream).and_then(|()| validate_name("consumer", &name))
-        {
-            return done(Err(e));
-        }
-        let js = self.clone();
-        self.call(
-            ApiRequest::empty(self.api.consumer_info(&stream, &name)),
-            ErrorContext::General,
-            Box::new(move |r| {
-                done(r.and_then(|info| {
-                    if !is_push(&info) {
-                        return Err(NatsError::new(
-                            ErrorCode::WrongConsumerKind,
-                            format!("consumer {name} of stream {stream} is a pull consumer, not a push consumer"),
-                        ));
-                    }
-                    Ok(Consumer::named(js, stream, name, info, true))
-                }))
-            }),
-        );
+        self.named_consumer(stream, name, true, done)
     }
 }
 
@@ -79,7 +56,12 @@ impl Consumer {
             abort_on_missing_resource,
             buffered,
         );
-        let run = ConsumerRun::start(&self.js.client, machine, self.js.timeout_ms, sink);
+        let run = ConsumerRun::start(
+            &self.js.client,
+            JsConsumer::Push(machine),
+            self.js.timeout_ms,
+            sink,
+        );
         *slot.borrow_mut() = Some(run.clone());
         Ok(run)
     }
