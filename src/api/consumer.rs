@@ -38,6 +38,18 @@ impl ToJs for Option<JsMsg> {
     }
 }
 
+/// The JetStream context of `conn` with `JetStreamOptions` `opts`.
+fn context(conn: &WasmConnection, opts: &JsValue) -> Result<JetStream, JsValue> {
+    let o = js_options(opts)?;
+    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
+    Ok(JetStream::new(
+        conn.client().clone(),
+        api,
+        o.timeout,
+        o.watcher_prefix,
+    ))
+}
+
 /// `js.consumers.get(stream, name)` (`push`: `getPushConsumer(stream, name)`) on `conn` with
 /// `JetStreamOptions`: settles with a `WasmConsumer`.
 #[wasm_bindgen(js_name = getConsumer)]
@@ -49,9 +61,7 @@ pub fn get_consumer(
     push: bool,
     settle: Function,
 ) -> Result<(), JsValue> {
-    let o = js_options(&opts)?;
-    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-    let js = JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix);
+    let js = context(conn, &opts)?;
     let stream = string(&stream, "stream")?;
     let name = string(&name, "consumer name")?;
     js.named_consumer(stream, name, push, done(settle));
@@ -68,9 +78,7 @@ pub fn get_ordered_consumer(
     ordered: JsValue,
     settle: Function,
 ) -> Result<(), JsValue> {
-    let o = js_options(&opts)?;
-    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-    let js = JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix);
+    let js = context(conn, &opts)?;
     let stream = string(&stream, "stream")?;
     options_object(&ordered, "ordered consumer options")?;
     let filters = member(&ordered, "filter_subjects")

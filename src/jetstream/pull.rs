@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use crate::error::{ErrorCode, NatsError};
 use crate::proto::json::Json;
 use crate::proto::num::f64_text;
-use crate::proto::Msg;
+use crate::proto::{Headers, Msg};
 use crate::time::{Mono, MAX_TIMER_MS};
 
 use super::ack::{msg_size, JsMsg};
@@ -299,6 +299,34 @@ pub enum Notification {
 }
 
 impl Notification {
+    /// `heartbeat` from an idle heartbeat's `Nats-Last-Consumer` and `Nats-Last-Stream`.
+    pub fn heartbeat(h: Option<&Headers>) -> Notification {
+        let num = |name: &str| {
+            h.and_then(|h| h.get(name))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        Notification::Heartbeat {
+            last_consumer_seq: num(hdr::LAST_CONSUMER),
+            last_stream_seq: num("Nats-Last-Stream"),
+        }
+    }
+
+    /// `stream_not_found` for a missing stream (`code`), else `consumer_not_found` (`count`: checks
+    /// that found it missing in a row).
+    pub fn missing(code: ErrorCode, stream: &str, consumer: &str, count: u32) -> Notification {
+        match code {
+            ErrorCode::StreamNotFound => Notification::StreamNotFound {
+                name: stream.to_owned(),
+            },
+            _ => Notification::ConsumerNotFound {
+                name: consumer.to_owned(),
+                stream: stream.to_owned(),
+                count,
+            },
+        }
+    }
+
     /// As `ConsumerMessages.status()` yields it: `{"type":…, …fields}` with nats.js's names.
     pub fn to_json(&self) -> Json {
         let int = |n: u64| Json::Int(i64::try_from(n).unwrap_or(i64::MAX));
@@ -821,16 +849,7 @@ impl PullConsumer {
     /// `abort_on_missing_resource`) or a check after `expires`.
     fn missing_resource(&mut self, e: NatsError, now: Mono, out: &mut Vec<PullStep>) {
         self.missing = self.missing.saturating_add(1);
-        let n = match e.code {
-            ErrorCode::StreamNotFound => Notification::StreamNotFound {
-                name: self.stream.clone(),
-            },
-            _ => Notification::ConsumerNotFound {
-                name: self.consumer.clone(),
-                stream: self.stream.clone(),
-                count: self.missing,
-            },
-        };
+        let n = Notification::missing(e.code, &self.stream, &self.consumer, self.missing);
         Self::notify(out, n);
         if self.opts.abort_on_missing_resource {
             self.fail(e, out);
@@ -860,19 +879,7 @@ impl PullConsumer {
         let d = description.to_owned();
         match status {
             PullStatus::Heartbeat => {
-                let h = msg.headers.as_ref();
-                let num = |name: &str| {
-                    h.and_then(|h| h.get(name))
-                        .and_then(|v| v.parse::<u64>().ok())
-                        .unwrap_or(0)
-                };
-                Self::notify(
-                    out,
-                    Notification::Heartbeat {
-                        last_consumer_seq: num(hdr::LAST_CONSUMER),
-                        last_stream_seq: num("Nats-Last-Stream"),
-                    },
-                );
+                Self::notify(out, Notification::heartbeat(msg.headers.as_ref()))
             }
             PullStatus::FlowControl => {
                 if let Some(reply) = msg.reply.clone().filter(|r| !r.is_empty()) {

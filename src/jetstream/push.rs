@@ -148,9 +148,10 @@ impl PushConsumer {
         }));
     }
 
-    fn end(&mut self, error: Option<NatsError>, out: &mut Vec<PushStep>) {
+    /// Ends: timers off, the subscription dropped (once).
+    fn halt(&mut self, out: &mut Vec<PushStep>) -> bool {
         if self.phase == Phase::Done {
-            return;
+            return false;
         }
         self.phase = Phase::Done;
         self.heartbeat_deadline = None;
@@ -159,6 +160,13 @@ impl PushConsumer {
             out.push(Step::Command(Command::Unsubscribe {
                 subject: subject.clone(),
             }));
+        }
+        true
+    }
+
+    fn end(&mut self, error: Option<NatsError>, out: &mut Vec<PushStep>) {
+        if !self.halt(out) {
+            return;
         }
         out.push(match error {
             Some(e) => Step::Failed(e),
@@ -196,16 +204,7 @@ impl PushConsumer {
     /// A missing consumer or stream: a status, then the end or a check later.
     fn missing_resource(&mut self, e: NatsError, now: Mono, out: &mut Vec<PushStep>) {
         self.missing = self.missing.saturating_add(1);
-        let n = match e.code {
-            ErrorCode::StreamNotFound => Notification::StreamNotFound {
-                name: self.stream.clone(),
-            },
-            _ => Notification::ConsumerNotFound {
-                name: self.consumer.clone(),
-                stream: self.stream.clone(),
-                count: self.missing,
-            },
-        };
+        let n = Notification::missing(e.code, &self.stream, &self.consumer, self.missing);
         Self::notify(out, n);
         if self.abort_on_missing_resource {
             return self.end(Some(e), out);
@@ -271,11 +270,7 @@ impl PushConsumer {
                 Self::notify(out, Notification::FlowControl);
             }
             PullStatus::Heartbeat => {
-                let num = |name: &str| h.get(name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-                let n = Notification::Heartbeat {
-                    last_consumer_seq: num(hdr::LAST_CONSUMER),
-                    last_stream_seq: num("Nats-Last-Stream"),
-                };
+                let n = Notification::heartbeat(Some(h));
                 if let Some(stalled) = h.get(hdr::CONSUMER_STALLED).filter(|s| !s.is_empty()) {
                     let stalled = stalled.to_owned();
                     self.flow_control(stalled, out);
@@ -441,16 +436,7 @@ impl ConsumerMachine for PushConsumer {
     /// Unsubscribes (the durable consumer stays).
     fn stop(&mut self) -> Vec<PushStep> {
         let mut out = Vec::new();
-        if self.phase != Phase::Done {
-            self.phase = Phase::Done;
-            self.heartbeat_deadline = None;
-            self.retry_at = None;
-            if let (Some(subject), true) = (&self.subject, self.subscribed) {
-                out.push(Step::Command(Command::Unsubscribe {
-                    subject: subject.clone(),
-                }));
-            }
-        }
+        self.halt(&mut out);
         out
     }
 
