@@ -147,3 +147,42 @@ test("TASKS work queue: a worker closed before acking → its task is redelivere
   assert.equal(left, 0);
   for (const w of workers.slice(0, 2)) await stopWorker(w);
 });
+
+test("push consume through a server restart: the subscription is renewed and every task processed", async () => {
+  await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url, reconnectTimeWait: 100, reconnectJitter: 50, maxReconnectAttempts: -1 });
+    const js = nats.jetstream(nc);
+    const jsm = await nats.jetstreamManager(nc);
+    await jsm.streams.add({ name: "JOBS", subjects: ["JOBS.>"], retention: "workqueue", storage: "file" });
+    await jsm.consumers.add("JOBS", { durable_name: "jobs", deliver_subject: "deliver.jobs", deliver_group: "jobs",
+      ack_policy: "explicit", ack_wait: nats.nanos(2000) });
+    const seen = new Set();
+    const events = [];
+    nc.onStatus((s) => events.push(s.type));
+    const c = await js.consumers.getPushConsumer("JOBS", "jobs");
+    const msgs = await c.consume({ callback: (m) => { seen.add(m.string()); m.ack(); } });
+    for (let i = 1; i <= 20; i++) await js.publish("JOBS.x", `job-${i}`);
+    window.p = { nc, js, jsm, seen, events, msgs };
+  }, stack.server.wsUrl);
+  await page.waitForFunction(() => window.p.seen.size === 20, null, { timeout: 10000 });
+  await stack.server.restart();
+  await page.waitForFunction(() => window.p.events.includes("reconnect"), null, { timeout: 20000 });
+  await page.evaluate(async () => {
+    for (let i = 21; i <= 40; i++) await window.p.js.publish("JOBS.x", `job-${i}`, { retries: 10, timeout: 2000 });
+  });
+  await page.waitForFunction(() => window.p.seen.size === 40, null, { timeout: 20000 });
+  const r = await page.evaluate(async () => {
+    const { msgs, nc, jsm } = window.p;
+    let left = -1;
+    for (let i = 0; i < 30 && left !== 0; i++) {
+      left = (await jsm.streams.info("JOBS")).state.messages;
+      if (left) await new Promise((ok) => setTimeout(ok, 100));
+    }
+    msgs.stop();
+    const closed = await msgs.closed();
+    await nc.close();
+    return { left, closed };
+  });
+  assert.equal(r.left, 0);
+  assert.equal(r.closed, undefined);
+});
