@@ -125,7 +125,7 @@ impl PushConsumer {
     }
     /// Messages received and not handed out yet.
     pub fn held(&self) -> u64 {
-        self.received - self.processed
+        self.received.saturating_sub(self.processed)
     }
     /// Whether flow control is held back (the application lags).
     pub fn is_paused(&self) -> bool {
