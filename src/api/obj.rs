@@ -124,7 +124,9 @@ fn run_sink(on: Function) -> RunSink<ObjItem> {
                         chunks.push(&Uint8Array::from(c.as_slice()));
                     }
                     ObjItem::Info(i, update) => {
-                        let Json::Obj(mut m) = i.to_json() else { continue };
+                        let Json::Obj(mut m) = i.to_json() else {
+                            continue;
+                        };
                         m.push(("isUpdate".into(), Json::Bool(update)));
                         infos.push(Json::Obj(m));
                     }
@@ -134,7 +136,11 @@ fn run_sink(on: Function) -> RunSink<ObjItem> {
                 deliver(&on, 1, &chunks);
             }
             if !infos.is_empty() {
-                deliver(&on, 1, &JsValue::from_str(&Json::Arr(infos).to_json_string()));
+                deliver(
+                    &on,
+                    1,
+                    &JsValue::from_str(&Json::Arr(infos).to_json_string()),
+                );
             }
         }
         RunEvent::Initialized => deliver(&on, 2, &JsValue::NULL),
@@ -145,7 +151,11 @@ fn run_sink(on: Function) -> RunSink<ObjItem> {
 fn info_arg(text: &str) -> Result<ObjectInfo, NatsError> {
     let j = Json::parse(text).map_err(|_| NatsError::invalid_argument("not an ObjectInfo"))?;
     let revision = j.get("revision").and_then(Json::as_u64).unwrap_or(0);
-    let mtime = j.get("mtime").and_then(Json::as_str).unwrap_or("").to_owned();
+    let mtime = j
+        .get("mtime")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_owned();
     ObjectInfo::from_meta(text.as_bytes(), revision, mtime)
         .map_err(|_| NatsError::invalid_argument("not an ObjectInfo"))
 }
@@ -214,8 +224,10 @@ impl WasmObjStore {
 
     /// `delete(name)`: `{success, purged}`.
     pub fn delete(&self, name: &str, settle: Function) {
-        self.store
-            .delete(name, Box::new(move |r| Settle(settle).finish(r.map(DeleteResult))));
+        self.store.delete(
+            name,
+            Box::new(move |r| Settle(settle).finish(r.map(DeleteResult))),
+        );
     }
 
     /// `link(name, target)`: `target` is an ObjectInfo as JSON text.

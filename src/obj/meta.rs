@@ -25,7 +25,7 @@ pub fn check_headers(h: &Json) -> Result<Json, NatsError> {
         };
         for x in &values {
             probe.append(k, x.as_str().unwrap_or("")).map_err(|e| {
-                NatsError::invalid_argument(format!("meta header {k:?} is not valid: {e}"))
+                NatsError::invalid_argument(format!("meta header \"{k}\" is not valid: {e}"))
             })?;
         }
         out.push((k.clone(), Json::Arr(values)));
@@ -100,9 +100,12 @@ impl Meta {
                         ));
                     }
                     if let Some(n) = v.get("max_chunk_size").filter(|n| !matches!(n, Json::Null)) {
-                        m.max_chunk_size = Some(n.as_u64().filter(|n| *n > 0).ok_or_else(|| {
-                            NatsError::invalid_argument("options.max_chunk_size must be positive")
-                        })?);
+                        m.max_chunk_size =
+                            Some(n.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+                                NatsError::invalid_argument(
+                                    "options.max_chunk_size must be positive",
+                                )
+                            })?);
                     }
                 }
                 "options" => {

@@ -50,7 +50,7 @@ pub fn validate_bucket(bucket: &str) -> Result<(), NatsError> {
     } else {
         Err(NatsError::new(
             ErrorCode::InvalidBucketName,
-            format!("invalid object store name {bucket:?}: use letters, digits, - and _"),
+            format!("invalid object store name \"{bucket}\": use letters, digits, - and _"),
         ))
     }
 }
@@ -160,7 +160,7 @@ impl StoreOptions {
                 | "placement" => return Err(bad(&k)),
                 _ => {
                     return Err(NatsError::invalid_argument(format!(
-                        "object store options have no field {k:?}"
+                        "object store options have no field \"{k}\""
                     )))
                 }
             };
@@ -245,7 +245,12 @@ pub fn status_json(info: &Json) -> Option<Json> {
         ("replicas".into(), int(config.get("num_replicas"))),
         (
             "sealed".into(),
-            Json::Bool(config.get("sealed").and_then(Json::as_bool).unwrap_or(false)),
+            Json::Bool(
+                config
+                    .get("sealed")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false),
+            ),
         ),
         (
             "size".into(),
@@ -253,7 +258,10 @@ pub fn status_json(info: &Json) -> Option<Json> {
         ),
         (
             "compression".into(),
-            Json::Bool(matches!(config.get("compression").and_then(Json::as_str), Some("s2"))),
+            Json::Bool(matches!(
+                config.get("compression").and_then(Json::as_str),
+                Some("s2")
+            )),
         ),
         (
             "metadata".into(),

@@ -28,7 +28,7 @@ pub enum ObjItem {
     /// The next bytes of the object.
     Chunk(Vec<u8>),
     /// A meta message, and whether it came after the initial values.
-    Info(ObjectInfo, bool),
+    Info(Box<ObjectInfo>, bool),
 }
 
 /// `watch()`'s options.
@@ -57,15 +57,18 @@ impl ObjWatchOptions {
 }
 
 #[derive(Debug, Clone)]
+struct ChunkState {
+    expect: ObjectInfo,
+    digest: [u8; 32],
+    hasher: Option<Sha256>,
+    size: u64,
+    count: u64,
+    held: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
 enum Mode {
-    Chunks {
-        expect: ObjectInfo,
-        digest: [u8; 32],
-        hasher: Option<Sha256>,
-        size: u64,
-        count: u64,
-        held: Option<Vec<u8>>,
-    },
+    Chunks(Box<ChunkState>),
     Metas {
         updates_only: bool,
         ignore_deletes: bool,
@@ -84,7 +87,7 @@ pub struct ObjReader {
 fn mismatch(what: &str, name: &str) -> NatsError {
     NatsError::new(
         ErrorCode::ObjectDigestMismatch,
-        format!("object {name:?} is corrupt: {what} differs from its info"),
+        format!("object \"{name}\" is corrupt: {what} differs from its info"),
     )
 }
 
@@ -109,14 +112,14 @@ impl ObjReader {
         Ok(ObjReader {
             consumer: OrderedConsumer::new(api, cfg, nuid, inbox_prefix),
             bucket: bucket.clone(),
-            mode: Mode::Chunks {
+            mode: Mode::Chunks(Box::new(ChunkState {
                 expect: info.clone(),
                 digest,
                 hasher: Some(Sha256::new()),
                 size: 0,
                 count: 0,
                 held: None,
-            },
+            })),
             initialized: false,
         })
     }
@@ -169,17 +172,17 @@ impl ObjReader {
 
     /// A chunk arrived (or, `None`, nothing more will come): hand on, verify.
     fn on_chunk(&mut self, chunk: Option<Vec<u8>>, out: &mut Vec<Step<ObjItem>>) {
-        let Mode::Chunks {
+        let Mode::Chunks(st) = &mut self.mode else {
+            return;
+        };
+        let ChunkState {
             expect,
             digest,
             hasher,
             size,
             count,
             held,
-        } = &mut self.mode
-        else {
-            return;
-        };
+        } = &mut **st;
         let name = expect.name.clone();
         let Some(bytes) = chunk else {
             // Caught up without all the chunks.
@@ -226,8 +229,8 @@ impl ObjReader {
                     out.push(Step::Failed(e));
                 }
                 Output::Created { caught_up, .. } => match self.mode {
-                    Mode::Chunks { .. } if caught_up => self.on_chunk(None, &mut out),
-                    Mode::Chunks { .. } => {}
+                    Mode::Chunks(_) if caught_up => self.on_chunk(None, &mut out),
+                    Mode::Chunks(_) => {}
                     Mode::Metas { updates_only, .. } => {
                         if caught_up || updates_only {
                             self.initialize(&mut out);
@@ -235,7 +238,7 @@ impl ObjReader {
                     }
                 },
                 Output::Idle => match self.mode {
-                    Mode::Chunks { .. } => self.on_chunk(None, &mut out),
+                    Mode::Chunks(_) => self.on_chunk(None, &mut out),
                     Mode::Metas { .. } => self.initialize(&mut out),
                 },
                 Output::Message {
@@ -243,11 +246,11 @@ impl ObjReader {
                     info,
                     caught_up,
                 } => {
-                    if self.initialized && matches!(self.mode, Mode::Chunks { .. }) {
+                    if self.initialized && matches!(self.mode, Mode::Chunks(_)) {
                         continue;
                     }
                     match self.mode {
-                        Mode::Chunks { .. } => {
+                        Mode::Chunks(_) => {
                             self.on_chunk(Some(msg.payload), &mut out);
                             if caught_up {
                                 self.on_chunk(None, &mut out);
@@ -269,7 +272,10 @@ impl ObjReader {
                                     i.bucket = self.bucket.clone();
                                 }
                                 if !(ignore_deletes && i.deleted) {
-                                    out.push(Step::Item(ObjItem::Info(i, self.initialized)));
+                                    out.push(Step::Item(ObjItem::Info(
+                                        Box::new(i),
+                                        self.initialized,
+                                    )));
                                 }
                             }
                             if caught_up {

@@ -89,7 +89,9 @@ impl JetStream {
         if !check {
             return done(Ok(store));
         }
-        store.clone().status(Box::new(move |r| done(r.map(|_| store))));
+        store
+            .clone()
+            .status(Box::new(move |r| done(r.map(|_| store))));
     }
 
     /// `Objm.list()`: the status of every object store.
@@ -509,24 +511,23 @@ impl ObjectStore {
             } else {
                 sink(RunEvent::Ended(Some(NatsError::new(
                     ErrorCode::ObjectDigestMismatch,
-                    format!("object {:?} is corrupt: the SHA-256 digest differs from its info", info.name),
+                    format!(
+                        "object \"{}\" is corrupt: the SHA-256 digest differs from its info",
+                        info.name
+                    ),
                 ))));
             }
             return None;
         }
         let nuid = self.js.client.next_nuid();
-        let reader = match ObjReader::chunks(
-            self.js.api.clone(),
-            info,
-            &nuid,
-            &self.js.watcher_prefix,
-        ) {
-            Ok(r) => r,
-            Err(e) => {
-                sink(RunEvent::Ended(Some(e)));
-                return None;
-            }
-        };
+        let reader =
+            match ObjReader::chunks(self.js.api.clone(), info, &nuid, &self.js.watcher_prefix) {
+                Ok(r) => r,
+                Err(e) => {
+                    sink(RunEvent::Ended(Some(e)));
+                    return None;
+                }
+            };
         Some(self.run_until_initialized(reader, sink))
     }
 
@@ -553,7 +554,11 @@ impl ObjectStore {
     }
 
     /// `watch(opts)`: the current objects (or every revision, or nothing), then changes, into `sink`.
-    pub fn watch(&self, opts: ObjWatchOptions, sink: RunSink<ObjItem>) -> Result<ObjRun, NatsError> {
+    pub fn watch(
+        &self,
+        opts: ObjWatchOptions,
+        sink: RunSink<ObjItem>,
+    ) -> Result<ObjRun, NatsError> {
         let nuid = self.js.client.next_nuid();
         let reader = ObjReader::metas(
             self.js.api.clone(),
@@ -580,12 +585,13 @@ impl ObjectStore {
             ..ObjWatchOptions::default()
         };
         let sink: RunSink<ObjItem> = Box::new(move |ev| match ev {
-            RunEvent::Items(items) => f.borrow_mut().extend(items.into_iter().filter_map(|i| {
-                match i {
-                    ObjItem::Info(i, _) => Some(i),
-                    ObjItem::Chunk(_) => None,
-                }
-            })),
+            RunEvent::Items(items) => {
+                f.borrow_mut()
+                    .extend(items.into_iter().filter_map(|i| match i {
+                        ObjItem::Info(i, _) => Some(*i),
+                        ObjItem::Chunk(_) => None,
+                    }))
+            }
             RunEvent::Initialized => {
                 let all = std::mem::take(&mut *f.borrow_mut());
                 if let Some(d) = d.borrow_mut().take() {
@@ -628,15 +634,12 @@ fn found(r: Option<ObjectInfo>) -> Result<ObjectInfo, NatsError> {
 fn not_found(name: &str) -> NatsError {
     NatsError::new(
         ErrorCode::ObjectNotFound,
-        format!("object {name:?} not found"),
+        format!("object \"{name}\" not found"),
     )
 }
 
 fn exists(name: &str) -> NatsError {
-    NatsError::new(
-        ErrorCode::ObjectExists,
-        format!("object {name:?} exists"),
-    )
+    NatsError::new(ErrorCode::ObjectExists, format!("object \"{name}\" exists"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -768,7 +771,12 @@ impl Put {
                     st.in_flight += 1;
                     st.chunks += 1;
                     st.sent_bytes += n as u64;
-                    Some((bytes, st.subject.clone(), st.timeout, st.store.js.client.clone()))
+                    Some((
+                        bytes,
+                        st.subject.clone(),
+                        st.timeout,
+                        st.store.js.client.clone(),
+                    ))
                 } else {
                     None
                 }
