@@ -65,6 +65,8 @@ function lister(load) {
   };
 }
 
+// `WasmObjStore.call(op, a, b, settle)`: the store's one-answer calls.
+const OP = Object.freeze({ status: 0, seal: 1, destroy: 2, info: 3, resolve: 4, list: 5, delete: 6, link: 7, linkStore: 8, update: 9 });
 const RUN = Object.freeze({ STARTED: 0, ITEMS: 1, INITIALIZED: 2, ENDED: 3 });
 const closed = () => new NatsError("CONNECTION_CLOSED", "the read ended before the object was complete");
 
@@ -174,7 +176,7 @@ class ObjectStoreImpl {
     return this.put(meta, data ?? null, opts);
   }
   async get(name) {
-    const info = await settled((s) => this._w.resolve(str(name, "object name"), s));
+    const info = await this._call(OP.resolve, () => [str(name, "object name")]);
     if (!info) return null;
     let run = null, finished = false, errorResolve;
     const error = new Promise((r) => { errorResolve = r; });
@@ -221,15 +223,19 @@ class ObjectStoreImpl {
     for (const p of parts) { out.set(p, at); at += p.length; }
     return out;
   }
-  async info(name) { return infoOf(await settled((s) => this._w.info(str(name, "object name"), s))); }
-  async list() { return (await settled((s) => this._w.list(s))).map(infoOf); }
-  delete(name) { return settled((s) => this._w.delete(str(name, "object name"), s)); }
-  async link(name, target) { return infoOf(await settled((s) => this._w.link(str(name, "link name"), infoText(target), s))); }
+  /** One store call; `args()` gives `a`, `b`, or throws (the promise rejects). */
+  _call(op, args = () => []) {
+    return settled((s) => { const [a = "", b = ""] = args(); this._w.call(op, a, b, s); });
+  }
+  async info(name) { return infoOf(await this._call(OP.info, () => [str(name, "object name")])); }
+  async list() { return (await this._call(OP.list)).map(infoOf); }
+  delete(name) { return this._call(OP.delete, () => [str(name, "object name")]); }
+  async link(name, target) { return infoOf(await this._call(OP.link, () => [str(name, "link name"), infoText(target)])); }
   async linkStore(name, store) {
     if (!(store instanceof ObjectStoreImpl)) throw BAD("linkStore needs an ObjectStore");
-    return infoOf(await settled((s) => this._w.linkStore(str(name, "link name"), store.bucket, s)));
+    return infoOf(await this._call(OP.linkStore, () => [str(name, "link name"), store.bucket]));
   }
-  update(name, meta) { return settled((s) => this._w.update(str(name, "object name"), metaJson(meta ?? {}, "update meta"), s)); }
+  update(name, meta) { return this._call(OP.update, () => [str(name, "object name"), metaJson(meta ?? {}, "update meta")]); }
   watch(opts = {}) {
     if (opts === null || typeof opts !== "object") return Promise.reject(BAD("watch options must be an object"));
     const flags = (opts.includeHistory ? 1 : 0) | (opts.updatesOnly ? 2 : 0) | (opts.ignoreDeletes ? 4 : 0);
@@ -237,9 +243,9 @@ class ObjectStoreImpl {
       try { new ObjectWatcherImpl(this, flags, opts, resolve, reject); } catch (e) { reject(panicked() ?? e); }
     });
   }
-  status() { return settled((s) => this._w.admin(0, s)); }
-  seal() { return settled((s) => this._w.admin(1, s)); }
-  destroy() { return settled((s) => this._w.admin(2, s)); }
+  status() { return this._call(OP.status); }
+  seal() { return this._call(OP.seal); }
+  destroy() { return this._call(OP.destroy); }
 }
 
 /** The Object Store manager: `new Objm(nc)` or `new Objm(jetstream(nc))`. */

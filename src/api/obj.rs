@@ -168,16 +168,6 @@ impl WasmObjStore {
         self.store.bucket().to_owned()
     }
 
-    /// `info(name)`: an info (deleted ones too) or `null`.
-    pub fn info(&self, name: &str, settle: Function) {
-        self.store.info(name, done::<Option<ObjectInfo>>(settle));
-    }
-
-    /// The info `get()` reads (links followed) or `null`.
-    pub fn resolve(&self, name: &str, settle: Function) {
-        self.store.resolve(name, done::<Option<ObjectInfo>>(settle));
-    }
-
     /// Reads the chunks of `info` (JSON text from `resolve`) into `on` (see `run_sink`).
     pub fn read(&self, info: &str, on: Function) -> Result<WasmObjRun, JsValue> {
         let info = info_arg(info)?;
@@ -194,11 +184,6 @@ impl WasmObjStore {
         };
         let run = self.store.watch(opts, run_sink(on))?;
         Ok(WasmObjRun { run: Some(run) })
-    }
-
-    /// `list()`: live objects and links.
-    pub fn list(&self, settle: Function) {
-        self.store.list(done::<Vec<ObjectInfo>>(settle));
     }
 
     /// Starts a put of `meta` (JSON text); `previous` < 0: none; `timeout` ≤ 0: the default;
@@ -222,39 +207,24 @@ impl WasmObjStore {
         })
     }
 
-    /// `delete(name)`: `{success, purged}`.
-    pub fn delete(&self, name: &str, settle: Function) {
-        self.store.delete(
-            name,
-            Box::new(move |r| Settle(settle).finish(r.map(DeleteResult))),
-        );
-    }
-
-    /// `link(name, target)`: `target` is an ObjectInfo as JSON text.
-    pub fn link(&self, name: &str, target: &str, settle: Function) {
-        match info_arg(target) {
-            Ok(t) => self.store.link(name, t, done(settle)),
-            Err(e) => Settle(settle).reject(&e),
-        }
-    }
-
-    /// `linkStore(name, bucket)`.
-    #[wasm_bindgen(js_name = linkStore)]
-    pub fn link_store(&self, name: &str, bucket: &str, settle: Function) {
-        self.store.link_store(name, bucket, done(settle));
-    }
-
-    /// `update(name, meta)`: `meta` is JSON text; the PubAck.
-    pub fn update(&self, name: &str, meta: &str, settle: Function) {
-        self.store.update(name, meta, done::<PubAck>(settle));
-    }
-
-    /// `status()` (0), `seal()` (1): the status JSON; `destroy()` (2): `true`.
-    pub fn admin(&self, op: u32, settle: Function) {
+    /// The store's calls that answer once, picked by `op` (see `OP` in `js/obj.js`): `a` is an
+    /// object name, `b` a second argument (JSON text or a bucket). One export rather than ten.
+    pub fn call(&self, op: u32, a: &str, b: &str, settle: Function) {
+        let st = &self.store;
         match op {
-            0 => self.store.status(done::<Json>(settle)),
-            1 => self.store.seal(done::<Json>(settle)),
-            _ => self.store.destroy(done::<bool>(settle)),
+            0 => st.status(done::<Json>(settle)),
+            1 => st.seal(done::<Json>(settle)),
+            2 => st.destroy(done::<bool>(settle)),
+            3 => st.info(a, done::<Option<ObjectInfo>>(settle)),
+            4 => st.resolve(a, done::<Option<ObjectInfo>>(settle)),
+            5 => st.list(done::<Vec<ObjectInfo>>(settle)),
+            6 => st.delete(a, Box::new(move |r| Settle(settle).finish(r.map(DeleteResult)))),
+            7 => match info_arg(b) {
+                Ok(t) => st.link(a, t, done::<ObjectInfo>(settle)),
+                Err(e) => Settle(settle).reject(&e),
+            },
+            8 => st.link_store(a, b, done::<ObjectInfo>(settle)),
+            _ => st.update(a, b, done::<PubAck>(settle)), // 9
         }
     }
 }
@@ -267,15 +237,6 @@ pub struct WasmObjPut {
 
 #[wasm_bindgen]
 impl WasmObjPut {
-    /// The chunk size.
-    #[wasm_bindgen(js_name = chunkSize)]
-    pub fn chunk_size(&self) -> u32 {
-        self.put
-            .borrow()
-            .as_ref()
-            .map_or(0, |p| p.chunk_size() as u32)
-    }
-
     /// Takes `bytes`; settles when more may be written.
     pub fn write(&self, bytes: &[u8], settle: Function) {
         match self.put.borrow().clone() {
