@@ -403,3 +403,56 @@ test("objectstore - create binds to the same config, BUCKET_EXISTS on another; l
   }, url);
   assert.deepEqual(r, { again: 'resolved: "cfg"', other: "BUCKET_EXISTS", names: ["cfg"], unchecked: "whatever" });
 });
+
+test("objectstore - a meta whose JSON mtime is the zero time (nats.go) shows the server's time", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const os = await new nats.Objm(nc).create("zerotime");
+    const js = nats.jetstream(nc);
+    // As nats.go writes an empty object: mtime 0001-01-01T00:00:00Z, the empty digest.
+    const meta = { name: "go", description: "", headers: {}, bucket: "zerotime", nuid: "GONUID", size: 0, mtime: "0001-01-01T00:00:00Z", chunks: 0, digest: "SHA-256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=" };
+    const before = Date.now();
+    await js.publish("$O.zerotime.M.Z28=", JSON.stringify(meta), { headers: (() => { const h = nats.headers(); h.set("Nats-Rollup", "sub"); return h; })() });
+    const info = await os.info("go");
+    const listed = (await os.list()).map((i) => i.mtime);
+    const blob = await os.getBlob("go");
+    await os.destroy();
+    await nc.close();
+    return { mtime: info.mtime, before, listed, blob: blob && blob.length };
+  }, url);
+  assert.notEqual(r.mtime.slice(0, 4), "0001");
+  assert.ok(Math.abs(Date.parse(r.mtime) - r.before) < 60000, r.mtime);
+  assert.deepEqual(r.listed, [r.mtime]);
+  assert.equal(r.blob, 0);
+});
+
+test("objectstore - a put cut off by closing the connection leaves the previous version readable", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const os = await new nats.Objm(nc).create("cutoff");
+    const v1 = ot.bytes(200 * 1024, 21);
+    await os.putBlob({ name: "f" }, v1);
+    let sent = 0;
+    const src = new ReadableStream({
+      pull(c) {
+        sent++;
+        if (sent === 6) nc.close();
+        if (sent > 64) return c.close();
+        c.enqueue(ot.bytes(128 * 1024, sent));
+      },
+    });
+    const code = await ot.codeOf(() => os.put({ name: "f" }, src));
+    const nc2 = await nats.connect({ servers: url });
+    const os2 = await new nats.Objm(nc2).open("cutoff");
+    const info = await os2.info("f");
+    const back = await os2.getBlob("f");
+    const r = { code, size: info.size, same: ot.same(back, v1), list: (await os2.list()).map((i) => i.name) };
+    await os2.destroy();
+    await nc2.close();
+    return r;
+  }, url);
+  assert.equal(r.code, "CONNECTION_CLOSED");
+  assert.equal(r.size, 200 * 1024);
+  assert.ok(r.same);
+  assert.deepEqual(r.list, ["f"]);
+});
