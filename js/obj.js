@@ -111,11 +111,21 @@ class ObjectWatcherImpl {
   }
 }
 
+// Bytes handed to wasm per write: what wasm holds of a put is bounded by this plus the chunk window,
+// whatever the size of the source's pieces.
+const SLICE = 1 << 20;
+async function write(p, bytes) {
+  for (let at = 0; at < bytes.length; at += SLICE) {
+    const part = bytes.subarray(at, at + SLICE);
+    await settled((s) => p.write(part, s));
+  }
+}
+
 /** Reads `src` (ReadableStream, Blob, Uint8Array or null) into the put `p`. */
 async function feed(p, src) {
   if (src === null || src === undefined) return null;
   if (src instanceof Uint8Array) {
-    if (src.length) await settled((s) => p.write(src, s));
+    await write(p, src);
     return null;
   }
   const stream = typeof Blob !== "undefined" && src instanceof Blob ? src.stream() : src;
@@ -130,7 +140,7 @@ async function feed(p, src) {
       return BAD("the source gave something other than a Uint8Array");
     }
     try {
-      await settled((s) => p.write(r.value, s));
+      await write(p, r.value);
     } catch (e) {
       reader.cancel().catch(() => {});
       throw e;

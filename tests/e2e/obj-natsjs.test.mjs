@@ -456,3 +456,43 @@ test("objectstore - a put cut off by closing the connection leaves the previous 
   assert.ok(r.same);
   assert.deepEqual(r.list, ["f"]);
 });
+
+test("objectstore - 64 MiB through a stream both ways; wasm memory grows far less than the object", async () => {
+  const r = await page.evaluate(async (url) => {
+    const wasm = await (await import("/pkg/nats_kv_wasm.js")).default();
+    const mem = () => wasm.memory.buffer.byteLength;
+    const nc = await nats.connect({ servers: url });
+    const os = await new nats.Objm(nc).create("big", { max_bytes: 200 * 1024 * 1024 });
+    const N = 64 * 1024 * 1024, PIECE = 1024 * 1024;
+    const piece = (i) => ot.bytes(PIECE, i + 1);
+    const start = mem();
+    const t0 = performance.now();
+    let i = 0;
+    const src = new ReadableStream({ pull(c) { if (i * PIECE >= N) c.close(); else c.enqueue(piece(i++)); } }, { highWaterMark: 1 });
+    const info = await os.put({ name: "big" }, src);
+    const putMs = performance.now() - t0;
+    const afterPut = mem();
+    const res = await os.get("big");
+    let n = 0, ok = true, k = 0, off = 0, expect = piece(0);
+    for await (const c of res.data) {
+      for (let j = 0; j < c.length; j++) {
+        if (c[j] !== expect[off]) ok = false;
+        if (++off === PIECE) { off = 0; expect = piece(++k); }
+      }
+      n += c.length;
+    }
+    const err = await res.error;
+    const afterGet = mem();
+    await os.destroy();
+    await nc.close();
+    return { size: info.size, chunks: info.chunks, n, ok, err, start, afterPut, afterGet, putMs };
+  }, url);
+  assert.equal(r.size, 64 * 1024 * 1024);
+  assert.equal(r.chunks, 512);
+  assert.equal(r.n, r.size);
+  assert.ok(r.ok);
+  assert.equal(r.err, null);
+  const growth = Math.max(r.afterPut, r.afterGet) - r.start;
+  console.log(`# 64 MiB put in ${Math.round(r.putMs)} ms; wasm memory ${r.start >> 20} MiB → ${r.afterPut >> 20} → ${r.afterGet >> 20} MiB`);
+  assert.ok(growth < 16 * 1024 * 1024, `wasm memory grew ${growth} bytes`);
+});
