@@ -218,7 +218,10 @@ impl WasmObjStore {
             3 => st.info(a, done::<Option<ObjectInfo>>(settle)),
             4 => st.resolve(a, done::<Option<ObjectInfo>>(settle)),
             5 => st.list(done::<Vec<ObjectInfo>>(settle)),
-            6 => st.delete(a, Box::new(move |r| Settle(settle).finish(r.map(DeleteResult)))),
+            6 => st.delete(
+                a,
+                Box::new(move |r| Settle(settle).finish(r.map(DeleteResult))),
+            ),
             7 => match info_arg(b) {
                 Ok(t) => st.link(a, t, done::<ObjectInfo>(settle)),
                 Err(e) => Settle(settle).reject(&e),

@@ -513,3 +513,29 @@ fn watch_gives_initial_values_then_updates_and_list_stops_at_the_initial_ones() 
         )
         .is_err());
 }
+
+#[test]
+fn a_watch_resumes_after_the_last_delivered_meta_when_the_connection_comes_back() {
+    let mut h = H::connected();
+    let s = store(&h);
+    let (t, sink) = recorder();
+    let _run = s.watch(ObjWatchOptions::default(), sink).unwrap();
+    let (req, d, name) = obj_consumer(&h.ops());
+    created(&h, &req, &name, 0);
+    let meta = r#"{"name":"a","bucket":"b","nuid":"N","size":1,"chunks":1,"digest":"SHA-256=x"}"#;
+    deliver(&h, &d, &name, "$O.b.M.YQ==", 101, 0, meta);
+    h.drop_connection();
+    h.reconnect();
+    let (req2, d2, name2) = obj_consumer(&h.ops());
+    let cfg = Json::parse(req2.payload()).unwrap();
+    let c = cfg.get("config").unwrap();
+    assert_eq!(
+        c.get("deliver_policy").and_then(Json::as_str),
+        Some("by_start_sequence")
+    );
+    assert_eq!(c.get("opt_start_seq").and_then(Json::as_u64), Some(102));
+    assert_ne!(name2, name);
+    created(&h, &req2, &name2, 0);
+    deliver(&h, &d2, &name2, "$O.b.M.YQ==", 201, 0, meta);
+    assert_eq!(*t.borrow(), ["started", "initialized", "a@101+", "a@201+"]);
+}
