@@ -156,7 +156,7 @@ class ObjectStoreImpl {
     if (opts === null || typeof opts !== "object") throw BAD("put options must be an object");
     const { previousRevision, timeout, onProgress } = opts;
     if (previousRevision !== undefined && !(Number.isSafeInteger(previousRevision) && previousRevision >= 0)) throw BAD("previousRevision must be a whole number ≥ 0");
-    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw BAD("timeout must be a positive number");
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0 && timeout <= 2147483647)) throw BAD("timeout must be a positive number of ms (at most 2147483647)");
     if (onProgress !== undefined && typeof onProgress !== "function") throw BAD("onProgress must be a function");
     const text = metaJson(meta);
     const isStream = data !== null && data !== undefined && typeof data.getReader === "function";

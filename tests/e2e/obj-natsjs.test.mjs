@@ -496,3 +496,42 @@ test("objectstore - 64 MiB through a stream both ways; wasm memory grows far les
   console.log(`# 64 MiB put in ${Math.round(r.putMs)} ms; wasm memory ${r.start >> 20} MiB → ${r.afterPut >> 20} → ${r.afterGet >> 20} MiB`);
   assert.ok(growth < 16 * 1024 * 1024, `wasm memory grew ${growth} bytes`);
 });
+
+test("objectstore - every entry point with wrong types, undefined, huge numbers and 10 MB strings → NatsError", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const om = new nats.Objm(nc);
+    const os = await om.create("types");
+    const huge = "x".repeat(10 * 1024 * 1024);
+    const bad = [undefined, null, 42, 1e300, NaN, {}, [], huge, "a\r\nb", Symbol.iterator];
+    const out = {};
+    const calls = {
+      create: (v) => om.create(v), open: (v) => om.open(v), createOpts: (v) => om.create("types", v),
+      info: (v) => os.info(v), get: (v) => os.get(v), getBlob: (v) => os.getBlob(v), delete: (v) => os.delete(v),
+      put: (v) => os.put(v, null), putData: (v) => os.put({ name: "p" }, v), putOpts: (v) => os.put({ name: "p" }, null, { timeout: v }),
+      putBlob: (v) => os.putBlob({ name: "p" }, v), link: (v) => os.link(v, v), linkStore: (v) => os.linkStore("l", v),
+      update: (v) => os.update(v, v), watch: (v) => os.watch(v),
+    };
+    for (const [name, f] of Object.entries(calls)) {
+      out[name] = [];
+      for (const v of bad) {
+        try {
+          const x = await f(v);
+          if (x && typeof x.stop === "function") x.stop();
+          out[name].push("ok");
+        } catch (e) {
+          out[name].push(e instanceof nats.NatsError ? "NatsError" : `other: ${e}`);
+        }
+      }
+    }
+    const names = (await os.list()).map((i) => i.name);
+    await os.destroy();
+    await nc.close();
+    return { out, names };
+  }, url);
+  for (const [name, results] of Object.entries(r.out)) {
+    for (const x of results) assert.ok(x === "ok" || x === "NatsError", `${name}: ${x}`);
+  }
+  // What may succeed: `put(..., null)` with a valid name and default options, and watch() with no options.
+  assert.ok(r.names.every((n) => n === "p"), r.names.join());
+});
