@@ -447,8 +447,94 @@ export interface JetStreamClient {
   readonly apiPrefix: string;
   /** Rejects, never throws. */
   publish(subject: string, payload?: Uint8Array | string, opts?: JetStreamPublishOptions): Promise<PubAck>;
+  consumers: {
+    /** An existing pull consumer (`WRONG_CONSUMER_KIND` for a push one). */
+    get(stream: string, name: string): Promise<Consumer>;
+  };
   jetstreamManager(checkAPI?: boolean): Promise<JetStreamManager>;
   getOptions(): JetStreamOptions;
+}
+/** A pull consumer. */
+export interface Consumer {
+  info(cached?: boolean): Promise<ConsumerInfo>;
+  fetch(opts?: FetchOptions): Promise<ConsumerMessages>;
+  consume(opts?: ConsumeOptions): Promise<ConsumerMessages>;
+  /** A fetch of 1; `null`: nothing within `expires`. */
+  next(opts?: { expires?: number }): Promise<JsMsg | null>;
+  delete(): Promise<boolean>;
+  isPullConsumer(): boolean;
+  isPushConsumer(): boolean;
+}
+export interface FetchOptions {
+  /** 100 when neither limit is given. */
+  max_messages?: number;
+  /** Alone: no message cap; with `max_messages`: `INVALID_ARGUMENT`. */
+  max_bytes?: number;
+  /** ms, ≥ 1000 (30000). */
+  expires?: number;
+  /** ms, ≤ expires / 2 (default: expires / 2 within 500..30000). */
+  idle_heartbeat?: number;
+  /** fetch only: take what is pending now. */
+  no_wait?: boolean;
+}
+export interface ConsumeOptions extends Omit<FetchOptions, "no_wait"> {
+  /** Pull again when the window holds ≤ this (floor(max_messages / 2)). */
+  threshold_messages?: number;
+  /** floor(max_bytes / 2). */
+  threshold_bytes?: number;
+  /** Synchronous, in order; without it: `for await`. */
+  callback?: (m: JsMsg) => void;
+  abort_on_missing_resource?: boolean;
+}
+export interface ConsumerMessages extends AsyncIterable<JsMsg> {
+  /** No more pulls; what is buffered is still handed out. */
+  stop(err?: Error): void;
+  close(): Promise<void | Error>;
+  /** `undefined` after a normal end, else the NatsError that ended it. */
+  closed(): Promise<void | Error>;
+  /** Events from this call on. */
+  status(): AsyncIterable<ConsumerNotification>;
+  getPending(): number;
+  getReceived(): number;
+  getProcessed(): number;
+}
+/** heartbeats_missed {count}, heartbeat, next {options}, discard {messagesLeft, bytesLeft}, exceeded_limits |
+ * consumer_deleted | debug {code, description}, no_responders {code}, consumer_not_found {name, stream, count},
+ * stream_not_found {name}, flow_control. */
+export type ConsumerNotification = { type: string; [data: string]: unknown };
+export interface JsMsg {
+  subject: string;
+  data: Uint8Array;
+  headers?: MsgHdrs;
+  /** The stream sequence. */
+  seq: number;
+  redelivered: boolean;
+  info: DeliveryInfo;
+  /** When stored. */
+  readonly time: Date;
+  readonly timestamp: string;
+  readonly timestampNanos: bigint;
+  ack(): void;
+  /** `-NAK {"delay": ns}` with a delay. */
+  nak(millis?: number): void;
+  working(): void;
+  term(reason?: string): void;
+  /** `true` once confirmed, `false` after a final ack, `TIMEOUT` if unconfirmed. */
+  ackAck(opts?: { timeout?: number }): Promise<boolean>;
+  string(): string;
+  json<T = unknown>(): T;
+}
+export interface DeliveryInfo {
+  domain: string;
+  account_hash?: string;
+  stream: string;
+  consumer: string;
+  deliveryCount: number;
+  streamSequence: number;
+  deliverySequence: number;
+  timestampNanos: bigint;
+  pending: number;
+  redelivered: boolean;
 }
 /** The JetStream client of a connection. */
 export declare function jetstream(nc: NatsConnection, opts?: JetStreamOptions): JetStreamClient;

@@ -4,6 +4,7 @@ import * as wasm from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl, flattenHeaders } from "./headers.js";
 import { settled, panicked } from "./guard.js";
+import { pullConsumer } from "./consumer.js";
 
 const enumOf = (o) => Object.freeze(o);
 export const AckPolicy = enumOf({ None: "none", All: "all", Explicit: "explicit" });
@@ -143,6 +144,12 @@ export class JetStreamClientImpl {
     this._nc = nc;
     this._w = w;
     this._opts = opts;
+    this.consumers = {
+      /** An existing pull consumer (`WRONG_CONSUMER_KIND` for a push one). */
+      get: (stream, name) => typeof name === "string"
+        ? pullConsumer(nc, opts, stream, name)
+        : Promise.reject(new NatsError("INVALID_ARGUMENT", "consumers.get(stream, name): ordered consumers are not available yet")),
+    };
   }
   get apiPrefix() { return this._w.apiPrefix(); }
   /** Publishes to a stream subject; resolves with the PubAck. Rejects, never throws. */

@@ -1,11 +1,12 @@
-//! Replays the committed `cargo fuzz` corpora (fuzz/corpus/decoder, fuzz/corpus/headers) natively on
-//! every `cargo test`: no input may panic, buffering stays bounded, and decodable header blocks
-//! round-trip. The decoder inputs are replayed the way the fuzz target feeds them (chunk sizes from the
+//! Replays the committed `cargo fuzz` corpora (fuzz/corpus/decoder, fuzz/corpus/headers,
+//! fuzz/corpus/ack_subject) natively on every `cargo test`: no input may panic, buffering stays
+//! bounded, decodable header blocks round-trip, and parsed ack subjects hold their tokens. The decoder inputs are replayed the way the fuzz target feeds them (chunk sizes from the
 //! input's first bytes) and also whole, byte by byte, and through the client state machine's bounds.
 
 use std::fs;
 use std::path::PathBuf;
 
+use nats_kv_wasm::jetstream::AckInfo;
 use nats_kv_wasm::proto::{Decoder, Headers, ServerOp, MAX_INFO_LINE};
 
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -110,4 +111,55 @@ fn headers_corpus_never_panics_and_round_trips() {
         }
     }
     assert!(decoded > 0, "no corpus header block decodes");
+}
+
+#[test]
+fn ack_subject_corpus_never_panics_and_parses_both_forms() {
+    let files = corpus("ack_subject");
+    assert!(
+        files.len() >= 10,
+        "the ack subject corpus is missing ({} files)",
+        files.len()
+    );
+    let (mut v1, mut v2) = (0, 0);
+    for (name, data) in &files {
+        let Ok(text) = std::str::from_utf8(data) else {
+            continue;
+        };
+        let Some(info) = AckInfo::parse(text) else {
+            continue;
+        };
+        // As the fuzz target: only 9 or ≥ 11 tokens parse, and the fields are the tokens.
+        let tokens: Vec<&str> = text.split('.').collect();
+        let rest = match tokens.len() {
+            9 => {
+                v1 += 1;
+                &tokens[2..]
+            }
+            n if n >= 11 => {
+                v2 += 1;
+                &tokens[4..]
+            }
+            n => panic!("{name}: {n} tokens parsed"),
+        };
+        assert_eq!(
+            (rest[0], rest[1]),
+            (&*info.stream, &*info.consumer),
+            "{name}"
+        );
+        let nums = [
+            info.delivered,
+            info.stream_seq,
+            info.consumer_seq,
+            info.timestamp_ns,
+            info.pending,
+        ];
+        for (i, n) in nums.iter().enumerate() {
+            assert_eq!(rest[2 + i].parse::<u64>().ok(), Some(*n), "{name}");
+        }
+    }
+    assert!(
+        v1 > 0 && v2 > 0,
+        "the corpus parses both forms ({v1}, {v2})"
+    );
 }

@@ -1,21 +1,30 @@
 // The live configuration dashboard: connect (remembering the last server), pick or create a bucket,
-// and work on its keys (keys.js). The connection indicator follows the client's status events.
-import { connect, Kvm } from "/js/index.js";
+// and work on its keys (keys.js); or switch to the Streams view (streams.js): streams, their messages and
+// consumers. The connection indicator follows the client's status events.
+import { connect, Kvm, jetstreamManager } from "/js/index.js";
 import { $, h, icon, toast, errText, duration, bytes } from "./ui.js";
 import { KeysTable, checkKey } from "./keys.js";
+import { StreamsView, checkName, showError } from "./streams.js";
 
 const LS = {
   server: "nats-kv-dashboard.server",
   auth: "nats-kv-dashboard.auth",
   user: "nats-kv-dashboard.user",
   bucket: (url) => `nats-kv-dashboard.bucket:${url}`,
+  view: "nats-kv-dashboard.view",
+  stream: (url) => `nats-kv-dashboard.stream:${url}`,
 };
 const store = {
   get(k) { try { return localStorage.getItem(k); } catch { return null; } },
   set(k, v) { try { if (v === null || v === undefined) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch { /* private mode */ } },
 };
 
-const app = { nc: null, kvm: null, url: null, offStatus: null, buckets: [], bucket: null, kv: null, table: null, rttTimer: null, configServer: null };
+const app = {
+  nc: null, kvm: null, url: null, offStatus: null, buckets: [], bucket: null, kv: null, table: null, rttTimer: null, configServer: null,
+  jsm: null, streams: null, view: "kv",
+  open: null,   // /config.json's `open`: { view, stream, bucket } shown when nothing is remembered (the npm start demo)
+  asked: {},    // what the address asks for: ?view=streams&stream=ORDERS&bucket=config
+};
 
 // ------------------------------------------------------------------------------------ connection
 
@@ -27,7 +36,9 @@ function setState(state, text = state) {
   const offline = state === "disconnected" || state === "reconnecting";
   $("#banner").hidden = !offline;
   $("#live").textContent = offline ? "offline" : "live";
+  $("#streams-live").textContent = offline ? "offline" : "live";
   document.body.classList.toggle("offline", offline);
+  if (state === "connected") app.streams?.poke();
 }
 
 function showFacts() {
@@ -83,9 +94,21 @@ async function attach(nc, url, auth) {
   clearInterval(app.rttTimer);
   app.rttTimer = setInterval(measureRtt, 5000);
   measureRtt();
+  // checkAPI: false — the KV calls already say if JetStream is off, and the view shows list errors.
+  app.jsm = await jetstreamManager(nc, { checkAPI: false });
+  app.streams = new StreamsView(app.jsm, {
+    wanted: () => app.view === "streams" && document.visibilityState === "visible" && $("#state").dataset.state === "connected",
+    onSelect: (name) => store.set(LS.stream(url), name),
+  });
+  $("#views").hidden = false;
+  const pick = (key, remembered) => app.asked[key] || remembered || app.open?.[key] || null;
+  showView(pick("view", store.get(LS.view)) === "streams" ? "streams" : "kv");
+  const stream = pick("stream", store.get(LS.stream(url)));
+  const streamShown = stream ? app.streams.select(stream, { quiet: !app.asked.stream }) : null;
   await loadBuckets();
-  const last = store.get(LS.bucket(url));
+  const last = pick("bucket", store.get(LS.bucket(url)));
   if (last && app.buckets.some((b) => b.bucket === last)) await selectBucket(last);
+  await streamShown;
 }
 
 function onStatus(s) {
@@ -98,6 +121,7 @@ function onStatus(s) {
       measureRtt();
       loadBuckets().catch(() => {});
       refreshBucketMeta();
+      app.streams?.poke();
       toast("Reconnected — the table is live again", "ok");
       break;
     case "close":
@@ -113,6 +137,9 @@ function onStatus(s) {
 
 async function disconnect() {
   closeBucket();
+  app.streams?.close();
+  app.streams = null;
+  app.jsm = null;
   clearInterval(app.rttTimer);
   app.offStatus?.();
   const nc = app.nc;
@@ -136,6 +163,7 @@ function connectErrText(e, url) {
 function showConnectForm(err) {
   closeBucket();
   $("#app").hidden = true;
+  $("#views").hidden = true;
   $("#change-server").hidden = true;
   $("#connect-panel").hidden = false;
   const box = $("#connect-error");
@@ -344,6 +372,135 @@ $("#add-key-form").addEventListener("submit", async (ev) => {
   } finally { btn.disabled = false; }
 });
 
+// ----------------------------------------------------------------------------------------- views
+
+/** Shows the Key/Value ("kv") or the Streams ("streams") view; the streams poll only while theirs is shown. */
+function showView(view) {
+  app.view = view;
+  store.set(LS.view, view);
+  for (const tab of document.querySelectorAll(".view-tab")) tab.setAttribute("aria-selected", String(tab.dataset.view === view));
+  $("#kv-side").hidden = view !== "kv";
+  $("#kv-main").hidden = view !== "kv";
+  $("#streams-side").hidden = view !== "streams";
+  $("#streams-main").hidden = view !== "streams";
+  $("#brand-sub").textContent = view === "kv" ? "live configuration" : "live streams";
+  app.streams?.poke();
+}
+for (const tab of document.querySelectorAll(".view-tab")) tab.addEventListener("click", () => showView(tab.dataset.view));
+// A hidden tab stops polling; it catches up at once when shown again.
+document.addEventListener("visibilitychange", () => app.streams?.poke());
+
+// --------------------------------------------------------------------------------------- streams
+
+$("#new-stream-btn").addEventListener("click", () => {
+  const f = $("#stream-form");
+  f.hidden = !f.hidden;
+  $("#stream-error").hidden = true;
+  if (!f.hidden) $("#stream-name-input").focus();
+});
+$("#stream-cancel").addEventListener("click", () => { $("#stream-form").hidden = true; $("#stream-form").reset(); });
+$("#stream-name-input").addEventListener("input", (ev) => {
+  const bad = ev.target.value ? checkName(ev.target.value.trim(), "stream") : null;
+  ev.target.classList.toggle("invalid", !!bad);
+  $("#stream-error").hidden = !bad;
+  $("#stream-error").textContent = bad || "";
+});
+$("#stream-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!app.streams) return;
+  const f = ev.currentTarget;
+  const data = new FormData(f);
+  const n = (k) => { const v = String(data.get(k) ?? "").trim(); return v === "" ? 0 : Number(v); };
+  const name = String(data.get("name")).trim();
+  const btn = $("#stream-create");
+  btn.disabled = true;
+  $("#stream-error").hidden = true;
+  try {
+    await app.streams.createStream({
+      name,
+      subjects: String(data.get("subjects") || "").split(/[\s,]+/).filter(Boolean),
+      storage: data.get("storage") === "memory" ? "memory" : "file",
+      retention: String(data.get("retention")),
+      discard: String(data.get("discard")),
+      maxMsgs: n("maxMsgs"),
+      maxBytes: Math.round(n("maxBytes") * Number(data.get("maxBytesUnit"))),
+      maxAgeMs: Math.round(n("maxAge") * Number(data.get("maxAgeUnit"))),
+      description: String(data.get("description") || "").trim(),
+    });
+    f.hidden = true;
+    f.reset();
+    toast(`Created stream ${name}`, "ok");
+    await app.streams.select(name);
+  } catch (e) {
+    showError($("#stream-error"), e);
+  } finally { btn.disabled = false; }
+});
+
+$("#delete-stream-btn").addEventListener("click", () => {
+  const si = app.streams?.info;
+  if (!si) return;
+  const n = si.state.messages;
+  $("#delete-stream-text").textContent = `Delete stream ${si.config.name}, its ${n} message${n === 1 ? "" : "s"} and its consumers? This cannot be undone.`;
+  $("#delete-stream-confirm").hidden = false;
+  $("#delete-stream-yes").focus();
+});
+$("#delete-stream-cancel").addEventListener("click", () => { $("#delete-stream-confirm").hidden = true; });
+$("#delete-stream-yes").addEventListener("click", async (ev) => {
+  const btn = ev.currentTarget;
+  btn.disabled = true;
+  try { toast(`Deleted stream ${await app.streams.deleteStream()}`, "ok"); } catch (e) { toast(`Delete failed: ${errText(e)}`, "bad"); } finally { btn.disabled = false; }
+});
+
+$("#new-consumer-btn").addEventListener("click", () => {
+  const f = $("#consumer-form");
+  f.hidden = !f.hidden;
+  $("#consumer-error").hidden = true;
+  if (!f.hidden) $("#consumer-name").focus();
+});
+$("#consumer-cancel").addEventListener("click", () => { $("#consumer-form").hidden = true; $("#consumer-form").reset(); $("#consumer-start-field").hidden = true; });
+$("#consumer-deliver").addEventListener("change", (ev) => { $("#consumer-start-field").hidden = ev.target.value !== "by_start_sequence"; });
+$("#consumer-name").addEventListener("input", (ev) => {
+  const bad = ev.target.value ? checkName(ev.target.value.trim(), "consumer") : null;
+  ev.target.classList.toggle("invalid", !!bad);
+  $("#consumer-error").hidden = !bad;
+  $("#consumer-error").textContent = bad || "";
+});
+$("#consumer-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!app.streams) return;
+  const f = ev.currentTarget;
+  const data = new FormData(f);
+  const name = String(data.get("name")).trim();
+  const btn = $("#consumer-create");
+  btn.disabled = true;
+  $("#consumer-error").hidden = true;
+  try {
+    await app.streams.createConsumer({
+      name,
+      filter: String(data.get("filter") || "").trim(),
+      ack: String(data.get("ack")),
+      deliver: String(data.get("deliver")),
+      startSeq: Number(data.get("startSeq")) || 1,
+      description: String(data.get("description") || "").trim(),
+    });
+    f.hidden = true;
+    f.reset();
+    $("#consumer-start-field").hidden = true;
+    toast(`Created consumer ${name}`, "ok");
+  } catch (e) {
+    showError($("#consumer-error"), e);
+  } finally { btn.disabled = false; }
+});
+
+// The message browser.
+// Going to a message of one's own choice stops following the newest one.
+for (const [id, how] of [["#msg-first", "first"], ["#msg-prev", "prev"], ["#msg-next", "next"], ["#msg-last", "last"]]) {
+  $(id).addEventListener("click", () => { if (how !== "last") $("#msg-follow").checked = false; app.streams?.browse(how); });
+}
+$("#msg-seq-form").addEventListener("submit", (ev) => { ev.preventDefault(); $("#msg-follow").checked = false; app.streams?.browse("seq"); });
+$("#msg-subject-form").addEventListener("submit", (ev) => { ev.preventDefault(); app.streams?.browse("lastOnSubject"); });
+$("#msg-follow").addEventListener("change", (ev) => { if (ev.target.checked) app.streams?.browse($("#msg-subject").value.trim() ? "lastOnSubject" : "last"); });
+
 // Buckets made elsewhere show up when the tab comes back into focus.
 window.addEventListener("focus", () => { if (app.kvm && $("#state").dataset.state === "connected") loadBuckets(); });
 
@@ -358,7 +515,9 @@ async function start() {
   try {
     const cfg = await (await fetch("/config.json", { cache: "no-store" })).json();
     app.configServer = [cfg.servers].flat()[0] || null;
+    app.open = cfg.open && typeof cfg.open === "object" ? cfg.open : null;
   } catch { app.configServer = null; }
+  app.asked = { view: params.get("view"), stream: params.get("stream"), bucket: params.get("bucket") };
   const asked = params.get("server");
   const last = store.get(LS.server);
   const mode = store.get(LS.auth) || "none";

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::promise::{batch_values, to_js};
 use crate::error::NatsError;
+use crate::jetstream::ack::JsMsg;
 use crate::kv::{KvEntry, Operation};
 use crate::proto::{Headers, Msg};
 use crate::session::batch::{Batch, Kind, LAYOUT};
@@ -51,6 +52,13 @@ impl Deliver {
     pub fn entries(&mut self, es: &[KvEntry]) {
         self.batch.reset(Kind::Entry);
         es.iter().for_each(|e| self.batch.push_entry(e));
+        self.send();
+    }
+
+    /// JetStream messages, in one call.
+    pub fn js_msgs(&mut self, ms: &[JsMsg]) {
+        self.batch.reset(Kind::JsMsg);
+        ms.iter().for_each(|m| self.batch.push_js_msg(m));
         self.send();
     }
 

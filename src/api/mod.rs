@@ -2,6 +2,7 @@
 //! (the one promise path) or a [`deliver::Deliver`] (the one delivery path); nothing else.
 
 pub mod connection;
+pub mod consumer;
 pub mod convert;
 pub mod deliver;
 pub mod jetstream;

@@ -147,4 +147,8 @@ impl JsApi {
     pub fn consumer_info(&self, stream: &str, consumer: &str) -> String {
         self.subject(&format!("CONSUMER.INFO.{stream}.{consumer}"))
     }
+    /// `CONSUMER.MSG.NEXT.<stream>.<consumer>`: a pull request (published with the inbox as reply).
+    pub fn consumer_msg_next(&self, stream: &str, consumer: &str) -> String {
+        self.subject(&format!("CONSUMER.MSG.NEXT.{stream}.{consumer}"))
+    }
 }

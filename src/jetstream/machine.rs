@@ -1,7 +1,7 @@
 //! The interface every consumer state machine offers to the session layer's consumer run: inputs
 //! (start, deliveries, create replies, time, connection changes, backpressure, stop) and the steps
-//! they produce. The ordered KV watcher implements it today; pull and push consumers and Object
-//! Store reads are next.
+//! they produce. The ordered KV watcher and the pull consumer implement it; push consumers and
+//! Object Store reads are next.
 
 use super::ordered::Command;
 use crate::error::NatsError;
@@ -19,6 +19,8 @@ pub enum Step<T> {
     Initialized,
     /// The machine failed for good (it already unsubscribed).
     Failed(NatsError),
+    /// The machine ended normally, e.g. a complete fetch (it already unsubscribed).
+    Finished,
 }
 
 /// A consumer state machine the session layer's consumer run can drive.
@@ -53,6 +55,11 @@ pub trait ConsumerMachine {
     fn set_paused(&mut self, paused: bool) -> Vec<Step<Self::Item>>;
     /// Stops: unsubscribes and deletes the consumer.
     fn stop(&mut self) -> Vec<Step<Self::Item>>;
+    /// The application took its `count` oldest items out of its buffer: room for more (a pull
+    /// consumer's window). Machines that pull nothing ignore it.
+    fn on_handed_out(&mut self, _count: u64, _now: Mono) -> Vec<Step<Self::Item>> {
+        Vec::new()
+    }
     /// Whether the first consumer exists (the application's call can resolve).
     fn is_started(&self) -> bool;
 }

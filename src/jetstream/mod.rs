@@ -12,6 +12,7 @@
 //! - [`ack`]: the `$JS.ACK.…` reply subject of a delivered message (v1 and v2 forms);
 //! - [`consumer`]: the ordered push consumer's config and create request;
 //! - [`ordered`]: the ordered push consumer state machine (ADR-17);
+//! - [`pull`]: the pull consumer state machine (`fetch`, `next`, `consume`; ADR-37);
 //! - [`time`], [`base64`]: RFC 3339 timestamps, Go durations, standard base64.
 #![warn(missing_docs)]
 
@@ -25,6 +26,7 @@ pub mod headers;
 pub mod machine;
 pub mod ordered;
 pub mod publish;
+pub mod pull;
 pub mod stored;
 pub mod time;
 pub mod types;

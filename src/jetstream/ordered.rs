@@ -42,7 +42,8 @@ pub enum Command {
         /// The deliver subject.
         subject: String,
     },
-    /// Send this API request; hand its outcome to `on_create_reply(serial, …)`.
+    /// Send this API request; hand its outcome to `on_create_reply(serial, …)` (a consumer create, or
+    /// a pull consumer's CONSUMER.INFO check).
     CreateConsumer {
         /// Which create this is (stale replies are ignored).
         serial: u64,
@@ -60,6 +61,16 @@ pub enum Command {
     PublishEmpty {
         /// Where to publish.
         subject: String,
+    },
+    /// Publish `body` to `subject` with `reply` as the reply subject (a pull request: its messages and
+    /// statuses arrive on the subscription to `reply`).
+    Publish {
+        /// Where to publish (`CONSUMER.MSG.NEXT.<stream>.<consumer>`).
+        subject: String,
+        /// The reply subject (the pull's inbox).
+        reply: String,
+        /// The JSON body.
+        body: String,
     },
 }
 

@@ -1,10 +1,11 @@
 //! The one packed format for what crosses to JavaScript in bulk: a [`Batch`] of records of one
-//! [`Kind`] (core messages, KV entries; JetStream messages and object infos next), as three values —
+//! [`Kind`] (core messages, KV entries, JetStream messages; object infos next), as three values —
 //! the records' strings joined with `\n`, a row of numbers per record, and their payloads one after
 //! the other. The JS twin (`js/batch.js`) reads the layout from [`LAYOUT`] (exported by the API
 //! layer), so the two cannot drift apart unnoticed; an end-to-end test packs known records here and
 //! checks every field there.
 
+use crate::jetstream::ack::JsMsg;
 use crate::kv::{KvEntry, Operation};
 use crate::proto::Msg;
 
@@ -15,6 +16,8 @@ pub enum Kind {
     Msg = 1,
     /// KV entries (`KvEntry`), all of one bucket.
     Entry = 2,
+    /// JetStream messages (`JsMsg`) of a consumer.
+    JsMsg = 3,
 }
 
 /// A core message's numbers: `[sid, payload end, has reply, header pairs (−1: no headers), status code]`;
@@ -54,6 +57,36 @@ pub mod entry {
     pub const WIDTH: usize = 6;
 }
 
+/// A JetStream message's numbers: `[payload end, header pairs (−1: no headers), status code, stream
+/// sequence, delivery sequence, delivery count, pending, timestamp ns ÷ 2^32, timestamp ns mod 2^32,
+/// ack state]` (the timestamp in two exact halves: JS joins them into a `bigint`); its strings: subject,
+/// ack subject, stream, consumer, domain (`""`: none), account hash (`""`: none), then with headers the
+/// status description and each name and value.
+pub mod jsmsg {
+    /// End of the payload in the batch's data.
+    pub const END: usize = 0;
+    /// Number of header name/value pairs; −1 without headers.
+    pub const HEADER_PAIRS: usize = 1;
+    /// The status code of the headers' version line (0: none).
+    pub const CODE: usize = 2;
+    /// Stream sequence.
+    pub const STREAM_SEQ: usize = 3;
+    /// Consumer (delivery) sequence.
+    pub const DELIVERY_SEQ: usize = 4;
+    /// Delivery count (1 on first delivery).
+    pub const DELIVERED: usize = 5;
+    /// Messages pending for the consumer after this one.
+    pub const PENDING: usize = 6;
+    /// Stored time in ns, high 32 bits.
+    pub const TS_HI: usize = 7;
+    /// Stored time in ns, low 32 bits.
+    pub const TS_LO: usize = 8;
+    /// First ack state (`AckState` as a number).
+    pub const ACK_STATE: usize = 9;
+    /// Numbers per record.
+    pub const WIDTH: usize = 10;
+}
+
 /// The kinds of the events that accompany a delivery (`(kind, error?)` calls).
 pub mod event {
     /// The consumer exists: the call that started it can resolve.
@@ -67,8 +100,8 @@ pub mod event {
 }
 
 /// The layout the JS twin reads at start-up: kinds, the field positions and widths, then the event
-/// kinds, in the order of `js/batch.js`.
-pub const LAYOUT: [u8; 19] = [
+/// kinds, then the JetStream message kind and its positions, in the order of `js/batch.js`.
+pub const LAYOUT: [u8; 31] = [
     Kind::Msg as u8,
     Kind::Entry as u8,
     msg::SID as u8,
@@ -88,6 +121,18 @@ pub const LAYOUT: [u8; 19] = [
     event::INITIALIZED,
     event::ENDED,
     event::NOTIFY,
+    Kind::JsMsg as u8,
+    jsmsg::END as u8,
+    jsmsg::HEADER_PAIRS as u8,
+    jsmsg::CODE as u8,
+    jsmsg::STREAM_SEQ as u8,
+    jsmsg::DELIVERY_SEQ as u8,
+    jsmsg::DELIVERED as u8,
+    jsmsg::PENDING as u8,
+    jsmsg::TS_HI as u8,
+    jsmsg::TS_LO as u8,
+    jsmsg::ACK_STATE as u8,
+    jsmsg::WIDTH as u8,
 ];
 
 /// A batch being packed (buffers are reused from batch to batch).
@@ -135,6 +180,7 @@ impl Batch {
         let width = match self.kind {
             Kind::Msg => msg::WIDTH,
             Kind::Entry => entry::WIDTH,
+            Kind::JsMsg => jsmsg::WIDTH,
         };
         self.nums.len() / width
     }
@@ -164,7 +210,45 @@ impl Batch {
         if let Some(r) = &m.reply {
             self.field(r);
         }
-        let (pairs, code) = match &m.headers {
+        let (pairs, code) = self.headers(m);
+        self.data.extend_from_slice(&m.payload);
+        self.nums.extend_from_slice(&[
+            m.sid as f64,
+            self.data.len() as f64,
+            if m.reply.is_some() { 1.0 } else { 0.0 },
+            pairs,
+            code,
+        ]);
+    }
+
+    /// Appends a JetStream message.
+    pub fn push_js_msg(&mut self, j: &JsMsg) {
+        let (m, i) = (&j.msg, &j.info);
+        self.field(&m.subject);
+        self.field(j.ack_subject());
+        self.field(&i.stream);
+        self.field(&i.consumer);
+        self.field(i.domain.as_deref().unwrap_or(""));
+        self.field(i.account_hash.as_deref().unwrap_or(""));
+        let (pairs, code) = self.headers(m);
+        self.data.extend_from_slice(&m.payload);
+        self.nums.extend_from_slice(&[
+            self.data.len() as f64,
+            pairs,
+            code,
+            i.stream_seq as f64,
+            i.consumer_seq as f64,
+            i.delivered as f64,
+            i.pending as f64,
+            (i.timestamp_ns >> 32) as f64,
+            (i.timestamp_ns & 0xffff_ffff) as f64,
+            f64::from(j.ack_state() as u8),
+        ]);
+    }
+
+    /// Writes a message's header fields; returns its (pairs, code) numbers.
+    fn headers(&mut self, m: &Msg) -> (f64, f64) {
+        match &m.headers {
             Some(h) => {
                 self.field(&h.description);
                 let mut n = 0;
@@ -176,15 +260,7 @@ impl Batch {
                 (n as f64, h.code as f64)
             }
             None => (-1.0, 0.0),
-        };
-        self.data.extend_from_slice(&m.payload);
-        self.nums.extend_from_slice(&[
-            m.sid as f64,
-            self.data.len() as f64,
-            if m.reply.is_some() { 1.0 } else { 0.0 },
-            pairs,
-            code,
-        ]);
+        }
     }
 
     /// Appends a KV entry (the first one also writes the bucket).

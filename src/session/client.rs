@@ -173,6 +173,11 @@ impl Client {
         self.read(|c| c.is_closed())
     }
 
+    /// Whether the connection is up (CONNECT/PONG done, not reconnecting).
+    pub fn is_connected(&self) -> bool {
+        self.read(|c| c.is_connected())
+    }
+
     /// The connection's `inboxPrefix`.
     pub fn inbox_prefix(&self) -> String {
         self.read(|c| c.options().inbox_prefix.clone())

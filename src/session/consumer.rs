@@ -127,6 +127,12 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         self.input(|m, _| m.set_paused(paused));
     }
 
+    /// The application took its `count` oldest items out of its buffer (see
+    /// [`ConsumerMachine::on_handed_out`]).
+    pub fn handed_out(&self, count: u64) {
+        self.input(|m, now| m.on_handed_out(count, now));
+    }
+
     /// Reads the machine.
     pub fn with_machine<R>(&self, f: impl FnOnce(&M) -> R) -> R {
         f(&self.state.borrow().machine)
@@ -184,6 +190,7 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
                 Step::Command(c) => self.command(c),
                 Step::Initialized => self.emit(RunEvent::Initialized),
                 Step::Failed(e) => self.end(Some(e)),
+                Step::Finished => self.end(None),
                 Step::Item(_) => {}
             }
         }
@@ -321,6 +328,15 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
             }
             Command::PublishEmpty { subject } => {
                 let _ = client.publish(&subject, None, None, b"");
+            }
+            Command::Publish {
+                subject,
+                reply,
+                body,
+            } => {
+                if let Err(e) = client.publish(&subject, Some(&reply), None, body.as_bytes()) {
+                    self.end(Some(e));
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod jetstream;
 pub mod kv;
 pub mod manage;
 pub mod obj;
+pub mod pull;
 pub mod view;
 
 #[cfg(test)]

@@ -125,3 +125,33 @@ test("interop - what one publishes the other reads; msgID de-duplication spans b
   assert.deepEqual(r.theyRead, { subject: "IOP.b", data: [4, 5], from: "us", id: "m2" });
   assert.equal(r.msgs, 2);
 });
+
+test("interop - what each client publishes the other consumes and acknowledges", async () => {
+  const r = await page.evaluate(async () => {
+    await t.ours.streams.add({ name: "IOX", subjects: ["IOX.>"], storage: "memory" });
+    await t.ours.consumers.add("IOX", { durable_name: "mine", filter_subject: "IOX.theirs" });
+    await t.theirs.consumers.add("IOX", { durable_name: "nats", filter_subject: "IOX.ours", ack_policy: "explicit" });
+    for (let i = 0; i < 20; i++) {
+      await t.theirJs.publish("IOX.theirs", `t${i}`);
+      await t.js.publish("IOX.ours", `o${i}`, { headers: { i: String(i) } });
+    }
+    // We consume what nats.js published …
+    const mine = await t.js.consumers.get("IOX", "mine");
+    const got = [];
+    for await (const m of await mine.fetch({ max_messages: 20, expires: 5000 })) { got.push(m.string()); m.ack(); }
+    // … and nats.js consumes what we published.
+    const theirs = await t.theirJs.consumers.get("IOX", "nats");
+    const theyGot = [];
+    const iter = await theirs.fetch({ max_messages: 20, expires: 5000 });
+    for await (const m of iter) { theyGot.push([m.string(), m.headers?.get("i")]); await m.ackAck(); }
+    await t.nc.flush(); // our acks are sent without waiting: a flush puts them on the server first
+    const ours = await t.theirs.consumers.info("IOX", "mine");
+    const natsjs = await t.ours.consumers.info("IOX", "nats");
+    await t.ours.streams.delete("IOX");
+    return { got, theyGot, ackPending: [ours.num_ack_pending, natsjs.num_ack_pending], floors: [ours.ack_floor.stream_seq, natsjs.ack_floor.stream_seq] };
+  });
+  assert.deepEqual(r.got, Array.from({ length: 20 }, (_, i) => `t${i}`));
+  assert.deepEqual(r.theyGot, Array.from({ length: 20 }, (_, i) => [`o${i}`, String(i)]));
+  assert.deepEqual(r.ackPending, [0, 0]);
+  assert.deepEqual(r.floors, [39, 40]);
+});

@@ -5,7 +5,32 @@ import {
   type KvWatcher, type KvWatchOptions, type Msg, type NatsConnection, type Status,
   jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, nanos, millis,
   type StreamInfo, type ConsumerInfo, type PubAck, type StoredMsg, type JetStreamClient, type JetStreamManager,
+  type Consumer, type ConsumerMessages, type JsMsg, type DeliveryInfo, type ConsumerNotification,
 } from "nats-kv-wasm";
+
+export async function pullExample(js: JetStreamClient): Promise<void> {
+  const c: Consumer = await js.consumers.get("ORDERS", "order-review");
+  const ci: ConsumerInfo = await c.info(true);
+  const batch: ConsumerMessages = await c.fetch({ max_messages: 10, expires: 5000, idle_heartbeat: 1000 });
+  for await (const m of batch) {
+    const i: DeliveryInfo = m.info;
+    const ns: bigint = m.timestampNanos;
+    console.log(m.subject, m.seq, m.redelivered, m.time, m.timestamp, m.string(), m.json<{ id: number }>().id, i.pending, ns, m.headers?.get("a"));
+    m.working();
+    m.nak(1000);
+    m.term("bad");
+    m.ack();
+    const ok: boolean = await m.ackAck({ timeout: 1000 });
+    console.log(ok);
+  }
+  const one: JsMsg | null = await c.next({ expires: 2000 });
+  const msgs = await c.consume({ max_bytes: 1 << 20, threshold_bytes: 1 << 19, abort_on_missing_resource: true, callback: (m) => m.ack() });
+  for await (const n of msgs.status()) { const s: ConsumerNotification = n; console.log(s.type); }
+  console.log(ci.num_pending, one?.seq, msgs.getPending(), msgs.getReceived(), msgs.getProcessed(), c.isPullConsumer(), c.isPushConsumer());
+  msgs.stop();
+  const end: void | Error = await msgs.close();
+  console.log(end, await msgs.closed(), await c.delete(), (await c.consume({ max_messages: 5, threshold_messages: 2 })).stop(new Error("x")));
+}
 
 export async function jetStreamExample(nc: NatsConnection): Promise<void> {
   const jsm: JetStreamManager = await jetstreamManager(nc, { timeout: 2000 });

@@ -6,7 +6,7 @@ use crate::jetstream::AckInfo;
 
 #[test]
 fn base64_standard() {
-    let cases: [(&str, &[u8]); 7] = [
+    let cases: [(&str, &[u8]); 8] = [
         ("", b""),
         ("Zg==", b"f"),
         ("Zm8=", b"fo"),
@@ -17,12 +17,14 @@ fn base64_standard() {
             b"NATS/1.0\r\nKV-Operation: DEL\r\n\r\n",
         ),
         ("+/8=", &[0xfb, 0xff]),
+        // The URL-safe alphabet reads too (object digests from other clients).
+        ("-_8=", &[0xfb, 0xff]),
     ];
     for (text, bytes) in cases {
         assert_eq!(base64::decode(text).as_deref(), Some(bytes), "{text}");
     }
     for bad in [
-        "Z", "Zg=", "Zg===", "Z===", "Zm9v!", "-_8=", "Zg==Zg==", "=Zg=",
+        "Z", "Zg=", "Zg===", "Z===", "Zm9v!", "Zm9v.", "Zg==Zg==", "=Zg=",
     ] {
         assert_eq!(base64::decode(bad), None, "{bad}");
     }
@@ -160,5 +162,20 @@ fn ack_subject_v1_and_v2() {
         "$JS.ACK.KV_b.oc.1.2.3.4.99999999999999999999",
     ] {
         assert_eq!(AckInfo::parse(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn base64_encodes_padded_in_both_alphabets() {
+    for (bytes, std, url) in [
+        (&b""[..], "", ""),
+        (b"f", "Zg==", "Zg=="),
+        (b"fo", "Zm8=", "Zm8="),
+        (b"foo", "Zm9v", "Zm9v"),
+        (&[0xfb, 0xff][..], "+/8=", "-_8="),
+    ] {
+        assert_eq!(base64::encode(bytes, false), std);
+        assert_eq!(base64::encode(bytes, true), url);
+        assert_eq!(base64::decode(url).as_deref(), Some(bytes));
     }
 }

@@ -3,6 +3,7 @@
 mod api;
 mod codecs;
 mod ordered;
+mod pull;
 mod stored;
 
 use crate::error::NatsError;

@@ -55,7 +55,7 @@ fn trace(outs: &[WatchOutput]) -> Vec<String> {
                 if e.is_update { "u" } else { "" }
             )),
             WatchOutput::Failed(_) => Some("F".to_owned()),
-            WatchOutput::Command(_) => None,
+            WatchOutput::Command(_) | WatchOutput::Finished => None,
         })
         .collect()
 }

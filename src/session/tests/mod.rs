@@ -7,6 +7,7 @@ mod consumer;
 mod kv;
 mod manage;
 mod obj;
+mod pull;
 mod scan;
 mod server;
 mod view;

@@ -1,0 +1,109 @@
+// Pull consumers for the ES module: `Consumer` (`js.consumers.get(stream, name)`), `ConsumerMessages`
+// (what fetch() and consume() return) and the acks of `JsMsg`, over the wasm exports. Every rule —
+// options, statuses, the pull window, the final-ack rule — is in the session layer and below.
+import { getPullConsumer } from "../pkg/nats_kv_wasm.js";
+import { NatsError } from "./errors.js";
+import { PushQueue } from "./queue.js";
+import { onPanicEnd, settled } from "./guard.js";
+import { unpack, EVENT } from "./batch.js";
+
+/** `js.consumers.get(stream, name)` of connection `nc` with `JetStreamOptions` `opts`. */
+export function pullConsumer(nc, opts, stream, name) {
+  return settled((s) => getPullConsumer(nc._w, opts ?? {}, stream, name, s)).then((w) => new PullConsumerImpl(w));
+}
+
+/** A pull consumer. */
+export class PullConsumerImpl {
+  constructor(w) { this._w = w; }
+  get stream() { return this._w.stream; }
+  get name() { return this._w.name; }
+  info(cached) { return settled((s) => this._w.info(!!cached, s)); }
+  delete() { return settled((s) => this._w.delete(s)); }
+  isPullConsumer() { return true; }
+  isPushConsumer() { return false; }
+  next(opts) { return settled((s) => this._w.next(opts ?? {}, s), this); }
+  fetch(opts) {
+    try {
+      return Promise.resolve(new ConsumerMessagesImpl(this, opts ?? {}, false));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  consume(opts) {
+    try {
+      return Promise.resolve(new ConsumerMessagesImpl(this, opts ?? {}, true));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  _ack(m, kind, arg) { m._s = this._w.ack(m.reply, m._s, kind, arg); }
+  _ackAck(m, opts) {
+    return settled((s) => { m._s = this._w.ackAck(m.reply, m._s, opts?.timeout, s); });
+  }
+}
+
+/** The messages of a fetch() or consume(): an async iterable, or a callback's feed. */
+class ConsumerMessagesImpl {
+  constructor(consumer, opts, isConsume) {
+    const callback = isConsume ? opts.callback : undefined;
+    if (callback !== undefined && typeof callback !== "function") throw new NatsError("INVALID_ARGUMENT", "callback must be a function");
+    this._queue = callback ? null : new PushQueue();
+    this._statuses = new Set();
+    this._ended = false;
+    let closedResolve;
+    this._closed = new Promise((r) => { closedResolve = r; });
+    const unwatch = onPanicEnd(this);
+    this._poison = (err) => {
+      if (this._ended) return;
+      this._ended = true;
+      unwatch();
+      if (this._queue) this._queue.end(err || null);
+      for (const q of this._statuses) q.end();
+      closedResolve(err || undefined);
+    };
+    const onBatch = (text, nums, data, kind) => {
+      for (const m of unpack(kind, text, nums, data, consumer)) {
+        if (!callback) { this._queue.push(m); continue; }
+        try {
+          callback(m);
+        } catch (e) {
+          // A throwing callback ends it; closed() resolves with what it threw.
+          this._run.stop();
+          this._poison(e);
+          return;
+        }
+      }
+    };
+    const onEvent = (kind, err) => { if (kind === EVENT.ENDED) this._poison(err); };
+    const onStatus = (json) => { const n = JSON.parse(json); for (const q of this._statuses) q.push(n); };
+    this._run = isConsume
+      ? consumer._w.consume(opts, !callback, onBatch, onEvent, onStatus)
+      : consumer._w.fetch(opts, onBatch, onEvent, onStatus);
+  }
+  /** No more pulls; what is buffered is still handed out (then `err`, if given). */
+  stop(err) {
+    if (this._ended) return;
+    this._run.stop();
+    if (err) this._poison(err);
+  }
+  close() { this.stop(); return this._closed; }
+  closed() { return this._closed; }
+  /** `ConsumerNotification`s from this call on. */
+  status() {
+    const q = new PushQueue();
+    if (this._ended) q.end(); else this._statuses.add(q);
+    return { [Symbol.asyncIterator]: () => ({ next: () => q.next(), return: () => { this._statuses.delete(q); q.end(); return Promise.resolve({ value: undefined, done: true }); } }) };
+  }
+  getPending() { return this._run.pending(); }
+  getReceived() { return this._run.received(); }
+  getProcessed() { return this._run.processed(); }
+  async _next() {
+    const r = await this._queue.next();
+    if (!r.done && !this._ended) this._run.handedOut(1);
+    return r;
+  }
+  [Symbol.asyncIterator]() {
+    if (!this._queue) throw new NatsError("INVALID_ARGUMENT", "a consume() with a callback cannot be iterated");
+    return { next: () => this._next(), return: () => { this.stop(); return Promise.resolve({ value: undefined, done: true }); }, [Symbol.asyncIterator]() { return this; } };
+  }
+}

@@ -1,0 +1,228 @@
+//! Pull consumer exports: `getPullConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
+//! the acks of its messages) and `WasmPullRun` (a running fetch or consume), wrapped by
+//! `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches; status
+//! notifications as `(json)` calls, in order with them.
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use super::connection::WasmConnection;
+use super::convert::{opt_bool, opt_number, options_object, string};
+use super::deliver::Deliver;
+use super::kv_options::js_options;
+use super::promise::{done, Settle, ToJs};
+use crate::error::NatsError;
+use crate::jetstream::ack::{AckKind, AckState, JsMsg};
+use crate::jetstream::api::JsApi;
+use crate::jetstream::pull::{PullArgs, PullItem};
+use crate::session::batch::{event, Batch, Kind};
+use crate::session::pull::{ack, ack_ack, Consumer, PullRun};
+use crate::session::{JetStream, RunEvent, RunSink};
+
+impl ToJs for Consumer {
+    fn settle(self, s: Settle) {
+        s.resolve(&WasmConsumer { consumer: self }.into())
+    }
+}
+
+impl ToJs for Option<JsMsg> {
+    fn settle(self, s: Settle) {
+        let mut b = Batch::new(Kind::JsMsg);
+        if let Some(m) = &self {
+            b.push_js_msg(m);
+        }
+        s.resolve_batch(&b, true)
+    }
+}
+
+/// `js.consumers.get(stream, name)` on `conn` with `JetStreamOptions`: settles with a `WasmConsumer`.
+#[wasm_bindgen(js_name = getPullConsumer)]
+pub fn get_pull_consumer(
+    conn: &WasmConnection,
+    opts: JsValue,
+    stream: JsValue,
+    name: JsValue,
+    settle: Function,
+) -> Result<(), JsValue> {
+    let o = js_options(&opts)?;
+    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
+    let js = JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix);
+    let stream = string(&stream, "stream")?;
+    let name = string(&name, "consumer name")?;
+    js.pull_consumer(stream, name, done(settle));
+    Ok(())
+}
+
+/// `FetchOptions` / `ConsumeOptions` (the callback aside).
+fn pull_args(opts: &JsValue, buffered: bool) -> Result<PullArgs, NatsError> {
+    options_object(opts, "pull options")?;
+    Ok(PullArgs {
+        max_messages: opt_number(opts, "max_messages")?,
+        max_bytes: opt_number(opts, "max_bytes")?,
+        expires: opt_number(opts, "expires")?,
+        idle_heartbeat: opt_number(opts, "idle_heartbeat")?,
+        no_wait: opt_bool(opts, "no_wait")?.unwrap_or(false),
+        threshold_messages: opt_number(opts, "threshold_messages")?,
+        threshold_bytes: opt_number(opts, "threshold_bytes")?,
+        abort_on_missing_resource: opt_bool(opts, "abort_on_missing_resource")?.unwrap_or(false),
+        buffered,
+    })
+}
+
+/// A sink that hands messages to `on_batch` (JsMsg batches), statuses to `on_status(json)` and the
+/// run's events to `on_event`, in order.
+fn sink(on_batch: Function, on_event: Function, on_status: Function) -> RunSink<PullItem> {
+    let mut deliver = Deliver::new(on_batch, on_event);
+    Box::new(move |ev| match ev {
+        RunEvent::Started => deliver.event(event::STARTED, None),
+        RunEvent::Items(items) => {
+            let mut msgs = Vec::new();
+            for item in items {
+                match item {
+                    PullItem::Msg(m) => msgs.push(m),
+                    PullItem::Status(n) => {
+                        if !msgs.is_empty() {
+                            deliver.js_msgs(&std::mem::take(&mut msgs));
+                        }
+                        let json = JsValue::from_str(&n.to_json().to_json_string());
+                        let _ = on_status.call1(&JsValue::UNDEFINED, &json);
+                    }
+                }
+            }
+            if !msgs.is_empty() {
+                deliver.js_msgs(&msgs);
+            }
+        }
+        RunEvent::Initialized => deliver.event(event::INITIALIZED, None),
+        RunEvent::Ended(err) => deliver.event(event::ENDED, err.as_ref()),
+    })
+}
+
+/// A bound pull consumer.
+#[wasm_bindgen]
+pub struct WasmConsumer {
+    consumer: Consumer,
+}
+
+#[wasm_bindgen]
+impl WasmConsumer {
+    /// The stream's name.
+    #[wasm_bindgen(getter)]
+    pub fn stream(&self) -> String {
+        self.consumer.stream().to_owned()
+    }
+    /// The consumer's name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.consumer.name().to_owned()
+    }
+    /// Settles with the ConsumerInfo (the cached one with `cached`).
+    pub fn info(&self, cached: bool, settle: Function) {
+        self.consumer.info(cached, done(settle));
+    }
+    /// Settles with `true` once deleted.
+    pub fn delete(&self, settle: Function) {
+        self.consumer.delete(done(settle));
+    }
+    /// Settles with the next message, or `null` after `expires`.
+    pub fn next(&self, opts: JsValue, settle: Function) -> Result<(), JsValue> {
+        options_object(&opts, "next options")?;
+        let expires = opt_number(&opts, "expires")?;
+        self.consumer.next(expires, done(settle));
+        Ok(())
+    }
+    /// Starts a fetch: messages to `on_batch`, statuses to `on_status`, events to `on_event`.
+    pub fn fetch(
+        &self,
+        opts: JsValue,
+        on_batch: Function,
+        on_event: Function,
+        on_status: Function,
+    ) -> Result<WasmPullRun, JsValue> {
+        let args = pull_args(&opts, false)?;
+        let run = self
+            .consumer
+            .fetch(&args, sink(on_batch, on_event, on_status))?;
+        Ok(WasmPullRun { run })
+    }
+    /// Starts a consume; `buffered` (no callback): report taken messages with `handedOut`.
+    pub fn consume(
+        &self,
+        opts: JsValue,
+        buffered: bool,
+        on_batch: Function,
+        on_event: Function,
+        on_status: Function,
+    ) -> Result<WasmPullRun, JsValue> {
+        let args = pull_args(&opts, buffered)?;
+        let run = self
+            .consumer
+            .consume(&args, sink(on_batch, on_event, on_status))?;
+        Ok(WasmPullRun { run })
+    }
+    /// Acks a message in ack state `state` (`kind`: 0 ack, 1 nak, 2 working, 3 term; `arg`: the nak
+    /// delay in ms or the term reason); returns the new state.
+    pub fn ack(&self, subject: &str, state: u8, kind: u8, arg: JsValue) -> Result<u8, JsValue> {
+        let kind = match kind {
+            0 => AckKind::Ack,
+            1 => AckKind::Nak(match arg.as_f64() {
+                Some(ms) if ms.is_finite() && ms >= 0.0 => Some(ms as u64),
+                Some(_) => {
+                    return Err(NatsError::invalid_argument("nak delay must be ≥ 0 ms").into())
+                }
+                None => None,
+            }),
+            2 => AckKind::Working,
+            _ => AckKind::Term(arg.as_string()),
+        };
+        let client = self.consumer.client();
+        Ok(ack(client, subject, AckState::from_u8(state), &kind)? as u8)
+    }
+    /// `ackAck({timeout})`: settles with `true`/`false`; returns the new state.
+    #[wasm_bindgen(js_name = ackAck)]
+    pub fn ack_ack(&self, subject: &str, state: u8, timeout: JsValue, settle: Function) -> u8 {
+        let timeout = timeout
+            .as_f64()
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .unwrap_or(self.consumer.timeout_ms());
+        let client = self.consumer.client();
+        ack_ack(
+            client,
+            subject,
+            AckState::from_u8(state),
+            timeout,
+            done(settle),
+        ) as u8
+    }
+}
+
+/// A running fetch or consume.
+#[wasm_bindgen]
+pub struct WasmPullRun {
+    run: PullRun,
+}
+
+#[wasm_bindgen]
+impl WasmPullRun {
+    /// No more pulls; the run ends.
+    pub fn stop(&self) {
+        self.run.stop();
+    }
+    /// The application took `count` messages out of its buffer.
+    #[wasm_bindgen(js_name = handedOut)]
+    pub fn handed_out(&self, count: u32) {
+        self.run.handed_out(u64::from(count));
+    }
+    /// Messages requested and not received.
+    pub fn pending(&self) -> f64 {
+        self.run.with_machine(|m| m.pending() as f64)
+    }
+    /// Messages received.
+    pub fn received(&self) -> f64 {
+        self.run.with_machine(|m| m.received() as f64)
+    }
+    /// Messages handed out.
+    pub fn processed(&self) -> f64 {
+        self.run.with_machine(|m| m.processed() as f64)
+    }
+}
