@@ -106,18 +106,29 @@ impl JetStream {
 
 /// A bound object store (cheap to clone).
 #[derive(Clone)]
-pub struct ObjectStore {
+pub struct ObjectStore(Rc<Inner>);
+
+/// What a bound store holds (behind one `Rc`: the closures of its operations capture and drop one
+/// pointer, not the JetStream context's fields).
+pub struct Inner {
     js: JetStream,
-    bucket: Rc<str>,
+    bucket: String,
+}
+
+impl std::ops::Deref for ObjectStore {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
 }
 
 impl ObjectStore {
     /// `bucket` (already checked) on `js`.
     pub fn new(js: JetStream, bucket: &str) -> ObjectStore {
-        ObjectStore {
+        ObjectStore(Rc::new(Inner {
             js,
-            bucket: bucket.into(),
-        }
+            bucket: bucket.to_owned(),
+        }))
     }
 
     /// The bucket's name.
