@@ -535,3 +535,32 @@ test("objectstore - every entry point with wrong types, undefined, huge numbers 
   // What may succeed: `put(..., null)` with a valid name and default options, and watch() with no options.
   assert.ok(r.names.every((n) => n === "p"), r.names.join());
 });
+
+test("objectstore - a failing source and a stale previousRevision store nothing; the old version stays", async () => {
+  const r = await page.evaluate(async (url) => {
+    const nc = await nats.connect({ servers: url });
+    const os = await new nats.Objm(nc).create("failing");
+    const v1 = ot.bytes(150 * 1024, 31);
+    const i1 = await os.putBlob({ name: "f" }, v1);
+    let n = 0;
+    const boom = new Error("disk on fire");
+    const src = new ReadableStream({ pull(c) { if (++n > 3) c.error(boom); else c.enqueue(ot.bytes(128 * 1024, n)); } });
+    let failing = null;
+    try { await os.put({ name: "f" }, src); } catch (e) { failing = { code: e.code, cause: e.cause === boom }; }
+    const stale = await ot.codeOf(() => os.putBlob({ name: "f" }, new Uint8Array([1]), { previousRevision: i1.revision - 1 }));
+    const mustNotExist = await ot.codeOf(() => os.putBlob({ name: "f" }, new Uint8Array([1]), { previousRevision: 0 }));
+    const fresh = (await os.putBlob({ name: "g" }, new Uint8Array([2]), { previousRevision: 0 })).name;
+    const ok = (await os.putBlob({ name: "f" }, new Uint8Array([3]), { previousRevision: i1.revision })).size;
+    const back = Array.from(await os.getBlob("f"));
+    // Wait for the purges of the failed puts' chunks, then count what is left: f's one chunk and meta, g's.
+    await new Promise((r) => setTimeout(r, 200));
+    const msgs = (await os.status()).streamInfo.state.messages;
+    await os.destroy();
+    await nc.close();
+    return { failing, stale, mustNotExist, fresh, ok, back, msgs };
+  }, url);
+  assert.deepEqual(r, {
+    failing: { code: "INVALID_ARGUMENT", cause: true }, stale: "WRONG_LAST_REVISION", mustNotExist: "WRONG_LAST_REVISION",
+    fresh: "g", ok: 1, back: [3], msgs: 4,
+  });
+});
