@@ -188,26 +188,33 @@ class ObjectStoreImpl {
   async get(name) {
     const info = await this._call(OP.resolve, () => [str(name, "object name")]);
     if (!info) return null;
-    let run = null, finished = false, errorResolve;
+    let run = null, finished = false, errorResolve, unpanic = () => {};
     const error = new Promise((r) => { errorResolve = r; });
-    const end = (e) => { if (!finished) { finished = true; errorResolve(e); } };
+    const end = (e) => { if (!finished) { finished = true; unpanic(); errorResolve(e); } };
     const text = infoText(info);
     const data = new ReadableStream({
       start: (c) => {
-        run = this._w.read(text, (kind, v) => {
-          if (finished) return;
-          if (kind === RUN.ITEMS) {
-            for (const chunk of v) c.enqueue(chunk);
-            if (c.desiredSize !== null && c.desiredSize <= 0) run?.pause(true);
-          } else if (kind === RUN.INITIALIZED) {
-            c.close();
-            end(null);
-          } else if (kind === RUN.ENDED) {
-            const e = v || closed();
-            c.error(e);
-            end(e);
-          }
-        });
+        // A panic of the module ends the read like any other error.
+        unpanic = onPanicEnd({ _poison: (e) => { if (!finished) { c.error(e); end(e); } } });
+        try {
+          run = this._w.read(text, (kind, v) => {
+            if (finished) return;
+            if (kind === RUN.ITEMS) {
+              for (const chunk of v) c.enqueue(chunk);
+              if (c.desiredSize !== null && c.desiredSize <= 0) run?.pause(true);
+            } else if (kind === RUN.INITIALIZED) {
+              c.close();
+              end(null);
+            } else if (kind === RUN.ENDED) {
+              const e = v || closed();
+              c.error(e);
+              end(e);
+            }
+          });
+        } catch (e) {
+          end(panicked() ?? e);
+          throw panicked() ?? e;
+        }
       },
       pull: () => { if (!finished) run?.pause(false); },
       cancel: () => { end(null); finished = true; run?.stop(); },
