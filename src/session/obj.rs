@@ -494,8 +494,12 @@ impl ObjectStore {
                         }
                         store.other(&b).info(
                             &n,
-                            Box::new(move |r| {
-                                done(r.map(|t| t.filter(|t| !t.deleted && t.link().is_none())))
+                            Box::new(move |r| match r {
+                                // The target's bucket is gone: the link reads as nothing.
+                                Err(e) if e.code == ErrorCode::BucketNotFound => done(Ok(None)),
+                                r => {
+                                    done(r.map(|t| t.filter(|t| !t.deleted && t.link().is_none())))
+                                }
                             }),
                         )
                     }

@@ -539,3 +539,22 @@ fn a_watch_resumes_after_the_last_delivered_meta_when_the_connection_comes_back(
     deliver(&h, &d2, &name2, "$O.b.M.YQ==", 201, 0, meta);
     assert_eq!(*t.borrow(), ["started", "initialized", "a@101+", "a@201+"]);
 }
+
+#[test]
+fn a_link_into_a_vanished_bucket_resolves_to_nothing() {
+    let mut h = H::connected();
+    let s = store(&h);
+    let (r, done) = slot();
+    s.resolve("l", done);
+    let req = h.one_pub();
+    respond_meta(
+        &h,
+        &req,
+        "$O.b.M.bA==",
+        3,
+        r#"{"name":"l","bucket":"b","options":{"link":{"bucket":"gone","name":"x"}}}"#,
+    );
+    let target = h.request_to("$JS.API.DIRECT.GET.OBJ_gone.$O.gone.M.eA==");
+    h.respond_status(&target, "503");
+    assert_eq!(take(&r).unwrap(), None);
+}
