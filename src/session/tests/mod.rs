@@ -6,6 +6,7 @@ mod client;
 mod consumer;
 mod kv;
 mod manage;
+mod obj;
 mod pull;
 mod scan;
 mod server;
