@@ -6,7 +6,7 @@ import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { settled, panicked, onPanicEnd } from "./guard.js";
-import { JetStreamClientImpl } from "./jetstream.js";
+import { JetStreamClientImpl, lister } from "./jetstream.js";
 
 const BAD = (m) => new NatsError("INVALID_ARGUMENT", m);
 function str(v, what) {
@@ -50,19 +50,6 @@ function infoText(i) {
   if (i === null || typeof i !== "object") throw BAD("target must be an ObjectInfo");
   const { name, bucket, options, nuid, size, chunks, digest, deleted, revision, mtime } = i;
   return JSON.stringify({ name, bucket, options, nuid, size, chunks, digest, deleted, revision, mtime });
-}
-
-function lister(load) {
-  let all = null;
-  const get = () => (all ??= load());
-  let given = false;
-  return {
-    then(ok, fail) { return get().then(ok, fail); },
-    catch(fail) { return get().catch(fail); },
-    finally(f) { return get().finally(f); },
-    async *[Symbol.asyncIterator]() { for (const item of await get()) yield item; },
-    async next() { if (given) return []; given = true; return get(); },
-  };
 }
 
 // `WasmObjStore.call(op, a, b, settle)`: the store's one-answer calls.

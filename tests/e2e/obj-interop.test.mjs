@@ -3,21 +3,12 @@
 // and infos agree; nats.js's own `mtime` (its writer's clock) next to ours (the server's time).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ROOT, launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { launchBrowser, startStack, modulePage, bundleNatsjs } from "./helpers.mjs";
 
-let stack, browser, page, url, bundleDir;
+let stack, browser, page, url, bundle;
 before(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), "natsjs-obj-bundle-"));
-  const bundle = join(bundleDir, "natsjs-obj.js");
-  execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
-    "--bundle", "--format=esm", "--platform=browser", "--log-level=warning", "--external:node:crypto",
-    join(ROOT, "tests/e2e/natsjs-obj-entry.mjs"), `--outfile=${bundle}`,
-  ], { stdio: "inherit" });
-  stack = await startStack({}, { files: { "/natsjs-obj.js": bundle } });
+  bundle = bundleNatsjs("natsjs-obj-entry.mjs", ["--external:node:crypto"]);
+  stack = await startStack({}, { files: { "/natsjs-obj.js": bundle.file } });
   browser = await launchBrowser();
   page = await modulePage(browser, stack.web);
   await page.evaluate(async () => {
@@ -44,7 +35,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.close();
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  bundle?.dispose();
 });
 
 const SIZES = [0, 1, 128 * 1024, 128 * 1024 + 1, 300 * 1024];
