@@ -574,3 +574,69 @@ export declare function jetstream(nc: NatsConnection, opts?: JetStreamOptions): 
 /** The JetStream manager of a connection; unless `checkAPI: false` it checks the account first
  * (`JETSTREAM_NOT_ENABLED` when JetStream is off). */
 export declare function jetstreamManager(nc: NatsConnection, opts?: JetStreamOptions & { checkAPI?: boolean }): Promise<JetStreamManager>;
+
+// ---- Object Store (API.md "Object Store") ----
+
+/** nats.js's names; `ttl` in ns (KvOptions.ttl is ms). */
+export interface ObjectStoreOptions {
+  description?: string; ttl?: number; max_bytes?: number; storage?: "file" | "memory"; replicas?: number;
+  compression?: boolean; metadata?: Record<string, string>; placement?: { cluster?: string; tags?: string[] };
+}
+export interface ObjectStoreMeta {
+  name: string; description?: string; headers?: HeadersInit; metadata?: Record<string, string>;
+  options?: { max_chunk_size?: number };
+}
+export interface ObjectStorePutOpts {
+  /** 0: the object must not exist. */
+  previousRevision?: number; timeout?: number;
+  /** After each acknowledged chunk; `total` for a Blob or Uint8Array. */
+  onProgress?: (bytesDone: number, total?: number) => void;
+}
+export interface ObjectInfo {
+  bucket: string; name: string; description: string; headers: MsgHdrs; metadata: Record<string, string>;
+  options?: { link?: { bucket: string; name?: string }; max_chunk_size?: number };
+  nuid: string; size: number; chunks: number; digest: string; deleted: boolean;
+  /** The server's time of the meta message (`Date.toISOString()`). */
+  mtime: string;
+  /** The meta message's stream sequence. */
+  revision: number;
+}
+export interface ObjectResult { info: ObjectInfo; data: ReadableStream<Uint8Array>; error: Promise<NatsError | null>; }
+export type ObjectWatchInfo = ObjectInfo & { isUpdate: boolean };
+export interface ObjectWatcher extends AsyncIterable<ObjectWatchInfo> { readonly initialized: Promise<void>; stop(): void; }
+export interface ObjectWatchOptions {
+  includeHistory?: boolean; updatesOnly?: boolean; ignoreDeletes?: boolean;
+  callback?: (i: ObjectWatchInfo) => void; onInitialized?: () => void;
+}
+export interface ObjectStoreStatus {
+  bucket: string; description: string; ttl: number; storage: "file" | "memory"; replicas: number; sealed: boolean;
+  size: number; compression: boolean; metadata: Record<string, string>; backingStore: "JetStream"; streamInfo: StreamInfo;
+}
+export interface ObjectStore {
+  readonly bucket: string;
+  put(meta: ObjectStoreMeta, data: ReadableStream<Uint8Array> | Blob | null, opts?: ObjectStorePutOpts): Promise<ObjectInfo>;
+  putBlob(meta: ObjectStoreMeta, data: Uint8Array | null, opts?: ObjectStorePutOpts): Promise<ObjectInfo>;
+  /** null: missing or deleted. */
+  get(name: string): Promise<ObjectResult | null>;
+  getBlob(name: string): Promise<Uint8Array | null>;
+  /** Deleted ones too. */
+  info(name: string): Promise<ObjectInfo | null>;
+  /** Live objects and links. */
+  list(): Promise<ObjectInfo[]>;
+  delete(name: string): Promise<{ success: boolean; purged: number }>;
+  link(name: string, target: ObjectInfo): Promise<ObjectInfo>;
+  linkStore(name: string, store: ObjectStore): Promise<ObjectInfo>;
+  update(name: string, meta: Partial<ObjectStoreMeta>): Promise<PubAck>;
+  watch(opts?: ObjectWatchOptions): Promise<ObjectWatcher>;
+  status(): Promise<ObjectStoreStatus>;
+  seal(): Promise<ObjectStoreStatus>;
+  destroy(): Promise<boolean>;
+}
+export declare class Objm {
+  constructor(nc: NatsConnection | JetStreamClient, opts?: JetStreamOptions);
+  /** Create, or bind if it exists with the same configuration (else BUCKET_EXISTS). */
+  create(bucket: string, opts?: ObjectStoreOptions): Promise<ObjectStore>;
+  /** BUCKET_NOT_FOUND (check = false: no lookup). */
+  open(bucket: string, check?: boolean): Promise<ObjectStore>;
+  list(): Lister<ObjectStoreStatus>;
+}

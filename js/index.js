@@ -9,6 +9,7 @@ import { initBatch, unpack, EVENT } from "./batch.js";
 
 export { NatsError, headers };
 export { Kvm } from "./kv.js";
+export { Objm } from "./obj.js";
 export { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, ReplayPolicy, StoreCompression, nanos, millis } from "./jetstream.js";
 
 /** Which history a KV watcher starts from. */

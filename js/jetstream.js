@@ -34,7 +34,7 @@ function str(v, what) {
 const opt = (v, what) => (v === undefined || v === null ? undefined : str(v, what));
 
 /** A nats.js `Lister`: awaited, every item; `for await`, item by item; `next()`, the list then []. */
-function lister(load) {
+export function lister(load) {
   let all = null;
   const get = () => (all ??= load());
   let given = false;

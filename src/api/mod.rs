@@ -8,6 +8,7 @@ pub mod deliver;
 pub mod jetstream;
 pub mod kv;
 pub mod kv_options;
+pub mod obj;
 pub mod options;
 pub mod panic;
 pub mod promise;

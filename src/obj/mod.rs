@@ -7,12 +7,16 @@
 #![warn(missing_docs)]
 
 pub mod info;
+pub mod meta;
+pub mod read;
 pub mod sha256;
 
 #[cfg(test)]
 mod tests;
 
 pub use info::ObjectInfo;
+pub use meta::{Meta, MetaUse};
+pub use read::{ObjItem, ObjReader, ObjWatchOptions};
 pub use sha256::Sha256;
 
 use crate::error::{ErrorCode, NatsError};
@@ -46,7 +50,7 @@ pub fn validate_bucket(bucket: &str) -> Result<(), NatsError> {
     } else {
         Err(NatsError::new(
             ErrorCode::InvalidBucketName,
-            format!("invalid object store name {bucket:?}: use letters, digits, - and _"),
+            format!("invalid object store name \"{bucket}\": use letters, digits, - and _"),
         ))
     }
 }
@@ -156,7 +160,7 @@ impl StoreOptions {
                 | "placement" => return Err(bad(&k)),
                 _ => {
                     return Err(NatsError::invalid_argument(format!(
-                        "object store options have no field {k:?}"
+                        "object store options have no field \"{k}\""
                     )))
                 }
             };
@@ -191,4 +195,82 @@ impl StoreOptions {
         }
         Json::Obj(m)
     }
+}
+
+/// The digest of the empty object.
+pub const EMPTY_DIGEST: &str = "SHA-256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=";
+
+/// How many chunk publishes may wait for their acknowledgement at once.
+pub const PUT_WINDOW: usize = 8;
+
+/// What in an existing bucket's stream `config` differs from the configuration `ours` (as
+/// [`StoreOptions::stream_config`] makes it), or `None`. Metadata the server added (`_nats.*`) is
+/// ignored.
+pub fn config_difference(ours: &Json, existing: &Json) -> Option<String> {
+    let Json::Obj(members) = ours else {
+        return None;
+    };
+    for (k, v) in members {
+        let theirs = existing.get(k);
+        let same = match (k.as_str(), v, theirs) {
+            ("metadata", Json::Obj(ms), Some(t)) => ms.iter().all(|(mk, mv)| t.get(mk) == Some(mv)),
+            ("max_age" | "description", Json::Int(0), None) => true,
+            ("description", Json::Str(s), None) => s.is_empty(),
+            (_, _, t) => t == Some(v),
+        };
+        if !same {
+            return Some(k.clone());
+        }
+    }
+    None
+}
+
+/// `ObjectStoreStatus` (nats.js's fields) of a StreamInfo JSON, or `None` for a stream that is not
+/// an object store.
+pub fn status_json(info: &Json) -> Option<Json> {
+    let config = info.get("config")?;
+    let bucket = config
+        .get("name")
+        .and_then(Json::as_str)?
+        .strip_prefix(STREAM_PREFIX)?
+        .to_owned();
+    let c = |k: &str| config.get(k).cloned().unwrap_or(Json::Null);
+    let text = |k: &str| Json::Str(config.get(k).and_then(Json::as_str).unwrap_or("").into());
+    let int = |v: Option<&Json>| Json::Int(v.and_then(Json::as_i64).unwrap_or(0));
+    Some(Json::Obj(vec![
+        ("bucket".into(), Json::Str(bucket)),
+        ("description".into(), text("description")),
+        ("ttl".into(), int(config.get("max_age"))),
+        ("storage".into(), text("storage")),
+        ("replicas".into(), int(config.get("num_replicas"))),
+        (
+            "sealed".into(),
+            Json::Bool(
+                config
+                    .get("sealed")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false),
+            ),
+        ),
+        (
+            "size".into(),
+            int(info.get("state").and_then(|s| s.get("bytes"))),
+        ),
+        (
+            "compression".into(),
+            Json::Bool(matches!(
+                config.get("compression").and_then(Json::as_str),
+                Some("s2")
+            )),
+        ),
+        (
+            "metadata".into(),
+            match c("metadata") {
+                m @ Json::Obj(_) => m,
+                _ => Json::Obj(Vec::new()),
+            },
+        ),
+        ("backingStore".into(), Json::Str("JetStream".into())),
+        ("streamInfo".into(), info.clone()),
+    ]))
 }

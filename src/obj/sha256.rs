@@ -17,7 +17,7 @@ const H0: [u32; 8] = [
 ];
 
 /// A running SHA-256: [`update`](Self::update) with the bytes in order, then [`finish`](Self::finish).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Sha256 {
     state: [u32; 8],
     block: [u8; 64],

@@ -18,6 +18,7 @@ pub mod consumer;
 pub mod jetstream;
 pub mod kv;
 pub mod manage;
+pub mod obj;
 pub mod pull;
 pub mod push;
 pub mod view;

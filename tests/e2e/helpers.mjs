@@ -2,7 +2,9 @@
 // Playwright; firefox, webkit: Firefox ESR and WebKitGTK through W3C WebDriver, scripts/lib/browsers.mjs,
 // with the same page API), a nats-server, the static page server.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startNatsServer } from "../../scripts/lib/nats-server.mjs";
@@ -67,4 +69,19 @@ export async function openModuleStack() {
 export async function closeModuleStack({ stack, browser } = {}) {
   await browser?.close();
   await stack?.close();
+}
+
+/**
+ * The official nats.js 3.4 client for interop tests (CommonJS only): `tests/e2e/<entry>` bundled to one ES
+ * module with esbuild in a temp folder. `{ file, dispose() }`; serve `file` to the page with startStack's
+ * `files`.
+ */
+export function bundleNatsjs(entry, extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), "natsjs-bundle-"));
+  const file = join(dir, entry.replace(/-entry\.mjs$/, ".js"));
+  execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
+    "--bundle", "--format=esm", "--platform=browser", "--log-level=warning", ...extraArgs,
+    join(ROOT, "tests/e2e", entry), `--outfile=${file}`,
+  ], { stdio: "inherit" });
+  return { file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -4,21 +4,12 @@
 // nats.js is bundled with esbuild at test start (tests/e2e/natsjs-entry.mjs), as kv-interop does.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ROOT, launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { launchBrowser, startStack, modulePage, bundleNatsjs } from "./helpers.mjs";
 
-let stack, browser, page, bundleDir;
+let stack, browser, page, bundle;
 before(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), "natsjs-bundle-"));
-  const bundle = join(bundleDir, "natsjs.js");
-  execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
-    "--bundle", "--format=esm", "--platform=browser", "--log-level=warning",
-    join(ROOT, "tests/e2e/natsjs-entry.mjs"), `--outfile=${bundle}`,
-  ], { stdio: "inherit" });
-  stack = await startStack({}, { files: { "/natsjs.js": bundle } });
+  bundle = bundleNatsjs("natsjs-entry.mjs");
+  stack = await startStack({}, { files: { "/natsjs.js": bundle.file } });
   browser = await launchBrowser();
   page = await modulePage(browser, stack.web);
   await page.evaluate(async (url) => {
@@ -36,7 +27,7 @@ after(async () => {
   await page?.evaluate(async () => { await t.nc.close(); await t.theirNc.close(); }).catch(() => {});
   await browser?.close();
   await stack?.close();
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  bundle?.dispose();
 });
 
 /** A stream config using most StreamConfig fields of API.md. */

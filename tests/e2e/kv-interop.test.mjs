@@ -6,21 +6,12 @@
 // test start, and the static server serves it at /natsjs.js.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ROOT, launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { launchBrowser, startStack, modulePage, bundleNatsjs } from "./helpers.mjs";
 
-let stack, browser, page, url, bundleDir;
+let stack, browser, page, url, bundle;
 before(async () => {
-  bundleDir = mkdtempSync(join(tmpdir(), "natsjs-bundle-"));
-  const bundle = join(bundleDir, "natsjs.js");
-  execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
-    "--bundle", "--format=esm", "--platform=browser", "--log-level=warning",
-    join(ROOT, "tests/e2e/natsjs-entry.mjs"), `--outfile=${bundle}`,
-  ], { stdio: "inherit" });
-  stack = await startStack({}, { files: { "/natsjs.js": bundle } });
+  bundle = bundleNatsjs("natsjs-entry.mjs");
+  stack = await startStack({}, { files: { "/natsjs.js": bundle.file } });
   browser = await launchBrowser();
   page = await modulePage(browser, stack.web);
   await page.evaluate(async () => {
@@ -65,7 +56,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.close();
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  bundle?.dispose();
 });
 
 const enc = (s) => [...new TextEncoder().encode(s)];

@@ -5,15 +5,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { ROOT, openModuleStack, closeModuleStack } from "./helpers.mjs";
 
-let stack, browser, page;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-});
-after(async () => { await browser?.close(); await stack?.close(); });
+let ctx, page, stack;
+before(async () => { ctx = await openModuleStack(); ({ page, stack } = ctx); });
+after(() => closeModuleStack(ctx));
 
 /** The first ```js block of the README section `heading`, runnable as an async function body. */
 function readmeBlock(heading, url) {

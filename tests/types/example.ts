@@ -221,3 +221,51 @@ export async function kvExample(nc: NatsConnection): Promise<void> {
     if (err instanceof NatsError && (err.code === "BUCKET_NOT_FOUND" || err.code === "WRONG_LAST_REVISION")) console.log(err.apiCode);
   }
 }
+
+// ---- Object Store ----
+import {
+  Objm, type ObjectStore, type ObjectInfo, type ObjectResult, type ObjectWatcher, type ObjectWatchInfo,
+  type ObjectStoreStatus, type ObjectStoreOptions, type ObjectStoreMeta, type ObjectStorePutOpts,
+} from "nats-kv-wasm";
+
+export async function objExample(nc: NatsConnection): Promise<void> {
+  const objm = new Objm(nc);
+  new Objm(jetstream(nc), { timeout: 5000 });
+  const opts: ObjectStoreOptions = { description: "models", ttl: nanos(86_400_000), max_bytes: 1 << 30, storage: "file", replicas: 1, compression: true, metadata: { team: "ml" } };
+  const os: ObjectStore = await objm.create("assets", opts);
+  await objm.open("assets");
+  await objm.open("assets", false);
+  for await (const s of objm.list()) console.log(s.bucket, s.sealed, s.size);
+  const meta: ObjectStoreMeta = { name: "model.onnx", description: "v3", headers: { "Content-Type": "application/onnx" }, metadata: { version: "3" }, options: { max_chunk_size: 256 * 1024 } };
+  const putOpts: ObjectStorePutOpts = { previousRevision: 0, timeout: 10_000, onProgress: (done: number, total?: number) => console.log(done, total) };
+  const file = new Blob([new Uint8Array(10)]);
+  const info: ObjectInfo = await os.put(meta, file, putOpts);
+  await os.put({ name: "stream.bin" }, file.stream());
+  await os.put({ name: "empty" }, null);
+  await os.putBlob({ name: "small", headers: headers() }, new Uint8Array([1, 2, 3]));
+  await os.putBlob({ name: "none" }, null);
+  console.log(info.name, info.size, info.chunks, info.digest, info.mtime, info.revision, info.headers.get("Content-Type"), info.options?.link?.bucket);
+  const res: ObjectResult | null = await os.get("model.onnx");
+  if (res) {
+    for await (const chunk of res.data as unknown as AsyncIterable<Uint8Array>) console.log(chunk.length);
+    const err: NatsError | null = await res.error;
+    console.log(res.info.size, err?.code);
+  }
+  const bytes: Uint8Array | null = await os.getBlob("model.onnx");
+  const maybe: ObjectInfo | null = await os.info("model.onnx");
+  const all: ObjectInfo[] = await os.list();
+  const { success, purged }: { success: boolean; purged: number } = await os.delete("small");
+  const link: ObjectInfo = await os.link("latest", info);
+  await os.linkStore("other", os);
+  const ack: PubAck = await os.update("model.onnx", { description: "v3.1", name: "model-v3.onnx" });
+  const w: ObjectWatcher = await os.watch({ includeHistory: true, ignoreDeletes: true });
+  await w.initialized;
+  for await (const e of w) { const u: ObjectWatchInfo = e; console.log(u.isUpdate); break; }
+  w.stop();
+  const cb = await os.watch({ updatesOnly: true, callback: (i: ObjectWatchInfo) => console.log(i.name), onInitialized: () => console.log("in") });
+  cb.stop();
+  const st: ObjectStoreStatus = await os.status();
+  const sealed: ObjectStoreStatus = await os.seal();
+  const gone: boolean = await os.destroy();
+  console.log(bytes?.length, maybe?.deleted, all.length, success, purged, link.revision, ack.seq, st.ttl, st.streamInfo.config.name, sealed.sealed, gone, os.bucket);
+}

@@ -200,3 +200,75 @@ fn iso_times_are_those_of_date_to_iso_string() {
         "9999-12-31T23:59:59.999Z"
     );
 }
+
+#[test]
+fn put_meta_is_checked_and_normalised() {
+    use crate::obj::{Meta, MetaUse};
+    let m = Meta::parse(
+        r#"{"name":"a","headers":{"X":"1","Y":["2","3"]},"metadata":{"k":"v"},"options":{"max_chunk_size":1024}}"#,
+        MetaUse::Put,
+    )
+    .unwrap();
+    assert_eq!(
+        m.headers.unwrap().to_json_string(),
+        r#"{"X":["1"],"Y":["2","3"]}"#
+    );
+    assert_eq!(m.max_chunk_size, Some(1024));
+    for bad in [
+        r#"{"name":"a","metadata":{"k":1}}"#,
+        r#"{"name":"a","headers":{"X":1}}"#,
+        r#"{"name":"a","headers":{"":"v"}}"#,
+        r#"{"name":"a","headers":{"X":"a\nb"}}"#,
+        r#"{"name":"a","options":{"max_chunk_size":0}}"#,
+        r#"{"name":"a","options":{"link":{"bucket":"x"}}}"#,
+        r#"{"name":5}"#,
+        r#"[]"#,
+        "not json",
+    ] {
+        let e = Meta::parse(bad, MetaUse::Put).unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::InvalidArgument, "{bad}");
+    }
+    // update(): every field optional, options refused.
+    assert!(Meta::parse(r#"{"description":"d"}"#, MetaUse::Update).is_ok());
+    assert!(Meta::parse(r#"{"options":{}}"#, MetaUse::Update).is_err());
+}
+
+#[test]
+fn an_existing_bucket_differs_only_in_what_was_asked_for() {
+    use crate::obj::{config_difference, StoreOptions};
+    let ours = StoreOptions::parse(r#"{"description":"d","metadata":{"a":"1"}}"#)
+        .unwrap()
+        .stream_config("b");
+    let mut existing = ours.clone();
+    if let Json::Obj(m) = &mut existing {
+        m.push(("retention".into(), Json::Str("limits".into())));
+        for (k, v) in m.iter_mut() {
+            if k == "metadata" {
+                *v = Json::parse(r#"{"a":"1","_nats.req.level":"0"}"#).unwrap();
+            }
+        }
+    }
+    assert_eq!(config_difference(&ours, &existing), None);
+    let other = StoreOptions::parse(r#"{"description":"e"}"#)
+        .unwrap()
+        .stream_config("b");
+    assert_eq!(
+        config_difference(&other, &existing).as_deref(),
+        Some("description")
+    );
+}
+
+#[test]
+fn status_is_read_from_a_stream_info_and_other_streams_are_skipped() {
+    use crate::obj::status_json;
+    let info = Json::parse(r#"{"config":{"name":"OBJ_x","max_age":5,"storage":"memory","num_replicas":1,"compression":"s2","sealed":true},"state":{"bytes":42}}"#).unwrap();
+    let s = status_json(&info).unwrap();
+    assert_eq!(s.get("bucket").and_then(Json::as_str), Some("x"));
+    assert_eq!(s.get("ttl").and_then(Json::as_i64), Some(5));
+    assert_eq!(s.get("size").and_then(Json::as_i64), Some(42));
+    assert_eq!(s.get("compression"), Some(&Json::Bool(true)));
+    assert_eq!(s.get("sealed"), Some(&Json::Bool(true)));
+    assert_eq!(s.get("description").and_then(Json::as_str), Some(""));
+    let kv = Json::parse(r#"{"config":{"name":"KV_x"}}"#).unwrap();
+    assert!(status_json(&kv).is_none());
+}

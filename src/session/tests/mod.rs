@@ -6,6 +6,7 @@ mod client;
 mod consumer;
 mod kv;
 mod manage;
+mod obj;
 mod ordered;
 mod pull;
 mod push;
