@@ -2,7 +2,7 @@
 // Playwright; firefox, webkit: Firefox ESR and WebKitGTK through W3C WebDriver, scripts/lib/browsers.mjs,
 // with the same page API), a nats-server, the static page server.
 import { chromium } from "playwright-core";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -12,6 +12,18 @@ import { serveStatic } from "../../scripts/lib/static-server.mjs";
 import { currentEngine, launchWebDriverBrowser } from "../../scripts/lib/browsers.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The first ```js block of the README section `heading` (README.md, else a README-*.md not merged yet),
+ * runnable in a module page as an async function body: its import line becomes `window.nats`, its server
+ * URL `url`. */
+export function readmeBlock(heading, url) {
+  const files = ["README.md", ...readdirSync(ROOT).filter((f) => /^README-.+\.md$/.test(f))];
+  const text = files.map((f) => readFileSync(join(ROOT, f), "utf8")).find((t) => t.includes(`\n${heading}\n`));
+  const section = text.slice(text.indexOf(`\n${heading}\n`));
+  return /```js\n([\s\S]*?)```/.exec(section)[1]
+    .replace(/^import \{([^}]*)\} from "nats-kv-wasm";$/m, "const {$1} = window.nats;")
+    .replaceAll("ws://127.0.0.1:8080", url);
+}
 export const ARTIFACTS = join(ROOT, "test-results");
 mkdirSync(ARTIFACTS, { recursive: true });
 /** "chromium" | "firefox" | "webkit" (E2E_ENGINE; scripts/test.mjs runs the suite once per engine). */

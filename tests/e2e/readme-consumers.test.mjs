@@ -3,27 +3,11 @@
 // module and its server URL into the test server's, and run in the page; what it logs is checked.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, launchBrowser, startStack, modulePage } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack, readmeBlock as block } from "./helpers.mjs";
 
-let stack, browser, page;
-before(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-  page = await modulePage(browser, stack.web);
-});
-after(async () => { await browser?.close(); await stack?.close(); });
-
-/** The first ```js block of the section `heading`, runnable as an async function body. */
-function block(heading, url) {
-  const file = [join(ROOT, "README.md"), join(ROOT, "README-consumers.md")]
-    .filter(existsSync).map((f) => readFileSync(f, "utf8")).find((t) => t.includes(`\n${heading}\n`));
-  const section = file.slice(file.indexOf(`\n${heading}\n`));
-  return /```js\n([\s\S]*?)```/.exec(section)[1]
-    .replace(/^import \{([^}]*)\} from "nats-kv-wasm";$/m, "const {$1} = window.nats;")
-    .replaceAll("ws://127.0.0.1:8080", url);
-}
+let ctx, page, stack;
+before(async () => { ctx = await openModuleStack(); ({ page, stack } = ctx); });
+after(() => closeModuleStack(ctx));
 
 /** Runs `body` in the page; returns what it logged. */
 const run = (body) => page.evaluate(async (body) => {

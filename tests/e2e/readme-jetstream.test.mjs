@@ -3,23 +3,11 @@
 // then the server's state is checked (the ORDERS workflow: 10 created, 10 approved, all acknowledged).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, openModuleStack, closeModuleStack } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack, readmeBlock } from "./helpers.mjs";
 
 let ctx, page, stack;
 before(async () => { ctx = await openModuleStack(); ({ page, stack } = ctx); });
 after(() => closeModuleStack(ctx));
-
-/** The first ```js block of the README section `heading`, runnable as an async function body. */
-function readmeBlock(heading, url) {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-  const code = /```js\n([\s\S]*?)```/.exec(section)[1];
-  return code
-    .replace(/^import \{([^}]*)\} from "nats-kv-wasm";$/m, "const {$1} = window.nats;")
-    .replaceAll("ws://127.0.0.1:8080", url);
-}
 
 test("README JetStream: the ORDERS example runs as written (order-review acknowledges all 10)", async () => {
   const body = readmeBlock("## JetStream", stack.server.wsUrl);
