@@ -15,6 +15,8 @@ export function esbuild(entry, out) {
   execFileSync(join(ROOT, "node_modules/.bin/esbuild"), [
     entry, "--bundle", "--format=esm", "--minify", `--outfile=${out}`, "--log-level=warning",
     "--external:*.wasm", "--platform=browser",
+    // @nats-io/obj imports node:crypto for its optional native hash backend; browsers never load it.
+    "--external:node:crypto",
   ], { stdio: "inherit", cwd: ROOT });
 }
 

@@ -2,3 +2,4 @@
 export { wsconnect } from "@nats-io/nats-core";
 export { Kvm } from "@nats-io/kv";
 export { jetstream, jetstreamManager } from "@nats-io/jetstream";
+export { Objm } from "@nats-io/obj";

@@ -36,6 +36,7 @@ const ourAdapter = (mod, name) => ({
     kvm: (nc) => new mod.Kvm(nc),
     jsm: (nc) => mod.jetstreamManager(nc),
     js: (nc) => mod.jetstream(nc),
+    objm: (nc) => new mod.Objm(nc),
     /** Resolves when the watcher has delivered `n` entries; returns ms from start. */
     async watchUntil(kv, n, opts = {}) {
       let got = 0;
@@ -63,6 +64,7 @@ const adapters = {
     kvm: (nc) => new theirs.Kvm(nc),
     jsm: (nc) => theirs.jetstreamManager(nc),
     js: (nc) => theirs.jetstream(nc),
+    objm: (nc) => new theirs.Objm(nc),
     async watchUntil(kv, n, opts = {}) {
       const t0 = now();
       const iter = await kv.watch(opts);
@@ -371,16 +373,10 @@ async function p11JsPublish(c, inFlight) {
 /** P12: a pull consumer over `n` stored 128 B messages, each acknowledged: `consume()` or `fetch()`
  * batches of 100. The stream is filled (untimed) by our client before each round. */
 async function p12Pull(c, mode, n = 20000) {
-  const setup = await ours.connect({ servers: url });
-  const sjsm = await ours.jetstreamManager(setup);
-  const sjs = ours.jetstream(setup);
-  const stream = fresh("P12");
-  await sjsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
-  await sjsm.consumers.add(stream, { durable_name: "c", ack_policy: "explicit" });
-  const data = new Uint8Array(128);
-  for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: 500 }, () => sjs.publish(`${stream}.a`, data)));
+  const s = await filledStream("P12", n);
   const nc = await c.connect();
-  const consumer = await c.js(nc).consumers.get(stream, "c");
+  await (await c.jsm(nc)).consumers.add(s.stream, { durable_name: "c", ack_policy: "explicit" });
+  const consumer = await c.js(nc).consumers.get(s.stream, "c");
   let got = 0;
   const t0 = now();
   if (mode === "consume") {
@@ -395,9 +391,51 @@ async function p12Pull(c, mode, n = 20000) {
   await nc.flush();
   const ms = now() - t0;
   await nc.close();
-  await sjsm.streams.delete(stream);
-  await setup.close();
+  await s.close();
   return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
+/** A stream of `n` stored 128 B messages, filled (untimed) by our client. */
+async function filledStream(prefix, n) {
+  const setup = await ours.connect({ servers: url });
+  const jsm = await ours.jetstreamManager(setup);
+  const js = ours.jetstream(setup);
+  const stream = fresh(prefix);
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
+  const data = new Uint8Array(128);
+  for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: 500 }, () => js.publish(`${stream}.a`, data)));
+  return { stream, close: async () => { await jsm.streams.delete(stream); await setup.close(); } };
+}
+
+/** P13: an ordered consumer replays `n` stored 128 B messages with consume(). */
+async function p13Ordered(c, n = 20000) {
+  const s = await filledStream("P13", n);
+  const nc = await c.connect();
+  const consumer = await c.js(nc).consumers.get(s.stream);
+  let got = 0;
+  const t0 = now();
+  const msgs = await consumer.consume();
+  for await (const _m of msgs) { if (++got === n) break; }
+  const ms = now() - t0;
+  await nc.close();
+  await s.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
+/** P14: Object Store putBlob then getBlob of `size` bytes; MB/s of the two together. */
+async function p14Object(c, size) {
+  const nc = await c.connect();
+  const objm = c.objm(nc);
+  const store = await objm.create(fresh("p14"), { storage: "memory" });
+  const data = new Uint8Array(size).map((_, i) => i * 7);
+  const t0 = now();
+  await store.putBlob({ name: "blob" }, data);
+  const back = await store.getBlob("blob");
+  const ms = now() - t0;
+  if (back.length !== size) throw new Error("P14: object read back with another size");
+  await store.destroy();
+  await nc.close();
+  return { value: (2 * size) / 1e6 / (ms / 1000), unit: "MB/s" };
 }
 
 async function p5Kv(c, op) {
@@ -603,6 +641,9 @@ window.bench = {
       case "P11 js publish x256": return p11JsPublish(c, 256);
       case "P12 consume 20k": return p12Pull(c, "consume");
       case "P12 fetch 20k": return p12Pull(c, "fetch");
+      case "P13 ordered 20k": return p13Ordered(c);
+      case "P14 object 1MiB": return p14Object(c, 1 << 20);
+      case "P14 object 8MiB": return p14Object(c, 8 << 20);
       default: throw new Error(`unknown case ${caseId}`);
     }
   },

@@ -51,7 +51,8 @@ const CASES = [
   "P0 rtt",
   "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
   "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
-  "P11 js publish seq", "P11 js publish x256", "P12 consume 20k", "P12 fetch 20k",
+  "P11 js publish seq", "P11 js publish x256", "P12 consume 20k", "P12 fetch 20k", "P13 ordered 20k",
+  "P14 object 1MiB", "P14 object 8MiB",
 ].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
 
 // The raw-WebSocket ceiling of a case (PERF.md P0), run in the same rounds as both clients so that all
