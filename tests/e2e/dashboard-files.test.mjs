@@ -3,13 +3,17 @@
 // through the form, upload a file with the file picker (its progress bar reaches 100 %) and another by drag and
 // drop, an object written by a second connection in the page appears live with its description and metadata,
 // download it and compare the bytes, a corrupted object's download shows OBJECT_DIGEST_MISMATCH, delete after a
-// confirmation, and the errors of the form (INVALID_BUCKET_NAME, BUCKET_EXISTS) and of an upload (a full store).
+// confirmation, and the errors of the form (INVALID_BUCKET_NAME, BUCKET_EXISTS) and of an upload (a full store);
+// and the `npm start` demo's `assets` store (scripts/demo.mjs), open in the Files view with nothing to type.
 // The tests run in order and share the page; screenshots go to test-results/dashboard-files-*.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, startStack, ARTIFACTS } from "./helpers.mjs";
+import { launchBrowser, startStack, ARTIFACTS, ROOT } from "./helpers.mjs";
+import { startNatsServer } from "../../scripts/lib/nats-server.mjs";
+import { serveStatic } from "../../scripts/lib/static-server.mjs";
+import { startDemo, DEMO_OPEN, ASSETS, ASSET_FILES } from "../../scripts/demo.mjs";
 
 let stack, browser, a;
 const pageErrors = [];
@@ -242,6 +246,29 @@ test("an upload the server refuses (the store is full) shows the error code; a s
   await storeItem(a, "tiny").waitFor({ state: "detached" });
   await a.locator("#no-store").waitFor();
   await p(() => pub.close());
+});
+
+test("the demo: its assets store is open in the Files view, and a file downloads as written", async () => {
+  const server = await startNatsServer();
+  const demo = await startDemo(server.natsUrl, { orderEvery: 500, configEvery: 1000, reviewEvery: 1000 });
+  const web = await serveStatic(ROOT, { extra: { "/config.json": { servers: [server.wsUrl], open: DEMO_OPEN } } });
+  try {
+    const d = await dashboard(web);
+    await connected(d);
+    await d.locator("#tab-files").click();
+    await d.locator(`.store-item[data-store="${ASSETS}"][aria-current="true"]`).waitFor();
+    await storeItem(d, ASSETS).locator(".count-objects", { hasText: `${ASSET_FILES.length} objects` }).waitFor();
+    for (const [meta] of ASSET_FILES) await objectRow(d, meta.name).locator(".object-desc", { hasText: meta.description }).waitFor();
+    await objectRow(d, "config/theme.json").locator('.meta-chip[data-key="owner"]', { hasText: "web" }).waitFor();
+    const [dl] = await Promise.all([d.waitForEvent("download"), objectRow(d, "config/theme.json").locator('[data-action="download"]').click()]);
+    assert.equal(readFileSync(await dl.path(), "utf8"), ASSET_FILES[1][1]);
+    await shot(d, "demo");
+    await d.close();
+  } finally {
+    await demo.stop();
+    await web.close();
+    await server.dispose();
+  }
 });
 
 test("no page errors", () => {
