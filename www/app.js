@@ -568,6 +568,10 @@ for (const type of ["dragenter", "dragover"]) {
   });
 }
 dropTarget.addEventListener("dragleave", (ev) => { if (!dropTarget.contains(ev.relatedTarget)) dropzone.classList.remove("over"); });
+// Elsewhere in the Files view (no store open) a dropped file is refused rather than opened by the browser.
+for (const type of ["dragover", "drop"]) {
+  document.addEventListener(type, (ev) => { if (app.view === "files" && [...(ev.dataTransfer?.types ?? [])].includes("Files")) ev.preventDefault(); });
+}
 dropTarget.addEventListener("drop", (ev) => {
   ev.preventDefault();
   dropzone.classList.remove("over");

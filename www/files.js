@@ -157,6 +157,9 @@ export class FilesView {
           this.ready = true;
           $("#objects-wrap").dataset.ready = "true";
           this.renderObjects();
+          const entry = this.stores.get(name);
+          if (entry) { entry.count = this.objects.size; this.renderStores(); }
+          this.refreshMeta();
         },
       });
       if (this.store !== store || this.closed) { w.stop(); return; }

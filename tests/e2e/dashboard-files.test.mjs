@@ -102,11 +102,18 @@ const REPORT = data(300 * 1024, 7);   // 3 chunks of 128 KiB (the last shorter)
 
 test("uploads a file with the picker: the progress bar reaches 100 % and the object is listed", async () => {
   await a.locator("#upload-description").fill("quarterly report");
+  // Every value the bar shows, as onProgress reports each acknowledged chunk.
+  await p(() => {
+    window.progressSeen = [];
+    new MutationObserver((ms) => { for (const m of ms) if (m.target.dataset.name === "report.bin") progressSeen.push(Number(m.target.dataset.done)); })
+      .observe(document.getElementById("uploads"), { subtree: true, attributes: true, attributeFilter: ["data-done"] });
+  });
   await a.locator("#file-input").setInputFiles({ name: "report.bin", mimeType: "application/octet-stream", buffer: REPORT });
   const up = a.locator('.upload[data-name="report.bin"]');
   await up.and(a.locator('[data-state="done"]')).waitFor();
   assert.equal(await up.getAttribute("data-percent"), "100");
   assert.equal(await up.getAttribute("data-done"), String(REPORT.length));
+  assert.deepEqual([...new Set(await p(() => progressSeen))], [128 * 1024, 256 * 1024, REPORT.length], "the bar moved chunk by chunk");
   assert.equal((await up.locator(".up-pct").textContent()).trim(), "100 %");
   assert.deepEqual(await up.locator("progress").evaluate((el) => [el.value, el.max]), [REPORT.length, REPORT.length]);
   await up.locator(".up-status", { hasText: "3 chunks" }).waitFor();
@@ -258,6 +265,7 @@ test("the demo: its assets store is open in the Files view, and a file downloads
     await d.locator("#tab-files").click();
     await d.locator(`.store-item[data-store="${ASSETS}"][aria-current="true"]`).waitFor();
     await storeItem(d, ASSETS).locator(".count-objects", { hasText: `${ASSET_FILES.length} objects` }).waitFor();
+    await d.locator("#store-meta .chip", { hasText: `objects${ASSET_FILES.length}` }).waitFor();
     for (const [meta] of ASSET_FILES) await objectRow(d, meta.name).locator(".object-desc", { hasText: meta.description }).waitFor();
     await objectRow(d, "config/theme.json").locator('.meta-chip[data-key="owner"]', { hasText: "web" }).waitFor();
     const [dl] = await Promise.all([d.waitForEvent("download"), objectRow(d, "config/theme.json").locator('[data-action="download"]').click()]);
