@@ -2,7 +2,8 @@
 // small writer changes every few seconds, and the classic `ORDERS` stream (subjects `ORDERS.*`) with an order
 // published to `ORDERS.created` about every second, reviewed by the durable pull consumer `order-review`
 // (batches of up to 10; it acks each order and publishes `ORDERS.approved`; every 7th order gets a second look:
-// a nak, so the dashboard's "redelivered" column moves too).
+// a nak, so the dashboard's "redelivered" column moves too), and an `assets` object store holding two small
+// files, so that the Files view has something to show.
 // It runs in Node with the official nats.js 3.4 (@nats-io/nats-core, /jetstream, /kv: devDependencies) over the
 // server's TCP port. Node 20 has no WebSocket, and nats-core 3 ships only its WebSocket transport; that
 // transport takes a socket factory, and the NATS protocol is the same bytes on both listeners, so a plain TCP
@@ -14,12 +15,21 @@ import { fileURLToPath } from "node:url";
 import { wsconnect, headers } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import { Objm } from "@nats-io/obj";
 
 export const STREAM = "ORDERS";
 export const CONSUMER = "order-review";
 export const BUCKET = "config";
+export const ASSETS = "assets";
+/** The demo's files: written once, kept if they exist. */
+export const ASSET_FILES = [
+  [{ name: "README.txt", description: "what this store is", headers: { "Content-Type": "text/plain" } },
+    "Files kept in a NATS object store: cut into chunks in the stream OBJ_assets, each with a SHA-256 digest.\n"],
+  [{ name: "config/theme.json", description: "the shop's colours", headers: { "Content-Type": "application/json" }, metadata: { owner: "web", version: "2" } },
+    `${JSON.stringify({ accent: "#3d8bfd", background: "#0b0f17", radius: 10 }, null, 2)}\n`],
+];
 /** What the dashboard opens on (its /config.json `open`) when it runs on the demo server. */
-export const DEMO_OPEN = { view: "streams", stream: STREAM, bucket: BUCKET };
+export const DEMO_OPEN = { view: "streams", stream: STREAM, bucket: BUCKET, store: "assets" };
 
 /** A TCP connection with the part of the WebSocket interface that nats-core's transport uses. */
 function tcpSocket(url) {
@@ -88,6 +98,18 @@ export async function startDemo(natsUrl, { orderEvery = 1000, configEvery = 3000
   const kv = await new Kvm(nc).create(BUCKET, { history: 10, description: "Demo: changed every few seconds by scripts/demo.mjs" });
   for (const [key, next] of CONFIG) if (!(await kv.get(key))) await kv.put(key, next());
 
+  // The object store: created (or opened as it is) and given its two files unless they are there.
+  try {
+    const objm = new Objm(nc);
+    const assets = await objm.create(ASSETS, { description: "Demo: files written by scripts/demo.mjs" });
+    for (const [meta, text] of ASSET_FILES) {
+      if (await assets.info(meta.name)) continue;
+      const h = headers();
+      for (const [k, v] of Object.entries(meta.headers)) h.set(k, v);
+      await assets.putBlob({ ...meta, headers: h }, new TextEncoder().encode(text));
+    }
+  } catch (e) { report("assets")(e); }
+
   let si;
   try {
     si = await jsm.streams.add({ name: STREAM, subjects: [`${STREAM}.*`], storage: "file", max_msgs: 10000, description: "Demo: orders published by scripts/demo.mjs" });
@@ -141,7 +163,7 @@ export async function startDemo(natsUrl, { orderEvery = 1000, configEvery = 3000
     }
   })().catch(report("reviewer"));
 
-  log(`demo: bucket ${BUCKET}, stream ${STREAM} with consumer ${CONSUMER} (orders every ${orderEvery} ms)`);
+  log(`demo: bucket ${BUCKET}, object store ${ASSETS}, stream ${STREAM} with consumer ${CONSUMER} (orders every ${orderEvery} ms)`);
   return {
     stats, nc,
     async stop() {

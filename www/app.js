@@ -1,10 +1,12 @@
 // The live configuration dashboard: connect (remembering the last server), pick or create a bucket,
 // and work on its keys (keys.js); or switch to the Streams view (streams.js): streams, their messages and
-// consumers. The connection indicator follows the client's status events.
-import { connect, Kvm, jetstreamManager } from "/js/index.js";
+// consumers; or to the Files view (files.js): object stores and their files. The connection indicator follows
+// the client's status events.
+import { connect, Kvm, Objm, jetstreamManager } from "/js/index.js";
 import { $, h, icon, toast, errText, duration, bytes } from "./ui.js";
 import { KeysTable, checkKey } from "./keys.js";
 import { StreamsView, checkName, showError } from "./streams.js";
+import { FilesView } from "./files.js";
 
 const LS = {
   server: "nats-kv-dashboard.server",
@@ -13,6 +15,7 @@ const LS = {
   bucket: (url) => `nats-kv-dashboard.bucket:${url}`,
   view: "nats-kv-dashboard.view",
   stream: (url) => `nats-kv-dashboard.stream:${url}`,
+  store: (url) => `nats-kv-dashboard.objstore:${url}`,
 };
 const store = {
   get(k) { try { return localStorage.getItem(k); } catch { return null; } },
@@ -21,7 +24,7 @@ const store = {
 
 const app = {
   nc: null, kvm: null, url: null, offStatus: null, buckets: [], bucket: null, kv: null, table: null, rttTimer: null, configServer: null,
-  jsm: null, streams: null, view: "kv",
+  jsm: null, streams: null, view: "kv", files: null,
   open: null,   // /config.json's `open`: { view, stream, bucket } shown when nothing is remembered (the npm start demo)
   asked: {},    // what the address asks for: ?view=streams&stream=ORDERS&bucket=config
 };
@@ -37,6 +40,7 @@ function setState(state, text = state) {
   $("#banner").hidden = !offline;
   $("#live").textContent = offline ? "offline" : "live";
   $("#streams-live").textContent = offline ? "offline" : "live";
+  $("#files-live").textContent = offline ? "offline" : "live";
   document.body.classList.toggle("offline", offline);
   if (state === "connected") app.streams?.poke();
 }
@@ -100,9 +104,13 @@ async function attach(nc, url, auth) {
     wanted: () => app.view === "streams" && document.visibilityState === "visible" && $("#state").dataset.state === "connected",
     onSelect: (name) => store.set(LS.stream(url), name),
   });
+  app.files = new FilesView(new Objm(nc), { onSelect: (name) => store.set(LS.store(url), name) });
   $("#views").hidden = false;
   const pick = (key, remembered) => app.asked[key] || remembered || app.open?.[key] || null;
-  showView(pick("view", store.get(LS.view)) === "streams" ? "streams" : "kv");
+  const view = pick("view", store.get(LS.view));
+  showView(view === "streams" || view === "files" ? view : "kv");
+  const objStore = pick("store", store.get(LS.store(url)));
+  if (objStore) app.files.select(objStore, { quiet: !app.asked.store });
   const stream = pick("stream", store.get(LS.stream(url)));
   const streamShown = stream ? app.streams.select(stream, { quiet: !app.asked.stream }) : null;
   await loadBuckets();
@@ -122,6 +130,7 @@ function onStatus(s) {
       loadBuckets().catch(() => {});
       refreshBucketMeta();
       app.streams?.poke();
+      if (app.view === "files") app.files?.refresh();
       toast("Reconnected — the table is live again", "ok");
       break;
     case "close":
@@ -139,6 +148,8 @@ async function disconnect() {
   closeBucket();
   app.streams?.close();
   app.streams = null;
+  app.files?.close();
+  app.files = null;
   app.jsm = null;
   clearInterval(app.rttTimer);
   app.offStatus?.();
@@ -374,7 +385,7 @@ $("#add-key-form").addEventListener("submit", async (ev) => {
 
 // ----------------------------------------------------------------------------------------- views
 
-/** Shows the Key/Value ("kv") or the Streams ("streams") view; the streams poll only while theirs is shown. */
+/** Shows the Key/Value ("kv"), Streams ("streams") or Files ("files") view; the streams poll only while theirs is shown. */
 function showView(view) {
   app.view = view;
   store.set(LS.view, view);
@@ -383,8 +394,11 @@ function showView(view) {
   $("#kv-main").hidden = view !== "kv";
   $("#streams-side").hidden = view !== "streams";
   $("#streams-main").hidden = view !== "streams";
-  $("#brand-sub").textContent = view === "kv" ? "live configuration" : "live streams";
+  $("#files-side").hidden = view !== "files";
+  $("#files-main").hidden = view !== "files";
+  $("#brand-sub").textContent = view === "kv" ? "live configuration" : view === "streams" ? "live streams" : "object stores";
   app.streams?.poke();
+  if (view === "files") app.files?.refresh();
 }
 for (const tab of document.querySelectorAll(".view-tab")) tab.addEventListener("click", () => showView(tab.dataset.view));
 // A hidden tab stops polling; it catches up at once when shown again.
@@ -501,8 +515,90 @@ $("#msg-seq-form").addEventListener("submit", (ev) => { ev.preventDefault(); $("
 $("#msg-subject-form").addEventListener("submit", (ev) => { ev.preventDefault(); app.streams?.browse("lastOnSubject"); });
 $("#msg-follow").addEventListener("change", (ev) => { if (ev.target.checked) app.streams?.browse($("#msg-subject").value.trim() ? "lastOnSubject" : "last"); });
 
-// Buckets made elsewhere show up when the tab comes back into focus.
-window.addEventListener("focus", () => { if (app.kvm && $("#state").dataset.state === "connected") loadBuckets(); });
+// ----------------------------------------------------------------------------------------- files
+
+$("#new-store-btn").addEventListener("click", () => {
+  const f = $("#store-form");
+  f.hidden = !f.hidden;
+  $("#store-form-error").hidden = true;
+  if (!f.hidden) $("#store-name-input").focus();
+});
+$("#store-cancel").addEventListener("click", () => { $("#store-form").hidden = true; $("#store-form").reset(); });
+$("#store-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!app.files) return;
+  const f = ev.currentTarget;
+  const data = new FormData(f);
+  const name = String(data.get("name")).trim();
+  const btn = $("#store-create");
+  btn.disabled = true;
+  $("#store-form-error").hidden = true;
+  try {
+    // The library checks the name (INVALID_BUCKET_NAME) and the server the rest (BUCKET_EXISTS for a taken
+    // name with another configuration): their errors show in the form as they are.
+    const { existed } = await app.files.createStore({
+      name,
+      description: String(data.get("description") || "").trim(),
+      storage: data.get("storage") === "memory" ? "memory" : "file",
+      maxBytes: Math.round(Number(data.get("maxBytes") || 0) * Number(data.get("maxBytesUnit"))),
+    });
+    f.hidden = true;
+    f.reset();
+    toast(existed ? `Store ${name} exists already with this configuration: opened it` : `Created store ${name}`, "ok");
+  } catch (e) {
+    showError($("#store-form-error"), e);
+  } finally { btn.disabled = false; }
+});
+
+$("#choose-files").addEventListener("click", () => $("#file-input").click());
+$("#file-input").addEventListener("change", (ev) => {
+  const files = [...ev.target.files];
+  ev.target.value = "";
+  if (files.length) app.files?.upload(files, $("#upload-description").value.trim());
+});
+// The whole store section takes drops (a file dropped beside the zone would make the browser open it).
+const dropzone = $("#dropzone");
+const dropTarget = $("#store-view");
+for (const type of ["dragenter", "dragover"]) {
+  dropTarget.addEventListener(type, (ev) => {
+    if (![...(ev.dataTransfer?.types ?? [])].includes("Files")) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = "copy";
+    dropzone.classList.add("over");
+  });
+}
+dropTarget.addEventListener("dragleave", (ev) => { if (!dropTarget.contains(ev.relatedTarget)) dropzone.classList.remove("over"); });
+// Elsewhere in the Files view (no store open) a dropped file is refused rather than opened by the browser.
+for (const type of ["dragover", "drop"]) {
+  document.addEventListener(type, (ev) => { if (app.view === "files" && [...(ev.dataTransfer?.types ?? [])].includes("Files")) ev.preventDefault(); });
+}
+dropTarget.addEventListener("drop", (ev) => {
+  ev.preventDefault();
+  dropzone.classList.remove("over");
+  const files = [...(ev.dataTransfer?.files ?? [])];
+  if (files.length) app.files?.upload(files, $("#upload-description").value.trim());
+});
+
+$("#delete-store-btn").addEventListener("click", () => {
+  const f = app.files;
+  if (!f?.store) return;
+  $("#delete-store-text").textContent = `Delete object store ${f.selected} and its ${f.objects.size} object${f.objects.size === 1 ? "" : "s"}? This cannot be undone.`;
+  $("#delete-store-confirm").hidden = false;
+  $("#delete-store-yes").focus();
+});
+$("#delete-store-cancel").addEventListener("click", () => { $("#delete-store-confirm").hidden = true; });
+$("#delete-store-yes").addEventListener("click", async (ev) => {
+  const btn = ev.currentTarget;
+  btn.disabled = true;
+  try { toast(`Deleted store ${await app.files.deleteStore()}`, "ok"); } catch (e) { toast(`Delete failed: ${errText(e)}`, "bad"); } finally { btn.disabled = false; }
+});
+
+// Buckets (and object stores) made elsewhere show up when the tab comes back into focus.
+window.addEventListener("focus", () => {
+  if (!app.kvm || $("#state").dataset.state !== "connected") return;
+  loadBuckets();
+  if (app.view === "files") app.files?.refresh();
+});
 
 $("#drawer-close").append(icon("close", 18));
 $("#drawer-close").addEventListener("click", () => app.table?.closeHistory());
@@ -517,7 +613,7 @@ async function start() {
     app.configServer = [cfg.servers].flat()[0] || null;
     app.open = cfg.open && typeof cfg.open === "object" ? cfg.open : null;
   } catch { app.configServer = null; }
-  app.asked = { view: params.get("view"), stream: params.get("stream"), bucket: params.get("bucket") };
+  app.asked = { view: params.get("view"), stream: params.get("stream"), bucket: params.get("bucket"), store: params.get("store") };
   const asked = params.get("server");
   const last = store.get(LS.server);
   const mode = store.get(LS.auth) || "none";
