@@ -14,6 +14,19 @@ before(async () => {
   await page.evaluate(async () => {
     window.njs = await import("/natsjs-obj.js");
     window.oi = {
+      /** A ReadableStream's chunks: a reader loop (WebKit's ReadableStream has no async iterator). */
+      async *chunks(stream) {
+        const reader = stream.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      },
       bytes(n, seed = 1) {
         const b = new Uint8Array(n);
         let x = seed >>> 0 || 1;
@@ -83,7 +96,7 @@ test("interop: we write, nats.js 3.4 reads (its digest check passes), infos agre
       const mine = await ours.putBlob({ name: `us-${n}`, description: "from us", headers: { "Content-Type": "application/octet-stream" } }, data);
       const got = await theirs.get(`us-${n}`);
       const chunks = [];
-      for await (const c of got.data) chunks.push(c);
+      for await (const c of oi.chunks(got.data)) chunks.push(c);
       const err = await got.error;
       const back = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
       let at = 0;

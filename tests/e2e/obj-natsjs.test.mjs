@@ -10,6 +10,19 @@ before(async () => {
   ({ stack, browser, page, url } = await openModuleStack());
   await page.evaluate(() => {
     window.ot = {
+      /** A ReadableStream's chunks: a reader loop (WebKit's ReadableStream has no async iterator). */
+      async *chunks(stream) {
+        const reader = stream.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      },
       /** Deterministic bytes. */
       bytes(n, seed = 1) {
         const b = new Uint8Array(n);
@@ -154,7 +167,7 @@ test("objectstore - get, data stream and error promise; missing → null", async
     await os.putBlob({ name: "x" }, data);
     const res = await os.get("x");
     const parts = [];
-    for await (const p of res.data) parts.push(p);
+    for await (const p of ot.chunks(res.data)) parts.push(p);
     const err = await res.error;
     const total = parts.reduce((n, p) => n + p.length, 0);
     const missing = await os.get("nope");
@@ -184,7 +197,7 @@ test("objectstore - corrupted chunk → OBJECT_DIGEST_MISMATCH, wrong bytes neve
     const res = await os.get("c");
     let streamErr = null;
     let received = 0;
-    try { for await (const p of res.data) received += p.length; } catch (e) { streamErr = e.code; }
+    try { for await (const p of ot.chunks(res.data)) received += p.length; } catch (e) { streamErr = e.code; }
     const err = await res.error;
     // Fewer chunks than the info says: also a mismatch.
     await jsm.streams.purge("OBJ_corrupt", { filter: subj });
@@ -474,7 +487,7 @@ test("objectstore - 64 MiB through a stream both ways; wasm memory grows far les
     const afterPut = mem();
     const res = await os.get("big");
     let n = 0, ok = true, k = 0, off = 0, expect = piece(0);
-    for await (const c of res.data) {
+    for await (const c of ot.chunks(res.data)) {
       for (let j = 0; j < c.length; j++) {
         if (c[j] !== expect[off]) ok = false;
         if (++off === PIECE) { off = 0; expect = piece(++k); }
