@@ -188,10 +188,8 @@ test("kv - allow direct", async () => {
       spy.seen.length = 0;
       await kv.get("k");
       await kv.get("k", { revision: 1 });
-      await spy.flush();
-      const kinds = spy.seen
-        .filter((m) => m.subject.startsWith(`$JS.API.DIRECT.GET.KV_${kv.bucket}`) || m.subject.startsWith(`$JS.API.STREAM.MSG.GET.KV_${kv.bucket}`))
-        .map((m) => m.subject.startsWith("$JS.API.DIRECT.GET.") ? "direct" : "msg");
+      const reads = await spy.until(2, (m) => m.subject.startsWith(`$JS.API.DIRECT.GET.KV_${kv.bucket}`) || m.subject.startsWith(`$JS.API.STREAM.MSG.GET.KV_${kv.bucket}`));
+      const kinds = reads.map((m) => m.subject.startsWith("$JS.API.DIRECT.GET.") ? "direct" : "msg");
       const si = await T.api(nc, `$JS.API.STREAM.INFO.KV_${kv.bucket}`);
       return { kinds, allowDirect: si.config.allow_direct };
     };
@@ -377,8 +375,7 @@ async function getNonExisting(direct) {
     const kv = await new nats.Kvm(nc).create(b, { allowDirect: direct });
     const spy = await T.apiSpy(url);
     const v = await kv.get("hello");
-    await spy.flush();
-    const subjects = spy.seen.map((m) => m.subject);
+    const subjects = (await spy.until(1)).map((m) => m.subject);
     await spy.close();
     await nc.close();
     return { v, subjects };
@@ -626,8 +623,7 @@ test("kv - watcher will name and filter", async () => {
     const iter = await kv.watch({ key: "a.>" });
     // The consumer exists once the initial values are in; only then has the server routed the request.
     await iter.initialized;
-    await spy.flush();
-    const first = spy.seen[0];
+    const [first] = await spy.until(1);
     iter.stop();
     await spy.close();
     await nc.close();

@@ -91,7 +91,13 @@ function installPageHelpers() {
     const seen = [];
     spy.subscribe("$JS.API.>", { callback: (err, m) => { if (m) seen.push({ subject: m.subject, body: m.string() }); } });
     await spy.flush();
-    return { seen, close: () => spy.close(), flush: () => spy.flush() };
+    // The server routes a request to its JetStream handler and to the spy in no set order: the reply
+    // (and a flush of the spy) can come before the spy's copy. `until` waits for the copies (5 s at most).
+    const until = async (n, match = () => true) => {
+      for (const end = Date.now() + 5000; seen.filter(match).length < n && Date.now() < end;) await spy.flush();
+      return seen.filter(match);
+    };
+    return { seen, until, close: () => spy.close(), flush: () => spy.flush() };
   };
   window.T = T;
 }
