@@ -304,7 +304,7 @@ export interface KV {
 }
 
 export declare class Kvm {
-  constructor(nc: NatsConnection, opts?: JetStreamOptions);
+  constructor(nc: NatsConnection | JetStreamClient, opts?: JetStreamOptions);
   /** Create, or bind if it exists with the same configuration (else BUCKET_EXISTS). */
   create(bucket: string, opts?: KvOptions): Promise<KV>;
   /** Bind to an existing bucket; BUCKET_NOT_FOUND if none. */

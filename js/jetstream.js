@@ -172,6 +172,13 @@ export class JetStreamClientImpl {
   getOptions() { return { ...this._opts }; }
 }
 
+/** `Kvm`/`Objm`'s first argument: a connection, or a JetStream client whose connection and options
+ * are used (API.md), the given `opts` laid over them. */
+export function connectionOf(ncOrJs, opts) {
+  if (ncOrJs instanceof JetStreamClientImpl) return { nc: ncOrJs._nc, opts: { ...ncOrJs._opts, ...(opts ?? {}) } };
+  return { nc: ncOrJs, opts };
+}
+
 /** The JetStream client of a connection (synchronous, as nats.js). */
 export function jetstream(nc, opts = {}) {
   return new JetStreamClientImpl(nc, context(nc, opts, "jetstream"), { ...(opts ?? {}) });

@@ -5,6 +5,7 @@ import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { panicked, onPanicEnd, settled } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
+import { connectionOf } from "./jetstream.js";
 
 // A `for await` watcher that falls behind: once this many entries wait, the watcher stops answering
 // the server's flow control (the server then stops sending after its window); below the low mark it
@@ -234,10 +235,11 @@ class KVImpl {
 
 /** The Key/Value manager of a connection. */
 export class Kvm {
-  constructor(nc, opts) {
-    if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "Kvm needs a connection from connect()");
+  constructor(ncOrJs, opts) {
+    const { nc, opts: o } = connectionOf(ncOrJs, opts);
+    if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "Kvm needs a connection from connect() or a JetStream client");
     if (panicked()) throw panicked();
-    this._w = new WasmKvm(nc._w, opts);
+    this._w = new WasmKvm(nc._w, o);
   }
   async create(bucket, opts) { return new KVImpl(await settled((s) => this._w.create(bucket, opts, s))); }
   async open(bucket, opts) { return new KVImpl(await settled((s) => this._w.open(bucket, opts, s))); }

@@ -6,7 +6,7 @@ import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { settled, panicked, onPanicEnd } from "./guard.js";
-import { JetStreamClientImpl, lister } from "./jetstream.js";
+import { connectionOf, lister } from "./jetstream.js";
 
 const BAD = (m) => new NatsError("INVALID_ARGUMENT", m);
 function str(v, what) {
@@ -255,8 +255,7 @@ class ObjectStoreImpl {
 /** The Object Store manager: `new Objm(nc)` or `new Objm(jetstream(nc))`. */
 export class Objm {
   constructor(ncOrJs, opts) {
-    let nc = ncOrJs, o = opts;
-    if (ncOrJs instanceof JetStreamClientImpl) { nc = ncOrJs._nc; o = { ...ncOrJs._opts, ...(opts ?? {}) }; }
+    const { nc, opts: o } = connectionOf(ncOrJs, opts);
     if (!nc || !nc._w) throw BAD("Objm needs a connection from connect() or a JetStream client");
     const bad = badOptions(o, "JetStream options");
     if (bad) throw bad;

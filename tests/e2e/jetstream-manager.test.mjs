@@ -267,3 +267,25 @@ test("jsm - nanos, millis and the frozen enums work right after import", async (
   }));
   assert.deepEqual(r, { n: 1.5e9, m: 1, frozen: true, d: "by_start_sequence", ret: "workqueue" });
 });
+
+test("Kvm and Objm take a JetStreamClient in place of the connection, with its options", async () => {
+  const r = await page.evaluate(async () => {
+    const js = nats.jetstream(t.nc, { timeout: 2000 });
+    const kvm = new nats.Kvm(js);
+    const kv = await kvm.create(fresh("kvjs"));
+    await kv.put("k", "v");
+    const got = (await kv.get("k")).string();
+    await kv.destroy();
+    const objm = new nats.Objm(js);
+    const os = await objm.create(fresh("objjs"));
+    await os.putBlob({ name: "o" }, new Uint8Array([1, 2]));
+    const blob = [...(await os.getBlob("o"))];
+    await os.destroy();
+    // The client's options go along: a domain nobody serves reaches no JetStream.
+    const lost = await err(() => new nats.Kvm(nats.jetstream(t.nc, { domain: "nowhere", timeout: 500 })).open("x"));
+    return { got, blob, lost: lost.code };
+  });
+  assert.equal(r.got, "v");
+  assert.deepEqual(r.blob, [1, 2]);
+  assert.equal(r.lost, "JETSTREAM_NOT_ENABLED");
+});
