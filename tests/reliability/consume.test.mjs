@@ -88,7 +88,7 @@ for (const how of ["restart", "kill"]) {
       if (how === "kill") await server.kill(); else await server.stop();
       await server.start();
       const r = await page.evaluate(() => C.finish(60000));
-      recordResult(`consume: single server ${how}`, { faults: 1, ...r, statuses: undefined });
+      recordResult(`consume: single server ${how}`, { faults: 1, written: r.published, acknowledged: r.published, seen: r.processed, ...r, statuses: undefined });
       assertProcessed(r, how);
       assert.ok(r.statuses.includes("reconnect"), `reconnected (${r.statuses})`);
     } finally {
@@ -115,7 +115,7 @@ test("consume() with explicit acks on an R3 stream while its leader is killed: e
     await page.evaluate(() => C.publishInBackground(200));
     await cluster.nodes.find((n) => n.name === leader).kill();
     const r = await page.evaluate(() => C.finish(90000));
-    recordResult("consume: cluster R3 stream leader killed", { faults: 1, ...r, statuses: undefined });
+    recordResult("consume: cluster R3 stream leader killed", { faults: 1, written: r.published, acknowledged: r.published, seen: r.processed, ...r, statuses: undefined });
     assertProcessed(r, "R3 leader kill");
   } finally {
     await cluster.dispose();

@@ -67,7 +67,7 @@ for (const how of ["restart", "kill"]) {
       if (how === "kill") await server.kill(); else await server.stop();
       await server.start();
       const r = await page.evaluate(() => O.finish(60000));
-      recordResult(`ordered: single server ${how}`, { faults: 1, ...r, statuses: undefined });
+      recordResult(`ordered: single server ${how}`, { faults: 1, written: r.published, acknowledged: r.published, seen: r.delivered, duplicated: r.twice, ...r, statuses: undefined });
       assert.deepEqual(r.lostSamples, [], `${how}: stored messages never delivered`);
       assert.equal(r.twice, 0, `${how}: delivered twice`);
       assert.ok(r.inOrder, `${how}: out of order`);
