@@ -438,6 +438,53 @@ async function p14Object(c, size) {
   return { value: (2 * size) / 1e6 / (ms / 1000), unit: "MB/s" };
 }
 
+/**
+ * P14 64 MiB: put from a ReadableStream of generated 256 KiB pieces, get as a stream read piece by piece:
+ * nothing holds the object. MB/s of put + get; the JS heap held half-way through the put and through the
+ * get (after a forced GC: Chromium runs with --expose-gc here; performance.memory), the peak JS heap with
+ * garbage (sampled every 20 ms), and our wasm memory's growth over the case, all in MB.
+ */
+async function p14ObjectStream(c, size, who) {
+  const nc = await c.connect();
+  const store = await c.objm(nc).create(fresh("p14s"), { storage: "memory" });
+  const PIECE = 256 * 1024;
+  const piece = new Uint8Array(PIECE).map((_, i) => i * 7);
+  const wasm0 = who === "ours" ? await wasmMemory() : 0;
+  let peak = jsHeap(), held = 0;
+  const heldAt = {};
+  const sampler = setInterval(() => { peak = Math.max(peak, jsHeap()); }, 20);
+  const halfway = (k) => { if (typeof gc === "function") gc(); heldAt[k] = jsHeap(); held = Math.max(held, heldAt[k]); };
+  const t0 = now();
+  let sent = 0;
+  const src = new ReadableStream({
+    pull(ctl) {
+      if (sent === size / 2) halfway("put");
+      if (sent >= size) return ctl.close();
+      ctl.enqueue(piece.slice(0, Math.min(PIECE, size - sent)));
+      sent += PIECE;
+    },
+  }, { highWaterMark: 0 });
+  await store.put({ name: "big" }, src);
+  const r = await store.get("big");
+  const reader = r.data.getReader();
+  let got = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (got < size / 2 && got + value.length >= size / 2) halfway("get");
+    got += value.length;
+  }
+  if (r.error) { const e = await r.error; if (e) throw e; }
+  const ms = now() - t0;
+  clearInterval(sampler);
+  peak = Math.max(peak, jsHeap());
+  const wasmGrowMB = who === "ours" ? ((await wasmMemory()) - wasm0) / 1e6 : undefined;
+  if (got !== size) throw new Error(`P14: read back ${got} of ${size} bytes`);
+  await store.destroy();
+  await nc.close();
+  return { value: (2 * size) / 1e6 / (ms / 1000), unit: "MB/s", heldHeapMB: held / 1e6, heldAt, peakHeapMB: peak / 1e6, wasmGrowMB };
+}
+
 async function p5Kv(c, op) {
   const nc = await c.connect();
   const kv = await c.kvm(nc).create(fresh("p5"));
@@ -644,6 +691,7 @@ window.bench = {
       case "P13 ordered 20k": return p13Ordered(c);
       case "P14 object 1MiB": return p14Object(c, 1 << 20);
       case "P14 object 8MiB": return p14Object(c, 8 << 20);
+      case "P14 object 64MiB stream": return p14ObjectStream(c, 64 << 20, who);
       default: throw new Error(`unknown case ${caseId}`);
     }
   },

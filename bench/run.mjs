@@ -52,7 +52,7 @@ const CASES = [
   "P1 publish 16B", "P2 pubsub 16B", "P2 pubsub 128B", "P2 pubsub 1KiB", "P3 receive 16B",
   "P4 request seq", "P4 request x64", "P5 kv put", "P5 kv get", "P6 watch pipelined", "P7 replay 10k",
   "P11 js publish seq", "P11 js publish x256", "P12 consume 20k", "P12 fetch 20k", "P13 ordered 20k",
-  "P14 object 1MiB", "P14 object 8MiB",
+  "P14 object 1MiB", "P14 object 8MiB", "P14 object 64MiB stream",
 ].filter((c) => !ONLY || ONLY.split(",").some((o) => c.startsWith(o.trim())));
 
 // The raw-WebSocket ceiling of a case (PERF.md P0), run in the same rounds as both clients so that all
@@ -81,7 +81,7 @@ for (const id of CASES) {
       const caseId = who === "raw" ? ceiling : id;
       const res = await page.evaluate(({ caseId, who }) => window.bench.run(caseId, who), { caseId, who: who === "raw" ? "ours" : who });
       rounds[who].push(res);
-      if (who === "ours" && (id.startsWith("P2") || id.startsWith("P6"))) {
+      if (who === "ours" && /^P(2|6|12|14) /.test(id)) {
         memory.push({ case: id, round: r, ...(await page.evaluate(() => window.bench.memory())) });
       }
     }
@@ -89,6 +89,15 @@ for (const id of CASES) {
   const unit = rounds.ours[0].unit;
   const row = { case: id, unit, ours: median(rounds.ours.map((x) => x.value)) };
   if (rounds.ours[0].p99 !== undefined) row.oursP99 = median(rounds.ours.map((x) => x.p99));
+  // P14's streamed case: the JS heap each client holds half-way (after a GC) and at its peak (garbage
+  // included), and our wasm memory's growth (MB, the largest round).
+  if (rounds.ours[0].peakHeapMB !== undefined) {
+    row.oursHeldHeapMB = Math.max(...rounds.ours.map((x) => x.heldHeapMB));
+    row.theirsHeldHeapMB = Math.max(...rounds.theirs.map((x) => x.heldHeapMB));
+    row.oursPeakHeapMB = Math.max(...rounds.ours.map((x) => x.peakHeapMB));
+    row.oursWasmGrowMB = Math.max(...rounds.ours.map((x) => x.wasmGrowMB));
+    row.theirsPeakHeapMB = Math.max(...rounds.theirs.map((x) => x.peakHeapMB));
+  }
   if (rounds.ours[0].p50 !== undefined) { row.oursP50us = median(rounds.ours.map((x) => x.p50)); row.oursP99us = median(rounds.ours.map((x) => x.p99)); }
   if (!raw) {
     row.theirs = median(rounds.theirs.map((x) => x.value));
@@ -249,11 +258,12 @@ const B = BASE !== null; // the "before" columns
 console.log(`| case | unit | ours |${B ? " before | ours/before | before/nats.js |" : ""} nats.js | ours/nats.js | raw ceiling (ours / nats.js reach) |`);
 console.log(`|---|---|---:|${B ? "---:|---:|---:|" : ""}---:|---:|---:|`);
 for (const r of results) {
+  const mem = r.oursPeakHeapMB === undefined ? "" : ` (JS heap held half-way ${fmt(r.oursHeldHeapMB)} / ${fmt(r.theirsHeldHeapMB)} MB, peak with garbage ${fmt(r.oursPeakHeapMB)} / ${fmt(r.theirsPeakHeapMB)} MB; our wasm memory +${fmt(r.oursWasmGrowMB)} MB)`;
   const extra = r.oursP50us !== undefined ? ` (p50 ${fmt(r.oursP50us)} µs / ${fmt(r.theirsP50us)} µs)` : r.oursP99 !== undefined ? ` (p99 ${fmt(r.oursP99)} / ${r.theirsP99 === undefined ? "–" : fmt(r.theirsP99)})` : "";
   const ceil = r.ceiling === undefined ? "–" : `${fmt(r.ceiling)} (${pct(r.oursOfCeiling)} / ${pct(r.theirsOfCeiling)})`;
   const before = !B ? "" : r.before === undefined ? " – | – | – |"
     : ` ${fmt(r.before)}${r.beforeP50us !== undefined ? ` (p50 ${fmt(r.beforeP50us)} µs)` : ""} | ${(r.ours / r.before).toFixed(2)} | ${r.beforeRatio.toFixed(2)} |`;
-  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} |${before} ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra} | ${ceil} |`);
+  console.log(`| ${r.case} | ${r.unit} | ${fmt(r.ours)} |${before} ${fmt(r.theirs)} | ${r.ratio === undefined ? "–" : r.ratio.toFixed(2)}${extra}${mem} | ${ceil} |`);
 }
 if (memory.length) {
   const first = memory[0], last = memory[memory.length - 1];
