@@ -395,6 +395,50 @@ async function p12Pull(c, mode, n = 20000) {
   return { value: n / (ms / 1000), unit: "msg/s" };
 }
 
+/**
+ * P12 raw ceiling: a hand-written pull loop on a bare WebSocket over the same durable consumer — pulls
+ * of 500 (`CONSUMER.MSG.NEXT`), a new pull for what was received once half is in, and one `+ACK` per
+ * message, all the acks of one frame sent in one `send()`.
+ */
+async function p0PullLoop(n = 20000) {
+  const s = await filledStream("P0PULL", n);
+  const jsm = await ours.jetstreamManager(s.nc);
+  await jsm.consumers.add(s.stream, { durable_name: "c", ack_policy: "explicit" });
+  const BATCH = 500;
+  const inbox = `_INBOX.${fresh("pull")}`;
+  const pull = (k) => {
+    const body = `{"batch":${k},"expires":30000000000}`;
+    return `PUB $JS.API.CONSUMER.MSG.NEXT.${s.stream}.c ${inbox} ${body.length}\r\n${body}\r\n`;
+  };
+  let got = 0, outstanding = 0, acks = [], done = null;
+  const finished = new Promise((r) => { done = r; });
+  const ws = await rawNats((tokens) => {
+    // MSG <subj> <sid> [reply] <n> | HMSG <subj> <sid> [reply] <hdr> <total>: status messages have no reply.
+    const reply = tokens.length === (tokens[0] === "HMSG" ? 6 : 5) ? tokens[3] : "";
+    if (!reply.startsWith("$JS.ACK.")) return;
+    got++;
+    outstanding--;
+    acks.push(`PUB ${reply} 4\r\n+ACK\r\n`);
+  });
+  const onFrame = ws.onmessage;
+  ws.onmessage = (e) => {
+    onFrame(e);
+    if (!acks.length) return;
+    if (got < n && outstanding <= BATCH / 2) { acks.push(pull(BATCH - outstanding)); outstanding = BATCH; }
+    ws.send(te.encode(acks.join("")));
+    acks = [];
+    if (got >= n) done();
+  };
+  const t0 = now();
+  ws.send(te.encode(`SUB ${inbox} 1\r\n${pull(BATCH)}`));
+  outstanding = BATCH;
+  await finished;
+  const ms = now() - t0;
+  ws.close();
+  await s.close();
+  return { value: n / (ms / 1000), unit: "msg/s" };
+}
+
 /** A stream of `n` stored 128 B messages, filled (untimed) by our client. */
 async function filledStream(prefix, n) {
   const setup = await ours.connect({ servers: url });
@@ -404,7 +448,7 @@ async function filledStream(prefix, n) {
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: "memory" });
   const data = new Uint8Array(128);
   for (let i = 0; i < n; i += 500) await Promise.all(Array.from({ length: 500 }, () => js.publish(`${stream}.a`, data)));
-  return { stream, close: async () => { await jsm.streams.delete(stream); await setup.close(); } };
+  return { stream, nc: setup, close: async () => { await jsm.streams.delete(stream); await setup.close(); } };
 }
 
 /** P13: an ordered consumer replays `n` stored 128 B messages with consume(). */
@@ -686,6 +730,7 @@ window.bench = {
       case "P0 js publish": return p0JsPublish();
       case "P11 js publish seq": return p11JsPublish(c, 1);
       case "P11 js publish x256": return p11JsPublish(c, 256);
+      case "P0 pull 20k": return p0PullLoop();
       case "P12 consume 20k": return p12Pull(c, "consume");
       case "P12 fetch 20k": return p12Pull(c, "fetch");
       case "P13 ordered 20k": return p13Ordered(c);

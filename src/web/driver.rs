@@ -5,6 +5,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
 use super::spawn;
 
 use crate::client::{Connection, Event, Options};
@@ -33,7 +36,46 @@ pub struct Driver {
     seed: Option<[u8; 32]>,
     pumping: Cell<bool>,
     send_scheduled: Cell<bool>,
+    /// The task that ends the current burst (see [`Driver::schedule_send`]); `None` if the global
+    /// object has no `MessageChannel`.
+    burst_end: Option<BurstEnd>,
+    /// A frame went out in this task: later writes wait for `burst_end`.
+    in_burst: Cell<bool>,
     me: Weak<Driver>,
+}
+
+/// A `MessageChannel` whose message runs a callback as a task of its own (no timer clamping).
+struct BurstEnd {
+    port: web_sys::MessagePort,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl BurstEnd {
+    fn new(mut f: impl FnMut() + 'static) -> Option<BurstEnd> {
+        let channel = web_sys::MessageChannel::new().ok()?;
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if !super::panic::poisoned() {
+                f()
+            }
+        });
+        channel
+            .port1()
+            .set_onmessage(Some(callback.as_ref().unchecked_ref()));
+        Some(BurstEnd {
+            port: channel.port2(),
+            _callback: callback,
+        })
+    }
+
+    fn post(&self) {
+        let _ = self.port.post_message(&JsValue::UNDEFINED);
+    }
+}
+
+impl Drop for BurstEnd {
+    fn drop(&mut self) {
+        self.port.close();
+    }
 }
 
 impl Driver {
@@ -50,7 +92,15 @@ impl Driver {
                     d.pump();
                 }
             });
+            let weak = me.clone();
+            let burst_end = BurstEnd::new(move || {
+                if let Some(d) = weak.upgrade() {
+                    d.end_burst();
+                }
+            });
             Driver {
+                burst_end,
+                in_burst: Cell::new(false),
                 conn: RefCell::new(conn),
                 transport: RefCell::new(None),
                 timer: RefCell::new(Some(timer)),
@@ -187,9 +237,19 @@ impl Driver {
         }));
     }
 
+    /// Sends what is queued at the end of this turn (a microtask). The first frame of a task goes out
+    /// at once; what is written after it in the same task (an app acking each message of a batch in
+    /// its own microtask) waits for the end-of-burst task and goes out as one frame, not a frame per
+    /// write.
     fn schedule_send(&self) {
         if self.send_scheduled.replace(true) {
             return;
+        }
+        if let Some(end) = &self.burst_end {
+            if self.in_burst.replace(true) {
+                return;
+            }
+            end.post();
         }
         let weak = self.me.clone();
         spawn(Box::pin(async move {
@@ -198,6 +258,14 @@ impl Driver {
                 d.send_now();
             }
         }));
+    }
+
+    /// The burst's task: sends what waited for it; the next write starts a new burst.
+    fn end_burst(&self) {
+        self.in_burst.set(false);
+        if self.send_scheduled.replace(false) {
+            self.send_now();
+        }
     }
 
     /// Writes everything the connection has queued as one frame.
