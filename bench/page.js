@@ -398,12 +398,13 @@ async function p12Pull(c, mode, n = 20000) {
 /**
  * P12 raw ceiling: a hand-written pull loop on a bare WebSocket over the same durable consumer — pulls
  * of 500 (`CONSUMER.MSG.NEXT`), a new pull for what was received once half is in, and one `+ACK` per
- * message, all the acks of one frame sent in one `send()`.
+ * message, all the acks of one frame sent in one `send()`. `ack` false (P13's ceiling): a consumer with
+ * ack policy none, nothing acked.
  */
-async function p0PullLoop(n = 20000) {
+async function p0PullLoop(n = 20000, ack = true) {
   const s = await filledStream("P0PULL", n);
   const jsm = await ours.jetstreamManager(s.nc);
-  await jsm.consumers.add(s.stream, { durable_name: "c", ack_policy: "explicit" });
+  await jsm.consumers.add(s.stream, { durable_name: "c", ack_policy: ack ? "explicit" : "none" });
   const BATCH = 500;
   const inbox = `_INBOX.${fresh("pull")}`;
   const pull = (k) => {
@@ -418,14 +419,15 @@ async function p0PullLoop(n = 20000) {
     if (!reply.startsWith("$JS.ACK.")) return;
     got++;
     outstanding--;
-    acks.push(`PUB ${reply} 4\r\n+ACK\r\n`);
+    acks.push(ack ? `PUB ${reply} 4\r\n+ACK\r\n` : "");
   });
   const onFrame = ws.onmessage;
   ws.onmessage = (e) => {
     onFrame(e);
     if (!acks.length) return;
     if (got < n && outstanding <= BATCH / 2) { acks.push(pull(BATCH - outstanding)); outstanding = BATCH; }
-    ws.send(te.encode(acks.join("")));
+    const out = acks.join("");
+    if (out) ws.send(te.encode(out));
     acks = [];
     if (got >= n) done();
   };
@@ -731,6 +733,7 @@ window.bench = {
       case "P11 js publish seq": return p11JsPublish(c, 1);
       case "P11 js publish x256": return p11JsPublish(c, 256);
       case "P0 pull 20k": return p0PullLoop();
+      case "P0 pull noack 20k": return p0PullLoop(20000, false);
       case "P12 consume 20k": return p12Pull(c, "consume");
       case "P12 fetch 20k": return p12Pull(c, "fetch");
       case "P13 ordered 20k": return p13Ordered(c);
