@@ -694,6 +694,102 @@ async function p7RawReplay(n = 10000) {
   return { value: ms, unit: "ms", fc };
 }
 
+/**
+ * P14 raw ceiling: the same object moved by hand on a bare WebSocket — its 128 KiB chunks published to
+ * the store's chunk subject with a reply each, 16 in flight, then read back through an ordered push
+ * consumer with flow control (as the Object Store's get), counting bytes without copying them. MB/s
+ * of the two together, like the client cases.
+ */
+async function p0Object(size) {
+  const nc = await ours.connect({ servers: url });
+  const bucket = fresh("p0o");
+  const store = await new ours.Objm(nc).create(bucket, { storage: "memory" });
+  const CHUNK = 128 * 1024, WINDOW = 16;
+  const data = new Uint8Array(size).map((_, i) => i * 7);
+  const nuid = fresh("raw");
+  const chunkSubject = `$O.${bucket}.C.${nuid}`;
+  // A frame reader that skips payloads (no concatenation): `onLine(line)` per control line,
+  // `onPayload(bytes)` per payload slice; each MSG/HMSG line says how many payload bytes follow.
+  const td = new TextDecoder();
+  let skip = 0, line = "", replies = 0, received = 0, fc = 0, done = null, lastPending = -1, msgLine = null;
+  const finished = new Promise((r) => { done = r; });
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  let pongs = 0, waiter = null;
+  const onLine = (l) => {
+    if (l === "PONG") { pongs++; return; }
+    if (l === "PING") { ws.send(te.encode("PONG\r\n")); return; }
+    if (!l.startsWith("MSG ") && !l.startsWith("HMSG ")) return;
+    const t = l.split(" ");
+    skip = Number(t[t.length - 1]) + 2;
+    msgLine = t;
+  };
+  const onMessageEnd = (t, head) => {
+    const isH = t[0] === "HMSG";
+    const reply = t.length === (isH ? 6 : 5) ? t[3] : "";
+    if (t[1].startsWith("_R.")) { replies++; return; }
+    if (isH && head.startsWith("NATS/1.0 100")) { if (reply) { fc++; ws.send(te.encode(`PUB ${reply} 0\r\n\r\n`)); } return; }
+    if (!reply.startsWith("$JS.ACK.")) return;
+    received += Number(t[t.length - 1]);
+    lastPending = ackSeqPending(reply)[1];
+    if (lastPending === 0) done();
+  };
+  let head = "";
+  ws.onmessage = (e) => {
+    const b = new Uint8Array(e.data);
+    let i = 0;
+    while (i < b.length) {
+      if (skip > 0) {
+        const k = Math.min(skip, b.length - i);
+        if (msgLine[0] === "HMSG" && head.length < 16) head += td.decode(b.subarray(i, i + Math.min(k, 16)));
+        skip -= k; i += k;
+        if (skip === 0) { onMessageEnd(msgLine, head); head = ""; }
+        continue;
+      }
+      const nl = b.indexOf(10, i);
+      if (nl < 0) { line += td.decode(b.subarray(i)); break; }
+      line += td.decode(b.subarray(i, nl));
+      i = nl + 1;
+      onLine(line.replace(/\r$/, ""));
+      line = "";
+    }
+    if (waiter) waiter();
+  };
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  const wait = (cond) => new Promise((r) => { waiter = () => { if (cond()) { waiter = null; r(); } }; waiter(); });
+  ws.send(te.encode('CONNECT {"verbose":false,"pedantic":false,"protocol":1,"headers":true,"no_responders":true}\r\nSUB _R.* 2\r\nPING\r\n'));
+  await wait(() => pongs >= 1);
+  const chunks = Math.ceil(size / CHUNK);
+  const t0 = now();
+  for (let i = 0; i < chunks; i++) {
+    await wait(() => i - replies < WINDOW);
+    const piece = data.subarray(i * CHUNK, Math.min(size, (i + 1) * CHUNK));
+    const headLine = te.encode(`PUB ${chunkSubject} _R.${i} ${piece.length}\r\n`);
+    const frame = new Uint8Array(headLine.length + piece.length + 2);
+    frame.set(headLine); frame.set(piece, headLine.length); frame.set([13, 10], headLine.length + piece.length);
+    ws.send(frame);
+  }
+  await wait(() => replies === chunks);
+  const putMs = now() - t0;
+  const deliver = `_INBOX.${nuid}.d`;
+  const body = JSON.stringify({
+    stream_name: `OBJ_${bucket}`,
+    config: {
+      name: `oc_${nuid}`, deliver_subject: deliver, deliver_policy: "all", ack_policy: "none", max_deliver: 1,
+      filter_subject: chunkSubject, replay_policy: "instant", flow_control: true, idle_heartbeat: 5e9,
+      inactive_threshold: 3e11, headers_only: false, num_replicas: 1, mem_storage: true,
+    },
+  });
+  ws.send(te.encode(`SUB ${deliver} 1\r\nPUB $JS.API.CONSUMER.CREATE.OBJ_${bucket}.oc_${nuid}.${chunkSubject} _R.c ${te.encode(body).length}\r\n${body}\r\n`));
+  await finished;
+  const ms = now() - t0;
+  ws.close();
+  await store.destroy();
+  await nc.close();
+  if (received !== size) throw new Error(`P0 object: read back ${received} of ${size} bytes`);
+  return { value: (2 * size) / 1e6 / (ms / 1000), unit: "MB/s", fc, putMs, getMs: ms - putMs };
+}
+
 async function wasmMemory() {
   const exports = await initWasm();
   return exports.memory.buffer.byteLength;
@@ -733,6 +829,8 @@ window.bench = {
       case "P11 js publish seq": return p11JsPublish(c, 1);
       case "P11 js publish x256": return p11JsPublish(c, 256);
       case "P0 pull 20k": return p0PullLoop();
+      case "P0 object 1MiB": return p0Object(1 << 20);
+      case "P0 object 8MiB": return p0Object(8 << 20);
       case "P0 pull noack 20k": return p0PullLoop(20000, false);
       case "P12 consume 20k": return p12Pull(c, "consume");
       case "P12 fetch 20k": return p12Pull(c, "fetch");

@@ -62,7 +62,7 @@ const CEILING = {
   "P3 receive 16B": "P0 receive 16B", "P4 request seq": "P0 request seq",
   "P5 kv put": "P0 kv put", "P5 kv get": "P0 kv get", "P7 replay 10k": "P0 replay 10k",
   "P11 js publish seq": "P0 js publish", "P12 consume 20k": "P0 pull 20k", "P12 fetch 20k": "P0 pull 20k",
-  "P13 ordered 20k": "P0 pull noack 20k",
+  "P13 ordered 20k": "P0 pull noack 20k", "P14 object 1MiB": "P0 object 1MiB", "P14 object 8MiB": "P0 object 8MiB",
 };
 // Cases the build before the session layer cannot run (it has no JetStream client): no "before" column.
 const NO_BEFORE = /^P1[1-4] /;
