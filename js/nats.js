@@ -1,6 +1,7 @@
-// nats-kv-wasm: the ES module users import. A thin layer over the wasm exports: a class per public
-// type, callbacks adapted to `for await`, and the `NatsError` class.
-import initWasm, * as wasm from "../pkg/nats_kv_wasm.js";
+// The core of both package entries (js/index.js: everything; js/index-kv.js: core + Key/Value): the
+// connection, subscriptions and the loading of the entry's .wasm. A thin layer over the wasm exports: a
+// class per public type, callbacks adapted to `for await`, and the `NatsError` class.
+import { wasm, bindWasm } from "./wasm.js";
 import { NatsError, makeNatsError, badOptions } from "./errors.js";
 import { headers, flattenHeaders } from "./headers.js";
 import { PushQueue } from "./queue.js";
@@ -8,18 +9,17 @@ import { onPanic, panicked, onPanicEnd, guardExports, settled } from "./guard.js
 import { initBatch, unpack, EVENT } from "./batch.js";
 
 export { NatsError, headers };
-export { Kvm } from "./kv.js";
-export { Objm } from "./obj.js";
-export { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, ReplayPolicy, StoreCompression, nanos, millis } from "./jetstream.js";
 
 /** Which history a KV watcher starts from. */
 export const KvWatchInclude = Object.freeze({ LastValue: "", AllHistory: "history", UpdatesOnly: "updates" });
 
 let ready = null;
-/** Loads the wasm module (once); `connect()` calls it itself. */
-export function init(moduleOrPath) {
+/** Loads the entry's wasm module once: `initWasm` and `glue` are its wasm-bindgen glue's default export
+ * and namespace; the classes then reach its exports through js/wasm.js. */
+export function load(initWasm, glue, moduleOrPath) {
   if (!ready) {
     ready = initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(() => {
+      bindWasm(glue);
       wasm.setErrorFactory(makeNatsError);
       wasm.setPanicHandler(onPanic);
       initBatch(wasm.batchLayout());
@@ -162,9 +162,8 @@ class NatsConnectionImpl {
   }
 }
 
-/** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
-export async function connect(opts) {
-  await init();
+/** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`), once `load()` is done. */
+export async function open(opts) {
   const listeners = new Set();
   const onStatus = (type, data) => {
     for (const cb of [...listeners]) {
