@@ -25,6 +25,9 @@ if (!process.argv.includes("--no-build")) execFileSync("node", ["scripts/build.m
 esbuild("bench/natsjs-entry.mjs", join(BUILD, "natsjs.js"));
 esbuild("bench/natsjs-core-entry.mjs", join(BUILD, "natsjs-core.js"));
 esbuild("bench/ours-entry.mjs", join(BUILD, "ours.js"));
+// P9 per feature set: a core + Key/Value app (our KV entry, js/index-kv.js + pkg-kv/) against nats.js core + kv.
+esbuild("bench/natsjs-kv-entry.mjs", join(BUILD, "natsjs-kv.js"));
+esbuild("bench/ours-kv-entry.mjs", join(BUILD, "ours-kv.js"));
 if (BASE) {
   writeFileSync(join(BUILD, "before-entry.mjs"), `export { connect, Kvm } from ${JSON.stringify(join(BASE, "js/index.js"))};\n`);
   esbuild(join(BUILD, "before-entry.mjs"), join(BUILD, "before.js"));
@@ -38,14 +41,20 @@ const size = {
   oursJs: gz(join(BUILD, "ours.js")),
   theirs: gz(join(BUILD, "natsjs.js")),
   theirsCore: gz(join(BUILD, "natsjs-core.js")),
+  kvWasm: gz("pkg-kv/nats_kv_wasm_bg.wasm"),
+  kvJs: gz(join(BUILD, "ours-kv.js")),
+  theirsKv: gz(join(BUILD, "natsjs-kv.js")),
 };
+size.kv = size.kvWasm + size.kvJs;
 if (BASE) {
   size.beforeWasm = gz(join(BASE, "pkg/nats_kv_wasm_bg.wasm"));
   size.beforeJs = gz(join(BUILD, "before.js"));
   size.before = size.beforeWasm + size.beforeJs;
 }
 
-const { server, web, browser, page, close } = await openBenchPage({ baseline: BASE });
+// `--cases P9`: sizes only, no page.
+const P9_ONLY = ONLY !== "" && ONLY.split(",").every((o) => o.trim() === "P9");
+const { server, web, browser, page, close } = P9_ONLY ? { browser: { version: () => "–" }, close: async () => {} } : await openBenchPage({ baseline: BASE });
 
 const CASES = [
   "P0 rtt",
@@ -238,7 +247,9 @@ if (!ONLY || ONLY.includes("P8")) {
   console.log(`P8 cold start: ours ${fmt(row.ours)} ms | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`);
 }
 
-results.push({ case: "P9 size (gzip -9)", unit: "KB", ours: size.ours / 1024, theirs: size.theirs / 1024, ratio: size.ours / size.theirs, better: size.ours < size.theirs, detail: { oursWasmKB: size.oursWasm / 1024, oursJsKB: size.oursJs / 1024, natsjsCoreOnlyKB: size.theirsCore / 1024, ...(BASE ? { beforeWasmKB: size.beforeWasm / 1024, beforeJsKB: size.beforeJs / 1024 } : {}) },
+results.push({ case: "P9 size core+KV (gzip -9)", unit: "KB", ours: size.kv / 1024, theirs: size.theirsKv / 1024, ratio: size.kv / size.theirsKv, better: size.kv < size.theirsKv,
+  detail: { oursWasmKB: size.kvWasm / 1024, oursJsKB: size.kvJs / 1024 } });
+results.push({ case: "P9 size everything (gzip -9)", unit: "KB", ours: size.ours / 1024, theirs: size.theirs / 1024, ratio: size.ours / size.theirs, better: size.ours < size.theirs, detail: { oursWasmKB: size.oursWasm / 1024, oursJsKB: size.oursJs / 1024, natsjsCoreOnlyKB: size.theirsCore / 1024, ...(BASE ? { beforeWasmKB: size.beforeWasm / 1024, beforeJsKB: size.beforeJs / 1024 } : {}) },
   ...(BASE ? { before: size.before / 1024, beforeRatio: size.before / size.theirs } : {}) });
 
 function pct(x) { return `${Math.round(x * 100)} %`; }

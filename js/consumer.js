@@ -1,7 +1,7 @@
 // Pull consumers for the ES module: `Consumer` (`js.consumers.get(stream, name)`), `ConsumerMessages`
 // (what fetch() and consume() return) and the acks of `JsMsg`, over the wasm exports. Every rule —
 // options, statuses, the pull window, the final-ack rule — is in the session layer and below.
-import { getConsumer, getOrderedConsumer } from "../pkg/nats_kv_wasm.js";
+import { wasm } from "./wasm.js";
 import { NatsError } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { onPanicEnd, settled } from "./guard.js";
@@ -9,17 +9,17 @@ import { unpack, EVENT } from "./batch.js";
 
 /** `js.consumers.get(stream, name)` of connection `nc` with `JetStreamOptions` `opts`. */
 export function pullConsumer(nc, opts, stream, name) {
-  return settled((s) => getConsumer(nc._w, opts ?? {}, stream, name, false, s)).then((w) => new PullConsumerImpl(w));
+  return settled((s) => wasm.getConsumer(nc._w, opts ?? {}, stream, name, false, s)).then((w) => new PullConsumerImpl(w));
 }
 
 /** `js.consumers.get(stream, opts)`: a new ordered consumer (ADR-17), one call at a time. */
 export function orderedConsumer(nc, opts, stream, ordered) {
-  return settled((s) => getOrderedConsumer(nc._w, opts ?? {}, stream, ordered ?? {}, s)).then((w) => new PullConsumerImpl(w));
+  return settled((s) => wasm.getOrderedConsumer(nc._w, opts ?? {}, stream, ordered ?? {}, s)).then((w) => new PullConsumerImpl(w));
 }
 
 /** `js.consumers.getPushConsumer(stream, name)`: an existing push consumer. */
 export function pushConsumer(nc, opts, stream, name) {
-  return settled((s) => getConsumer(nc._w, opts ?? {}, stream, name, true, s)).then((w) => new PushConsumerImpl(w));
+  return settled((s) => wasm.getConsumer(nc._w, opts ?? {}, stream, name, true, s)).then((w) => new PushConsumerImpl(w));
 }
 
 /** A pull consumer (named or ordered). */

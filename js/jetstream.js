@@ -1,6 +1,7 @@
 // JetStream (API.md "JetStream"): the manager, the client's publish, listers and stored messages.
 // Configurations cross to wasm as JSON text; the session layer checks them before sending.
-import * as wasm from "../pkg/nats_kv_wasm.js";
+import { wasm } from "./wasm.js";
+import { JS_CLIENT } from "./kv.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl, flattenHeaders } from "./headers.js";
 import { settled, panicked } from "./guard.js";
@@ -154,6 +155,7 @@ export class JetStreamClientImpl {
       getPushConsumer: (stream, name) => pushConsumer(nc, opts, stream, name),
     };
   }
+  get [JS_CLIENT]() { return true; }
   get apiPrefix() { return this._w.apiPrefix(); }
   /** Publishes to a stream subject; resolves with the PubAck. Rejects, never throws. */
   publish(subject, payload, opts) {
@@ -172,12 +174,7 @@ export class JetStreamClientImpl {
   getOptions() { return { ...this._opts }; }
 }
 
-/** `Kvm`/`Objm`'s first argument: a connection, or a JetStream client whose connection and options
- * are used (API.md), the given `opts` laid over them. */
-export function connectionOf(ncOrJs, opts) {
-  if (ncOrJs instanceof JetStreamClientImpl) return { nc: ncOrJs._nc, opts: { ...ncOrJs._opts, ...(opts ?? {}) } };
-  return { nc: ncOrJs, opts };
-}
+export { connectionOf } from "./kv.js";
 
 /** The JetStream client of a connection (synchronous, as nats.js). */
 export function jetstream(nc, opts = {}) {

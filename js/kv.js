@@ -1,17 +1,27 @@
 // Key/Value for the ES module: `Kvm`, `KV`, watchers and views over the wasm exports (the protocol
 // work and every rule — modify()'s retries, which changes a view takes — are in the session layer).
-import { WasmKvm } from "../pkg/nats_kv_wasm.js";
+import { wasm } from "./wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { panicked, onPanicEnd, settled } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
-import { connectionOf } from "./jetstream.js";
 
 // A `for await` watcher that falls behind: once this many entries wait, the watcher stops answering
 // the server's flow control (the server then stops sending after its window); below the low mark it
 // answers again. Nothing is dropped, and memory stays bounded.
 const WATCH_HIGH_WATER = 4096;
 const WATCH_LOW_WATER = 1024;
+
+/** Marks a JetStream client (js/jetstream.js) for `connectionOf`, which the KV entry uses without the
+ * JetStream client's code. */
+export const JS_CLIENT = Symbol("JetStreamClient");
+
+/** `Kvm`/`Objm`'s first argument: a connection, or a JetStream client whose connection and options
+ * are used (API.md), the given `opts` laid over them. */
+export function connectionOf(ncOrJs, opts) {
+  if (ncOrJs?.[JS_CLIENT]) return { nc: ncOrJs._nc, opts: { ...ncOrJs._opts, ...(opts ?? {}) } };
+  return { nc: ncOrJs, opts };
+}
 
 /** A running watch: a callback, or an async iterator of entries. */
 class KvWatcherImpl {
@@ -239,7 +249,7 @@ export class Kvm {
     const { nc, opts: o } = connectionOf(ncOrJs, opts);
     if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "Kvm needs a connection from connect() or a JetStream client");
     if (panicked()) throw panicked();
-    this._w = new WasmKvm(nc._w, o);
+    this._w = new wasm.WasmKvm(nc._w, o);
   }
   async create(bucket, opts) { return new KVImpl(await settled((s) => this._w.create(bucket, opts, s))); }
   async open(bucket, opts) { return new KVImpl(await settled((s) => this._w.open(bucket, opts, s))); }

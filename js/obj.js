@@ -1,7 +1,7 @@
 // The Object Store for the ES module (API.md "Object Store"): `Objm`, stores, puts fed from a
 // ReadableStream/Blob/Uint8Array as fast as the chunk window allows, gets as a verified ReadableStream,
 // watchers. The rules (names, meta, chunking, SHA-256, verification) are in wasm; this adapts shapes.
-import * as wasm from "../pkg/nats_kv_wasm.js";
+import { wasm } from "./wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";

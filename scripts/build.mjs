@@ -1,5 +1,5 @@
-// Builds the npm package: wasm-pack (release, target web) into pkg/, then `wasm-opt -Oz` from npm
-// binaryen, and prints the shipped size (.wasm + JS, gzip -9).
+// Builds the npm package: per feature set (full into pkg/, core + Key/Value into pkg-kv/), wasm-pack
+// (release, target web), then `wasm-opt -Oz` from npm binaryen; prints the shipped size (.wasm + JS, gzip -9).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -11,20 +11,34 @@ process.chdir(ROOT);
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
 
 const profile = process.argv.includes("--dev") ? "--dev" : "--release";
-run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack"]);
-const wasm = "pkg/nats_kv_wasm_bg.wasm";
-// The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about
-// 1.5 KB of its gzip. The public types are js/index.d.ts (pkg/nats_kv_wasm.d.ts keeps its comments),
-// so the shipped glue drops its comment blocks and whole-line comments; no code changes.
-const glue = "pkg/nats_kv_wasm.js";
-const stripped = readFileSync(glue, "utf8")
-  .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, "")
-  .replace(/^[ \t]*\/\/.*\n/gm, "");
-writeFileSync(glue, stripped);
-if (profile === "--release") {
+
+// One build per feature set (Cargo.toml [features]): the full package into pkg/ (js/index.js) and core +
+// Key/Value into pkg-kv/ (js/index-kv.js). Each has its own cargo target dir, so neither rebuild
+// invalidates the other's cache.
+// `--only full|kv` builds one of them.
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
+const BUILDS = [
+  { name: "full", features: [], outDir: "pkg", targetDir: "target" },
+  { name: "kv", features: ["--no-default-features"], outDir: "pkg-kv", targetDir: "target/kv" },
+].filter((b) => only === null || b.name === only);
+if (BUILDS.length === 0) throw new Error(`--only: no feature set named ${only}`);
+
+/** wasm-pack (release, target web) with `features` (cargo flags) into `outDir`, then `wasm-opt -Oz`. */
+function buildWasm({ features, outDir, targetDir }) {
+  run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", outDir, "--no-pack", "--", ...features], { CARGO_TARGET_DIR: join(ROOT, targetDir) });
+  const wasm = `${outDir}/nats_kv_wasm_bg.wasm`;
+  // The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about
+  // 1.5 KB of its gzip. The public types are js/index.d.ts (pkg/nats_kv_wasm.d.ts keeps its comments),
+  // so the shipped glue drops its comment blocks and whole-line comments; no code changes.
+  const glue = `${outDir}/nats_kv_wasm.js`;
+  const stripped = readFileSync(glue, "utf8")
+    .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, "")
+    .replace(/^[ \t]*\/\/.*\n/gm, "");
+  writeFileSync(glue, stripped);
+  if (profile !== "--release") return;
   // Parts of core that this crate avoids on purpose (README "Size"): each came back once through one
   // innocent-looking line. The linked names are still in cargo's output before wasm-opt strips them.
-  const linked = readFileSync(join(ROOT, "target/wasm32-unknown-unknown/release/nats_kv_wasm.wasm"), "latin1");
+  const linked = readFileSync(join(ROOT, targetDir, "wasm32-unknown-unknown/release/nats_kv_wasm.wasm"), "latin1");
   for (const [mark, what, instead] of [
     ["float_to_decimal_common", "core's float printer (a `{}` of an f64)", "proto::num::f64_text"],
     ["dec2flt", "core's float parser (`str::parse::<f64>`)", "proto::num::parse_f64"],
@@ -41,24 +55,37 @@ if (profile === "--release") {
     wasm, "-o", wasm,
   ]);
 }
-const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
-const files = [wasm, "pkg/nats_kv_wasm.js", ...readdirSync("js").filter((f) => f.endsWith(".js")).map((f) => `js/${f}`)];
-let total = 0;
-for (const f of files) {
-  const g = gz(f);
-  total += g;
-  console.log(`${f}: ${statSync(f).size} B, ${g} B gzip`);
+
+for (const b of BUILDS) {
+  const t0 = Date.now();
+  buildWasm(b);
+  console.log(`build ${b.name} (${b.outDir}/): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
-console.log(`shipped (.wasm + JS, gzip -9): ${(total / 1024).toFixed(1)} KB`);
-// PERF.md P9 counts the JS minified (as an app's bundler would ship it): the same files through
-// esbuild --minify, measured only (the package ships them readable).
-try {
-  const { transformSync } = await import("esbuild");
-  let min = gz(wasm);
-  for (const f of files.slice(1)) {
-    min += gzipSync(transformSync(readFileSync(f, "utf8"), { minify: true, format: "esm" }).code, { level: 9 }).length;
+
+const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+const JS = readdirSync("js").filter((f) => f.endsWith(".js")).map((f) => `js/${f}`);
+// The JS each entry ships: js/index-kv.js's imports (no JetStream client, consumers or Object Store).
+const KV_JS = ["js/index-kv.js", "js/nats.js", "js/wasm.js", "js/kv.js", "js/errors.js", "js/headers.js", "js/queue.js", "js/guard.js", "js/batch.js"];
+const minify = await import("esbuild").then((m) => m.transformSync, () => null);
+for (const { name, outDir } of BUILDS) {
+  const wasm = `${outDir}/nats_kv_wasm_bg.wasm`;
+  const files = [wasm, `${outDir}/nats_kv_wasm.js`, ...(name === "kv" ? KV_JS : JS.filter((f) => f !== "js/index-kv.js"))];
+  let total = 0;
+  console.log(`${name}:`);
+  for (const f of files) {
+    const g = gz(f);
+    total += g;
+    console.log(`  ${f}: ${statSync(f).size} B, ${g} B gzip`);
   }
-  console.log(`shipped with the JS minified (P9): ${(min / 1024).toFixed(1)} KB`);
-} catch {
-  // esbuild is a devDependency; without it there is no P9 figure.
+  console.log(`${name}: shipped (.wasm + JS, gzip -9): ${(total / 1024).toFixed(1)} KB`);
+  // PERF.md P9 counts the JS minified (as an app's bundler would ship it): the same files through
+  // esbuild --minify, measured only (the package ships them readable). esbuild is a devDependency;
+  // without it there is no P9 figure.
+  if (minify) {
+    let min = gz(wasm);
+    for (const f of files.slice(1)) {
+      min += gzipSync(minify(readFileSync(f, "utf8"), { minify: true, format: "esm" }).code, { level: 9 }).length;
+    }
+    console.log(`${name}: shipped with the JS minified (P9): ${(min / 1024).toFixed(1)} KB`);
+  }
 }

@@ -1,4 +1,4 @@
-// A small static file server on 127.0.0.1 for www/, js/ and pkg/ (used by `npm start` and the e2e tests).
+// A small static file server on 127.0.0.1 for www/, js/, pkg/ and pkg-kv/ (used by `npm start` and the e2e tests).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, normalize, resolve } from "node:path";
@@ -10,7 +10,7 @@ const TYPES = {
 };
 
 /**
- * Serves `root`'s folders `www` (as /), `js` and `pkg`; `extra` maps exact paths to JSON-able values
+ * Serves `root`'s folders `www` (as /), `js`, `pkg` and `pkg-kv`; `extra` maps exact paths to JSON-able values
  * (e.g. /config.json), `pages` exact paths to HTML text, `files` exact paths to files elsewhere;
  * `headers` are added to every response. Resolves to { url, close() }.
  */
@@ -31,7 +31,7 @@ export function serveStatic(root, { port = 0, extra = {}, pages = {}, files = {}
     let file = files[path];
     if (!file) {
       let rel = path === "/" ? "/www/index.html" : path;
-      if (!/^\/(js|pkg|www|bench)\//.test(rel)) rel = "/www" + rel;
+      if (!/^\/(js|pkg|pkg-kv|www|bench)\//.test(rel)) rel = "/www" + rel;
       file = resolve(root, "." + normalize(rel));
       if (!file.startsWith(resolve(root) + "/")) { res.writeHead(403).end(); return; }
     }

@@ -26,3 +26,20 @@ test("tsc --noEmit rejects every deliberately wrong call", () => {
     assert.deepEqual([...rows].sort((a, b) => a - b), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23], r.stdout);
   } finally { rmSync(cfg, { force: true }); }
 });
+
+test("tsc: the KV entry (nats-kv-wasm/kv) does not export JetStream, consumers or the Object Store", () => {
+  const file = join(dir, "kv-wrong.ts");
+  const cfg = join(dir, "tsconfig.kv-wrong.json");
+  const names = ["jetstream", "jetstreamManager", "Objm", "AckPolicy", "DeliverPolicy", "StorageType", "nanos"];
+  writeFileSync(file, names.map((n) => `export { ${n} } from "nats-kv-wasm/kv";\n`).join("")
+    + `import { Kvm, connect } from "nats-kv-wasm/kv";\nexport const k = async () => new Kvm({} as unknown as import("nats-kv-wasm").JetStreamClient);\nexport { connect };\n`);
+  writeFileSync(cfg, JSON.stringify({ extends: "./tsconfig.json", files: ["kv-wrong.ts"] }));
+  try {
+    const r = spawnSync(tsc, ["-p", cfg], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    const rows = new Set((r.stdout + r.stderr).split("\n").filter((l) => /kv-wrong\.ts\(\d+,\d+\): error/.test(l))
+      .map((l) => Number(l.match(/kv-wrong\.ts\((\d+),/)[1])));
+    // one error per name, and `new Kvm(js)` (the KV entry's Kvm takes the connection)
+    assert.deepEqual([...rows].sort((a, b) => a - b), [...names.map((_, i) => i + 1), names.length + 2], r.stdout);
+  } finally { rmSync(file, { force: true }); rmSync(cfg, { force: true }); }
+});

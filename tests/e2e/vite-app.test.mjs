@@ -72,16 +72,18 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test("npm pack ships the wasm, the JS module and the .d.ts, and nothing else", () => {
+test("npm pack ships the wasm, the JS module and the .d.ts (full and KV entries), and nothing else", () => {
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ["package.json", "js/index.js", "js/kv.js", "js/errors.js", "js/index.d.ts", "pkg/nats_kv_wasm.js", "pkg/nats_kv_wasm_bg.wasm", "pkg/nats_kv_wasm.d.ts"]) {
+  for (const f of ["package.json", "js/index.js", "js/kv.js", "js/errors.js", "js/index.d.ts", "pkg/nats_kv_wasm.js", "pkg/nats_kv_wasm_bg.wasm", "pkg/nats_kv_wasm.d.ts", "js/index-kv.js", "js/index-kv.d.ts", "pkg-kv/nats_kv_wasm.js", "pkg-kv/nats_kv_wasm_bg.wasm"]) {
     assert.ok(files.includes(f), `${f} in the tarball: ${files.join(", ")}`);
   }
-  const stray = files.filter((f) => !/^(js\/|pkg\/|package\.json$|README\.md$|LICENSE)/.test(f));
-  assert.deepEqual(stray, [], "only js/, pkg/, package.json, README");
+  const stray = files.filter((f) => !/^(js\/|pkg(-kv)?\/|package\.json$|README\.md$|LICENSE)/.test(f));
+  assert.deepEqual(stray, [], "only js/, pkg/, pkg-kv/, package.json, README");
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   assert.equal(pkg.exports["."].default, "./js/index.js");
   assert.equal(pkg.exports["."].types, "./js/index.d.ts");
+  assert.equal(pkg.exports["./kv"].default, "./js/index-kv.js");
+  assert.equal(pkg.exports["./kv"].types, "./js/index-kv.d.ts");
   console.log(`# ${packed.filename}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} KB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KB unpacked`);
 });
 
