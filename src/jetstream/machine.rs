@@ -1,7 +1,8 @@
 //! The interface every consumer state machine offers to the session layer's consumer run: inputs
 //! (start, deliveries, create replies, time, connection changes, backpressure, stop) and the steps
-//! they produce. The ordered KV watcher and the pull consumer implement it; push consumers and
-//! Object Store reads are next.
+//! they produce. The KV watcher, the JetStream consumers (pull, ordered and push: one enum machine)
+//! and the Object Store reader implement it; the session layer's one consumer run drives each of them
+//! as a trait object.
 
 use super::ordered::Command;
 use crate::error::NatsError;

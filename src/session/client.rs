@@ -153,38 +153,30 @@ impl Client {
         &self.link
     }
 
-    /// Runs `f` on the connection (through the link), returning its result.
+    /// Runs `f` on the connection (through the link), returning its result (`None` if the link
+    /// did not run it). `f` is `FnMut` so that the link calls it directly, with no wrapper closure
+    /// per call site.
     fn with<R>(
         &self,
-        f: impl FnOnce(&mut crate::client::Connection, crate::time::Mono) -> R,
+        mut f: impl FnMut(&mut crate::client::Connection, crate::time::Mono) -> R,
     ) -> Option<R> {
-        let mut f = Some(f);
         let mut out = None;
-        self.link.with(&mut |c, now| {
-            if let Some(f) = f.take() {
-                out = Some(f(c, now));
-            }
-        });
+        self.link.with(&mut |c, now| out = Some(f(c, now)));
         out
     }
 
     /// Runs a fallible `f` on the connection.
     fn try_with<R>(
         &self,
-        f: impl FnOnce(&mut crate::client::Connection, crate::time::Mono) -> Result<R, NatsError>,
+        f: impl FnMut(&mut crate::client::Connection, crate::time::Mono) -> Result<R, NatsError>,
     ) -> Result<R, NatsError> {
         self.with(f).unwrap_or_else(|| Err(closed_error()))
     }
 
     /// Reads the connection.
-    fn read<R: Default>(&self, f: impl FnOnce(&crate::client::Connection) -> R) -> R {
-        let mut f = Some(f);
+    fn read<R: Default>(&self, mut f: impl FnMut(&crate::client::Connection) -> R) -> R {
         let mut out = R::default();
-        self.link.read(&mut |c| {
-            if let Some(f) = f.take() {
-                out = f(c);
-            }
-        });
+        self.link.read(&mut |c| out = f(c));
         out
     }
 

@@ -1,8 +1,15 @@
 //! [`ConsumerRun`]: drives any [`ConsumerMachine`] on a [`Client`] — executes its commands (subscribe,
 //! create and delete consumers, flow-control replies), feeds it deliveries, create replies, a timer
 //! and the connection's status, and hands its items to a sink, in order.
+//!
+//! One copy of the run serves every machine type (binary size: a generic run was one 8 KB raw copy
+//! per machine type). The run holds the machine as a `Box<dyn Drive>`; the per-type code is the
+//! `Drive` impl (each input of the machine, its consecutive items gathered into one type-erased
+//! batch) and the sink wrapper that unboxes a batch for the typed [`RunSink`].
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
 use std::rc::{Rc, Weak};
 
 use super::client::SubEvent;
@@ -11,6 +18,7 @@ use crate::client::Status;
 use crate::error::NatsError;
 use crate::jetstream::ordered::Command;
 use crate::jetstream::{ConsumerMachine, Step};
+use crate::proto::Msg;
 use crate::time::Mono;
 
 /// What a running consumer reports.
@@ -28,8 +36,96 @@ pub enum RunEvent<T> {
 /// Receives a run's events.
 pub type RunSink<T> = Box<dyn FnMut(RunEvent<T>)>;
 
-struct State<M> {
-    machine: M,
+/// Consecutive items of one step list, their type erased: a `Vec<M::Item>` (one box per batch,
+/// not per item), unboxed again by the typed sink that [`ConsumerRun::start`] wraps.
+type Batch = Box<dyn Any>;
+
+/// A [`RunEvent`] of the non-generic run: its items still one erased [`Batch`].
+enum Event {
+    Started,
+    Items(Batch),
+    Initialized,
+    Ended(Option<NatsError>),
+}
+
+/// The typed sink, wrapped by [`ConsumerRun::start`] to take [`Event`]s.
+type Sink = Box<dyn FnMut(Event)>;
+
+/// One input to a machine (the [`ConsumerMachine`] methods that produce steps, as data).
+enum Input<'a> {
+    Start,
+    CreateReply(u64, Result<Msg, NatsError>),
+    Messages(&'a str, Vec<Msg>),
+    Timeout,
+    Disconnect,
+    Reconnect,
+    Paused(bool),
+    HandedOut(u64),
+    Stop,
+}
+
+/// The object-safe face of a [`ConsumerMachine`] that the one non-generic run drives: its steps
+/// with consecutive items gathered into one [`Batch`]. The only per-machine code of a run.
+trait Drive {
+    fn input(&mut self, input: Input<'_>, now: Mono) -> Vec<Step<Batch>>;
+    fn poll_timeout(&self) -> Option<Mono>;
+    fn is_started(&self) -> bool;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<M: ConsumerMachine + 'static> Drive for M {
+    fn input(&mut self, input: Input<'_>, now: Mono) -> Vec<Step<Batch>> {
+        let steps = match input {
+            Input::Start => self.start(now),
+            Input::CreateReply(serial, result) => self.on_create_reply(serial, result, now),
+            Input::Messages(subject, msgs) => self.on_messages(subject, msgs, now),
+            Input::Timeout => self.handle_timeout(now),
+            Input::Disconnect => {
+                self.on_disconnect();
+                Vec::new()
+            }
+            Input::Reconnect => self.on_reconnect(now),
+            Input::Paused(paused) => self.set_paused(paused),
+            Input::HandedOut(count) => self.on_handed_out(count, now),
+            Input::Stop => self.stop(),
+        };
+        // Consecutive items go out together (one boundary crossing per frame, not per item).
+        let mut out = Vec::new();
+        let mut items: Vec<M::Item> = Vec::new();
+        for step in steps {
+            let step = match step {
+                Step::Item(i) => {
+                    items.push(i);
+                    continue;
+                }
+                Step::Command(c) => Step::Command(c),
+                Step::Initialized => Step::Initialized,
+                Step::Failed(e) => Step::Failed(e),
+                Step::Finished => Step::Finished,
+            };
+            if !items.is_empty() {
+                out.push(Step::Item(Box::new(std::mem::take(&mut items)) as Batch));
+            }
+            out.push(step);
+        }
+        if !items.is_empty() {
+            out.push(Step::Item(Box::new(items) as Batch));
+        }
+        out
+    }
+    fn poll_timeout(&self) -> Option<Mono> {
+        ConsumerMachine::poll_timeout(self)
+    }
+    fn is_started(&self) -> bool {
+        ConsumerMachine::is_started(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+struct State {
+    machine: Box<dyn Drive>,
     client: Client,
     timeout_ms: f64,
     /// Deliver subject → sid.
@@ -42,40 +138,100 @@ struct State<M> {
     pending_end: Option<Option<NatsError>>,
 }
 
-/// A running consumer (ends when [`stop`](Self::stop) is called, the machine fails, or the
-/// connection closes).
-pub struct ConsumerRun<M: ConsumerMachine> {
-    state: Rc<RefCell<State<M>>>,
-    sink: Rc<RefCell<RunSink<M::Item>>>,
+/// The run itself, one copy for every machine type.
+#[derive(Clone)]
+struct Run {
+    state: Rc<RefCell<State>>,
+    sink: Rc<RefCell<Sink>>,
 }
 
-impl<M: ConsumerMachine> Clone for ConsumerRun<M> {
-    fn clone(&self) -> Self {
-        ConsumerRun {
-            state: self.state.clone(),
-            sink: self.sink.clone(),
-        }
-    }
+struct WeakRun {
+    state: Weak<RefCell<State>>,
+    sink: Weak<RefCell<Sink>>,
 }
 
-struct WeakRun<M: ConsumerMachine> {
-    state: Weak<RefCell<State<M>>>,
-    sink: Weak<RefCell<RunSink<M::Item>>>,
-}
-
-impl<M: ConsumerMachine> WeakRun<M> {
-    fn upgrade(&self) -> Option<ConsumerRun<M>> {
-        Some(ConsumerRun {
+impl WeakRun {
+    fn upgrade(&self) -> Option<Run> {
+        Some(Run {
             state: self.state.upgrade()?,
             sink: self.sink.upgrade()?,
         })
     }
 }
 
+/// A running consumer (ends when [`stop`](Self::stop) is called, the machine fails, or the
+/// connection closes). Typed by its machine, but the run is one non-generic copy for every machine
+/// type: it holds the machine as a trait object, and only the item batching, the sink's unboxing
+/// and [`with_machine`](Self::with_machine) are per machine type.
+pub struct ConsumerRun<M> {
+    run: Run,
+    machine: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for ConsumerRun<M> {
+    fn clone(&self) -> Self {
+        ConsumerRun {
+            run: self.run.clone(),
+            machine: PhantomData,
+        }
+    }
+}
+
 impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
     /// Starts `machine` on `client`; `timeout_ms` bounds each consumer-create request.
-    pub fn start(client: &Client, machine: M, timeout_ms: f64, sink: RunSink<M::Item>) -> Self {
-        let run = ConsumerRun {
+    pub fn start(client: &Client, machine: M, timeout_ms: f64, mut sink: RunSink<M::Item>) -> Self {
+        let erased: Sink = Box::new(move |ev: Event| {
+            sink(match ev {
+                Event::Items(batch) => match batch.downcast::<Vec<M::Item>>() {
+                    Ok(items) => RunEvent::Items(*items),
+                    Err(_) => return,
+                },
+                Event::Started => RunEvent::Started,
+                Event::Initialized => RunEvent::Initialized,
+                Event::Ended(e) => RunEvent::Ended(e),
+            })
+        });
+        ConsumerRun {
+            run: Run::start(client, Box::new(machine), timeout_ms, erased),
+            machine: PhantomData,
+        }
+    }
+
+    /// Stops: unsubscribes, deletes the consumer, ends the events with `Ended(None)`.
+    pub fn stop(&self) {
+        self.run.stop();
+    }
+
+    /// Pauses delivery while the application catches up (see [`ConsumerMachine::set_paused`]).
+    pub fn set_paused(&self, paused: bool) {
+        self.run.input(Input::Paused(paused));
+    }
+
+    /// The application took its `count` oldest items out of its buffer (see
+    /// [`ConsumerMachine::on_handed_out`]).
+    pub fn handed_out(&self, count: u64) {
+        self.run.input(Input::HandedOut(count));
+    }
+
+    /// Whether the run ended (stopped, failed, finished, or its connection closed).
+    pub fn is_ended(&self) -> bool {
+        self.run.state.borrow().ended
+    }
+
+    /// Reads the machine.
+    pub fn with_machine<R>(&self, f: impl FnOnce(&M) -> R) -> R {
+        let st = self.run.state.borrow();
+        match st.machine.as_any().downcast_ref::<M>() {
+            Some(m) => f(m),
+            // `start` boxed an `M`: a `ConsumerRun<M>` holds nothing else.
+            None => unreachable!(),
+        }
+    }
+}
+
+impl Run {
+    fn start(client: &Client, machine: Box<dyn Drive>, timeout_ms: f64, sink: Sink) -> Run {
+        let run = Run {
             state: Rc::new(RefCell::new(State {
                 machine,
                 client: client.clone(),
@@ -95,7 +251,7 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
                 if let Some(a) = run.state.borrow_mut().alarm.as_mut() {
                     a.fired();
                 }
-                run.input(|m, now| m.handle_timeout(now));
+                run.input(Input::Timeout);
             }
         }));
         run.state.borrow_mut().alarm = Some(alarm);
@@ -103,47 +259,22 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         let listener = client.on_status(Rc::new(move |s: &Status| {
             let Some(run) = weak.upgrade() else { return };
             match s {
-                Status::Disconnect { .. } => run.input(|m, _| {
-                    m.on_disconnect();
-                    Vec::new()
-                }),
-                Status::Reconnect { .. } => run.input(|m, now| m.on_reconnect(now)),
+                Status::Disconnect { .. } => run.input(Input::Disconnect),
+                Status::Reconnect { .. } => run.input(Input::Reconnect),
                 _ => {}
             }
         }));
         run.state.borrow_mut().status_listener = Some(listener);
-        run.input(|m, now| m.start(now));
+        run.input(Input::Start);
         run
     }
 
-    /// Stops: unsubscribes, deletes the consumer, ends the events with `Ended(None)`.
-    pub fn stop(&self) {
-        self.input(|m, _| m.stop());
+    fn stop(&self) {
+        self.input(Input::Stop);
         self.end(None);
     }
 
-    /// Pauses delivery while the application catches up (see [`ConsumerMachine::set_paused`]).
-    pub fn set_paused(&self, paused: bool) {
-        self.input(|m, _| m.set_paused(paused));
-    }
-
-    /// The application took its `count` oldest items out of its buffer (see
-    /// [`ConsumerMachine::on_handed_out`]).
-    pub fn handed_out(&self, count: u64) {
-        self.input(|m, now| m.on_handed_out(count, now));
-    }
-
-    /// Whether the run ended (stopped, failed, finished, or its connection closed).
-    pub fn is_ended(&self) -> bool {
-        self.state.borrow().ended
-    }
-
-    /// Reads the machine.
-    pub fn with_machine<R>(&self, f: impl FnOnce(&M) -> R) -> R {
-        f(&self.state.borrow().machine)
-    }
-
-    fn downgrade(&self) -> WeakRun<M> {
+    fn downgrade(&self) -> WeakRun {
         WeakRun {
             state: Rc::downgrade(&self.state),
             sink: Rc::downgrade(&self.sink),
@@ -152,21 +283,20 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
 
     /// Runs one input on the machine, then acts on its steps (without holding the state borrow
     /// while callbacks run).
-    fn input(&self, f: impl FnOnce(&mut M, Mono) -> Vec<Step<M::Item>>) {
+    fn input(&self, input: Input<'_>) {
         let steps = {
             let mut st = self.state.borrow_mut();
             if st.ended {
                 return;
             }
             let now = st.client.link().now();
-            f(&mut st.machine, now)
+            st.machine.input(input, now)
         };
         self.act(steps);
     }
 
-    /// Acts on a machine's steps (one copy for every `input` call site).
-    #[inline(never)]
-    fn act(&self, steps: Vec<Step<M::Item>>) {
+    /// Acts on a machine's steps (one copy for every `input` call site and machine type).
+    fn act(&self, steps: Vec<Step<Batch>>) {
         let newly_started = {
             let mut st = self.state.borrow_mut();
             let now_started = !st.started && st.machine.is_started();
@@ -174,33 +304,18 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
             now_started
         };
         if newly_started {
-            self.emit(RunEvent::Started);
+            self.emit(Event::Started);
         }
-        // Consecutive items go out together (one boundary crossing per frame, not per item).
-        let mut items = Vec::new();
         for step in steps {
-            let step = match step {
-                Step::Item(i) => {
-                    items.push(i);
-                    continue;
-                }
-                other => other,
-            };
-            if !items.is_empty() {
-                self.emit(RunEvent::Items(std::mem::take(&mut items)));
-            }
             match step {
+                Step::Item(batch) => self.emit(Event::Items(batch)),
                 // A run that ended (a refused SUB) sends nothing more, e.g. no consumer create.
                 Step::Command(_) if self.state.borrow().ended => {}
                 Step::Command(c) => self.command(c),
-                Step::Initialized => self.emit(RunEvent::Initialized),
+                Step::Initialized => self.emit(Event::Initialized),
                 Step::Failed(e) => self.end(Some(e)),
                 Step::Finished => self.end(None),
-                Step::Item(_) => {}
             }
-        }
-        if !items.is_empty() {
-            self.emit(RunEvent::Items(items));
         }
         let mut st = self.state.borrow_mut();
         let deadline = st.machine.poll_timeout();
@@ -209,7 +324,7 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         }
     }
 
-    fn emit(&self, ev: RunEvent<M::Item>) {
+    fn emit(&self, ev: Event) {
         if self.state.borrow().ended {
             return;
         }
@@ -229,7 +344,7 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
     fn finish(&self, error: Option<NatsError>) {
         match self.sink.try_borrow_mut() {
             Ok(mut sink) => {
-                sink(RunEvent::Ended(error));
+                sink(Event::Ended(error));
                 *sink = Box::new(|_| {});
             }
             // Ended from inside the sink's own callback: `emit` finishes once that returns.
@@ -269,7 +384,7 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
         let handler = Box::new(move |ev: SubEvent| {
             let Some(run) = weak.upgrade() else { return };
             match ev {
-                SubEvent::Msgs(ms) => run.input(|m, now| m.on_messages(&subj, ms, now)),
+                SubEvent::Msgs(ms) => run.input(Input::Messages(&subj, ms)),
                 SubEvent::Closed(err) => {
                     let current = run.state.borrow().subs.iter().any(|(s, _)| *s == subj);
                     if current && (err.is_some() || client_closed(&run)) {
@@ -322,7 +437,7 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
                     Box::new(move |result| {
                         let reply = move || {
                             if let Some(run) = weak.upgrade() {
-                                run.input(|m, now| m.on_create_reply(serial, result, now));
+                                run.input(Input::CreateReply(serial, result));
                             }
                         };
                         if in_call.get() {
@@ -353,6 +468,6 @@ impl<M: ConsumerMachine + 'static> ConsumerRun<M> {
     }
 }
 
-fn client_closed<M: ConsumerMachine>(run: &ConsumerRun<M>) -> bool {
+fn client_closed(run: &Run) -> bool {
     run.state.borrow().client.is_closed()
 }
