@@ -1,26 +1,16 @@
 // Pull consumers for the ES module: `Consumer` (`js.consumers.get(stream, name)`), `ConsumerMessages`
 // (what fetch() and consume() return) and the acks of `JsMsg`, over the wasm exports. Every rule —
 // options, statuses, the pull window, the final-ack rule — is in the session layer and below.
-import { getConsumer, getOrderedConsumer } from "../pkg/nats_kv_wasm.js";
 import { NatsError } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { onPanicEnd, settled } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
 
-/** `js.consumers.get(stream, name)` of connection `nc` with `JetStreamOptions` `opts`. */
-export function pullConsumer(nc, opts, stream, name) {
-  return settled((s) => getConsumer(nc._w, opts ?? {}, stream, name, false, s)).then((w) => new PullConsumerImpl(w));
-}
+/** `js.consumers.get(stream, name | opts)`: the pull (named or ordered) consumer `p` settles with. */
+export function pullConsumer(p) { return p.then((w) => new PullConsumerImpl(w)); }
 
-/** `js.consumers.get(stream, opts)`: a new ordered consumer (ADR-17), one call at a time. */
-export function orderedConsumer(nc, opts, stream, ordered) {
-  return settled((s) => getOrderedConsumer(nc._w, opts ?? {}, stream, ordered ?? {}, s)).then((w) => new PullConsumerImpl(w));
-}
-
-/** `js.consumers.getPushConsumer(stream, name)`: an existing push consumer. */
-export function pushConsumer(nc, opts, stream, name) {
-  return settled((s) => getConsumer(nc._w, opts ?? {}, stream, name, true, s)).then((w) => new PushConsumerImpl(w));
-}
+/** `js.consumers.getPushConsumer(stream, name)`: the push consumer `p` settles with. */
+export function pushConsumer(p) { return p.then((w) => new PushConsumerImpl(w)); }
 
 /** A pull consumer (named or ordered). */
 export class PullConsumerImpl {

@@ -4,7 +4,7 @@ import * as wasm from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl, flattenHeaders } from "./headers.js";
 import { settled, panicked } from "./guard.js";
-import { pullConsumer, orderedConsumer, pushConsumer } from "./consumer.js";
+import { pullConsumer, pushConsumer } from "./consumer.js";
 
 const enumOf = (o) => Object.freeze(o);
 export const AckPolicy = enumOf({ None: "none", All: "all", Explicit: "explicit" });
@@ -20,14 +20,14 @@ export function nanos(millis) { return millis * 1e6; }
 export function millis(ns) { return Math.floor(ns / 1e6); }
 
 /** A config or options object as JSON text (`{}` when absent); else `INVALID_ARGUMENT`. */
-function json(v, what) {
+export function json(v, what) {
   if (v === undefined || v === null) return "{}";
   if (typeof v !== "object" || Array.isArray(v)) throw new NatsError("INVALID_ARGUMENT", `${what} must be an object`);
   try { return JSON.stringify(v); } catch (e) { throw new NatsError("INVALID_ARGUMENT", `${what} cannot be sent: ${e.message}`); }
 }
 
 /** A name or subject argument: a string, else `INVALID_ARGUMENT`. */
-function str(v, what) {
+export function str(v, what) {
   if (typeof v !== "string") throw new NatsError("INVALID_ARGUMENT", `${what} must be a string`);
   return v;
 }
@@ -68,14 +68,16 @@ class StoredMsgImpl {
 const SN = "stream name";
 const CN = "consumer name";
 
-// `WasmJsm.admin(op, a, b, text, settle)`: the manager's calls that answer with JSON.
-const ADMIN = Object.freeze({
+// `WasmJsm.admin(op, a, b, text, settle)`: the manager's calls that answer with JSON, and the
+// managers' (Kvm, Objm) and consumers' calls that take names.
+export const ADMIN = Object.freeze({
   streamAdd: 0, streamUpdate: 1, streamInfo: 2, streamDelete: 3, streamPurge: 4, streamList: 5, streamNames: 6,
   streamFind: 7, deleteMessage: 8, consumerAdd: 9, consumerAddOrUpdate: 10, consumerUpdate: 11, consumerInfo: 12,
-  consumerDelete: 13, consumerList: 14, accountInfo: 15,
+  consumerDelete: 13, consumerList: 14, accountInfo: 15, kvList: 16, objList: 17, objOpen: 18, objCreate: 19,
+  pullConsumer: 20, pushConsumer: 21,
 });
-/** One manager call; `args()` gives `a`, `b` (names or a subject) and `text` (JSON), or throws. */
-function admin(w, op, args = () => []) {
+/** One call of `ADMIN`; `args()` gives `a`, `b` (names or a subject) and `text` (JSON), or throws. */
+export function admin(w, op, args = () => []) {
   return settled((s) => {
     const [a = "", b = "", text = ""] = args();
     w.admin(op, a, b, text, s);
@@ -115,8 +117,9 @@ class ConsumerAPI {
   list(stream) { return lister(() => admin(this._w, ADMIN.consumerList, () => [str(stream, SN)])); }
 }
 
-function context(nc, opts, what) {
-  if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", `${what} needs a connection from connect()`);
+/** The wasm JetStream context of `nc` with `JetStreamOptions` `opts` (also of Kvm and Objm). */
+export function context(nc, opts, what, needs = "connect()") {
+  if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", `${what} needs a connection from ${needs}`);
   const bad = badOptions(opts, "JetStream options");
   if (bad) throw bad;
   if (panicked()) throw panicked();
@@ -144,14 +147,15 @@ export class JetStreamClientImpl {
     this._nc = nc;
     this._w = w;
     this._opts = opts;
+    const named = (op, stream, name) => admin(w, op, () => [str(stream, "stream"), str(name, CN)]);
     this.consumers = {
       /** An existing pull consumer by name (`WRONG_CONSUMER_KIND` for a push one), else a new
        * ordered consumer with `OrderedConsumerOptions`. */
       get: (stream, nameOrOpts) => typeof nameOrOpts === "string"
-        ? pullConsumer(nc, opts, stream, nameOrOpts)
-        : orderedConsumer(nc, opts, stream, nameOrOpts),
+        ? pullConsumer(named(ADMIN.pullConsumer, stream, nameOrOpts))
+        : pullConsumer(settled((s) => w.ordered(stream, nameOrOpts ?? {}, s))),
       /** An existing push consumer (`WRONG_CONSUMER_KIND` for a pull one). */
-      getPushConsumer: (stream, name) => pushConsumer(nc, opts, stream, name),
+      getPushConsumer: (stream, name) => pushConsumer(named(ADMIN.pushConsumer, stream, name)),
     };
   }
   get apiPrefix() { return this._w.apiPrefix(); }

@@ -1,11 +1,10 @@
 // Key/Value for the ES module: `Kvm`, `KV`, watchers and views over the wasm exports (the protocol
 // work and every rule — modify()'s retries, which changes a view takes — are in the session layer).
-import { WasmKvm } from "../pkg/nats_kv_wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
-import { panicked, onPanicEnd, settled } from "./guard.js";
+import { onPanicEnd, settled } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
-import { connectionOf } from "./jetstream.js";
+import { connectionOf, context, admin, ADMIN } from "./jetstream.js";
 
 // A `for await` watcher that falls behind: once this many entries wait, the watcher stops answering
 // the server's flow control (the server then stops sending after its window); below the low mark it
@@ -237,11 +236,9 @@ class KVImpl {
 export class Kvm {
   constructor(ncOrJs, opts) {
     const { nc, opts: o } = connectionOf(ncOrJs, opts);
-    if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "Kvm needs a connection from connect() or a JetStream client");
-    if (panicked()) throw panicked();
-    this._w = new WasmKvm(nc._w, o);
+    this._w = context(nc, o, "Kvm", "connect() or a JetStream client");
   }
-  async create(bucket, opts) { return new KVImpl(await settled((s) => this._w.create(bucket, opts, s))); }
-  async open(bucket, opts) { return new KVImpl(await settled((s) => this._w.open(bucket, opts, s))); }
-  list() { return settled((s) => this._w.list(s)); }
+  async create(bucket, opts) { return new KVImpl(await settled((s) => this._w.kvm(0, bucket, opts, s))); }
+  async open(bucket, opts) { return new KVImpl(await settled((s) => this._w.kvm(1, bucket, opts, s))); }
+  list() { return admin(this._w, ADMIN.kvList); }
 }

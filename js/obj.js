@@ -1,23 +1,13 @@
 // The Object Store for the ES module (API.md "Object Store"): `Objm`, stores, puts fed from a
 // ReadableStream/Blob/Uint8Array as fast as the chunk window allows, gets as a verified ReadableStream,
 // watchers. The rules (names, meta, chunking, SHA-256, verification) are in wasm; this adapts shapes.
-import * as wasm from "../pkg/nats_kv_wasm.js";
-import { NatsError, badOptions } from "./errors.js";
+import { NatsError } from "./errors.js";
 import { MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { settled, panicked, onPanicEnd } from "./guard.js";
-import { connectionOf, lister } from "./jetstream.js";
+import { connectionOf, lister, context, admin, ADMIN, str, json } from "./jetstream.js";
 
 const BAD = (m) => new NatsError("INVALID_ARGUMENT", m);
-function str(v, what) {
-  if (typeof v !== "string") throw BAD(`${what} must be a string`);
-  return v;
-}
-function json(v, what) {
-  if (v === undefined || v === null) return "{}";
-  if (typeof v !== "object" || Array.isArray(v)) throw BAD(`${what} must be an object`);
-  try { return JSON.stringify(v); } catch (e) { throw BAD(`${what} cannot be sent: ${e.message}`); }
-}
 
 /** `MsgHdrs | Record<string, string | string[]>` → `{name: [values]}` (checked in wasm). */
 function headerRecord(h) {
@@ -256,17 +246,13 @@ class ObjectStoreImpl {
 export class Objm {
   constructor(ncOrJs, opts) {
     const { nc, opts: o } = connectionOf(ncOrJs, opts);
-    if (!nc || !nc._w) throw BAD("Objm needs a connection from connect() or a JetStream client");
-    const bad = badOptions(o, "JetStream options");
-    if (bad) throw bad;
-    if (panicked()) throw panicked();
-    this._w = new wasm.WasmObjm(nc._w, o ?? {});
+    this._w = context(nc, o, "Objm", "connect() or a JetStream client");
   }
   async create(bucket, opts) {
-    return new ObjectStoreImpl(await settled((s) => this._w.create(str(bucket, "bucket"), json(opts, "object store options"), s)));
+    return new ObjectStoreImpl(await admin(this._w, ADMIN.objCreate, () => [str(bucket, "bucket"), "", json(opts, "object store options")]));
   }
   async open(bucket, check = true) {
-    return new ObjectStoreImpl(await settled((s) => this._w.open(str(bucket, "bucket"), check !== false, s)));
+    return new ObjectStoreImpl(await admin(this._w, ADMIN.objOpen, () => [str(bucket, "bucket"), check !== false ? "" : "-"]));
   }
-  list() { return lister(() => settled((s) => this._w.list(s))); }
+  list() { return lister(() => admin(this._w, ADMIN.objList)); }
 }

@@ -6,21 +6,16 @@
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use super::connection::WasmConnection;
-use super::convert::{
-    member, opt_bool, opt_number, opt_string, options_object, string, string_or_array,
-};
+use super::convert::{member, opt_bool, opt_number, opt_string, options_object, string_or_array};
 use super::deliver::Deliver;
-use super::kv_options::js_options;
 use super::promise::{done, Settle, ToJs};
 use crate::error::NatsError;
 use crate::jetstream::ack::{AckKind, AckState, JsMsg};
-use crate::jetstream::api::JsApi;
 use crate::jetstream::consumer::OrderedArgs;
 use crate::jetstream::pull::{PullArgs, PullItem};
 use crate::session::batch::{event, Batch, Kind};
 use crate::session::pull::{ack, ack_ack, Consumer, PullRun};
-use crate::session::{JetStream, RunEvent, RunSink};
+use crate::session::{RunEvent, RunSink};
 
 impl ToJs for Consumer {
     fn settle(self, s: Settle) {
@@ -38,64 +33,22 @@ impl ToJs for Option<JsMsg> {
     }
 }
 
-/// The JetStream context of `conn` with `JetStreamOptions` `opts`.
-fn context(conn: &WasmConnection, opts: &JsValue) -> Result<JetStream, JsValue> {
-    let o = js_options(opts)?;
-    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-    Ok(JetStream::new(
-        conn.client().clone(),
-        api,
-        o.timeout,
-        o.watcher_prefix,
-    ))
-}
-
-/// `js.consumers.get(stream, name)` (`push`: `getPushConsumer(stream, name)`) on `conn` with
-/// `JetStreamOptions`: settles with a `WasmConsumer`.
-#[wasm_bindgen(js_name = getConsumer)]
-pub fn get_consumer(
-    conn: &WasmConnection,
-    opts: JsValue,
-    stream: JsValue,
-    name: JsValue,
-    push: bool,
-    settle: Function,
-) -> Result<(), JsValue> {
-    let js = context(conn, &opts)?;
-    let stream = string(&stream, "stream")?;
-    let name = string(&name, "consumer name")?;
-    js.named_consumer(stream, name, push, done(settle));
-    Ok(())
-}
-
-/// `js.consumers.get(stream, opts)` on `conn` with `JetStreamOptions`: creates an ordered consumer
-/// (`OrderedConsumerOptions` `ordered`), settles with a `WasmConsumer`.
-#[wasm_bindgen(js_name = getOrderedConsumer)]
-pub fn get_ordered_consumer(
-    conn: &WasmConnection,
-    opts: JsValue,
-    stream: JsValue,
-    ordered: JsValue,
-    settle: Function,
-) -> Result<(), JsValue> {
-    let js = context(conn, &opts)?;
-    let stream = string(&stream, "stream")?;
-    options_object(&ordered, "ordered consumer options")?;
-    let filters = member(&ordered, "filter_subjects")
+/// `OrderedConsumerOptions` of `js.consumers.get(stream, opts)`.
+pub fn ordered_args(ordered: &JsValue) -> Result<OrderedArgs, NatsError> {
+    options_object(ordered, "ordered consumer options")?;
+    let filters = member(ordered, "filter_subjects")
         .map(|v| string_or_array(&v, "filter_subjects"))
         .transpose()?;
-    let args = OrderedArgs {
-        name_prefix: opt_string(&ordered, "name_prefix")?,
+    Ok(OrderedArgs {
+        name_prefix: opt_string(ordered, "name_prefix")?,
         filter_subjects: filters.unwrap_or_default(),
-        deliver_policy: opt_string(&ordered, "deliver_policy")?,
-        opt_start_seq: opt_number(&ordered, "opt_start_seq")?,
-        opt_start_time: opt_string(&ordered, "opt_start_time")?,
-        replay_policy: opt_string(&ordered, "replay_policy")?,
-        inactive_threshold: opt_number(&ordered, "inactive_threshold")?,
-        headers_only: opt_bool(&ordered, "headers_only")?.unwrap_or(false),
-    };
-    js.ordered_consumer(stream, &args, done(settle));
-    Ok(())
+        deliver_policy: opt_string(ordered, "deliver_policy")?,
+        opt_start_seq: opt_number(ordered, "opt_start_seq")?,
+        opt_start_time: opt_string(ordered, "opt_start_time")?,
+        replay_policy: opt_string(ordered, "replay_policy")?,
+        inactive_threshold: opt_number(ordered, "inactive_threshold")?,
+        headers_only: opt_bool(ordered, "headers_only")?.unwrap_or(false),
+    })
 }
 
 /// `FetchOptions` / `ConsumeOptions` (the callback aside).

@@ -1,19 +1,24 @@
-//! JetStream exports: `WasmJsm`, the JetStream context behind `jetstreamManager()` and `jetstream()`
-//! in `js/jetstream.js`. Configurations, options and infos cross as JSON text (API.md: nats.js's
+//! JetStream exports: `WasmJsm`, the JetStream context behind `jetstreamManager()`, `jetstream()`,
+//! `Kvm` and `Objm` in `js/*.js`. Configurations, options and infos cross as JSON text (API.md: nats.js's
 //! snake_case shapes); the session layer checks them before anything is sent.
 
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
+use super::consumer::ordered_args;
 use super::convert::{headers, headers_to_js, payload, string};
-use super::kv_options::js_options;
+use super::kv_options::{js_options, kv_options};
 use super::promise::{done, Settle, ToJs};
 use crate::jetstream::api::JsApi;
 use crate::jetstream::publish::PublishOptions;
 use crate::jetstream::{PubAck, StoredMsg};
+use crate::kv::KvStatus;
+use crate::obj::StoreOptions;
 use crate::proto::json::Json;
-use crate::session::JetStream;
+use crate::session::obj::ObjectStore;
+use crate::session::pull::Consumer;
+use crate::session::{JetStream, Kv};
 
 impl ToJs for Json {
     fn settle(self, s: Settle) {
@@ -93,9 +98,10 @@ impl WasmJsm {
         self.js.api.prefix().to_owned()
     }
 
-    /// The manager's calls that answer with JSON, picked by `op` (see `ADMIN` in `js/jetstream.js`):
-    /// `a`, `b` are stream/consumer names or a subject, `text` a JSON configuration, options object
-    /// or query. One export rather than fifteen: each export costs its own glue.
+    /// The calls that take names and JSON text, picked by `op` (see `ADMIN` in `js/jetstream.js`):
+    /// the manager's (answering with JSON), `Kvm.list`, `Objm`'s and binding a named consumer. `a`,
+    /// `b` are stream/consumer/bucket names or a subject, `text` a JSON configuration, options
+    /// object or query. One export rather than twenty: each export costs its own glue.
     pub fn admin(&self, op: u32, a: String, b: String, text: &str, settle: Function) {
         let js = &self.js;
         let opt = |s: String| (!s.is_empty()).then_some(s);
@@ -103,6 +109,16 @@ impl WasmJsm {
             5 => return js.stream_list(opt(a), done(settle)),
             6 => return js.stream_names(opt(a), done(settle)),
             14 => return js.consumer_list(&a, done(settle)),
+            16 => return js.kv_list(done::<Vec<KvStatus>>(settle)),
+            17 => return js.obj_list(done::<Vec<Json>>(settle)),
+            18 => return js.obj_open(a, b.is_empty(), done::<ObjectStore>(settle)),
+            19 => {
+                return match StoreOptions::parse(text) {
+                    Ok(o) => js.obj_create(a, o, done(settle)),
+                    Err(e) => Settle(settle).reject(&e),
+                }
+            }
+            20 | 21 => return js.named_consumer(a, b, op == 21, done::<Consumer>(settle)),
             _ => {}
         }
         let d = done::<Json>(settle);
@@ -124,6 +140,40 @@ impl WasmJsm {
             13 => js.consumer_delete(&a, &b, d),
             _ => js.account_info(d), // 15
         }
+    }
+
+    /// `new Kvm(…)`'s `create` (`op` 0) and `open` (1) of `bucket` with `KvOptions`; settles with a
+    /// `WasmKv`.
+    pub fn kvm(
+        &self,
+        op: u32,
+        bucket: JsValue,
+        opts: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let name = string(&bucket, "bucket")?;
+        let o = kv_options(&opts)?;
+        let d = done::<Kv>(settle);
+        match op {
+            0 => self.js.kv_create(name, o, d),
+            _ => self.js.kv_open(name, o.timeout, d),
+        }
+        Ok(())
+    }
+
+    /// `js.consumers.get(stream, opts)`: creates an ordered consumer (`OrderedConsumerOptions`
+    /// `ordered`), settles with a `WasmConsumer`.
+    pub fn ordered(
+        &self,
+        stream: JsValue,
+        ordered: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let stream = string(&stream, "stream")?;
+        let args = ordered_args(&ordered)?;
+        self.js
+            .ordered_consumer(stream, &args, done::<Consumer>(settle));
+        Ok(())
     }
 
     /// `streams.getMessage(stream, query)`; `query` is JSON text.

@@ -8,19 +8,17 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::connection::WasmConnection;
 use super::convert::{integer, member, payload, string};
 use super::deliver::Deliver;
-use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
+use super::kv_options::{key_list, ttl, watch_options};
 use super::promise::{batch_values, done, Settle, ToJs};
 use crate::error::NatsError;
-use crate::jetstream::api::JsApi;
 use crate::kv::{KvEntry, KvStatus};
 use crate::session::batch::{event, Batch, Kind};
 use crate::session::consumer::RunEvent;
 use crate::session::kv::{ModifyFn, WatchRun};
 use crate::session::view::{View, ViewEvent};
-use crate::session::{JetStream, Kv};
+use crate::session::Kv;
 use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 
 fn opt_seq(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
@@ -113,46 +111,6 @@ impl ToJs for Vec<KvStatus> {
 impl ToJs for Kv {
     fn settle(self, s: Settle) {
         s.resolve(&WasmKv { kv: self }.into())
-    }
-}
-
-/// The JetStream KV manager (`new Kvm(nc, opts)` in `js/kv.js`).
-#[wasm_bindgen]
-pub struct WasmKvm {
-    js: JetStream,
-}
-
-#[wasm_bindgen]
-impl WasmKvm {
-    /// A manager on `conn` with `JetStreamOptions` (apiPrefix, domain, timeout, watcherPrefix).
-    #[wasm_bindgen(constructor)]
-    pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmKvm, JsValue> {
-        let o = js_options(&opts)?;
-        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-        Ok(WasmKvm {
-            js: JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix),
-        })
-    }
-
-    /// Creates (or binds to an identical) bucket; settles with a `WasmKv`.
-    pub fn create(&self, bucket: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        let name = string(&bucket, "bucket")?;
-        let o = kv_options(&opts)?;
-        self.js.kv_create(name, o, done::<Kv>(settle));
-        Ok(())
-    }
-
-    /// Binds to an existing bucket; settles with a `WasmKv`.
-    pub fn open(&self, bucket: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        let name = string(&bucket, "bucket")?;
-        let o = kv_options(&opts)?;
-        self.js.kv_open(name, o.timeout, done::<Kv>(settle));
-        Ok(())
-    }
-
-    /// The status of every bucket.
-    pub fn list(&self, settle: Function) {
-        self.js.kv_list(done::<Vec<KvStatus>>(settle));
     }
 }
 

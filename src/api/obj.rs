@@ -9,17 +9,13 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::connection::WasmConnection;
-use super::kv_options::js_options;
 use super::promise::{done, to_js, Settle, ToJs};
 use crate::error::NatsError;
-use crate::jetstream::api::JsApi;
 use crate::jetstream::PubAck;
-use crate::obj::{ObjItem, ObjWatchOptions, ObjectInfo, StoreOptions};
+use crate::obj::{ObjItem, ObjWatchOptions, ObjectInfo};
 use crate::proto::json::Json;
 use crate::session::consumer::{RunEvent, RunSink};
 use crate::session::obj::{Deleted, ObjRun, ObjectStore, Put};
-use crate::session::JetStream;
 
 impl ToJs for ObjectInfo {
     fn settle(self, s: Settle) {
@@ -59,43 +55,6 @@ impl ToJs for DeleteResult {
             ("purged".into(), Json::Int(purged as i64)),
         ])
         .settle(s)
-    }
-}
-
-/// The Object Store manager (`new Objm(nc | js)` in `js/obj.js`).
-#[wasm_bindgen]
-pub struct WasmObjm {
-    js: JetStream,
-}
-
-#[wasm_bindgen]
-impl WasmObjm {
-    /// A manager on `conn` with `JetStreamOptions`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmObjm, JsValue> {
-        let o = js_options(&opts)?;
-        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-        Ok(WasmObjm {
-            js: JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix),
-        })
-    }
-
-    /// `create(bucket, opts)`: `opts` is `ObjectStoreOptions` as JSON text.
-    pub fn create(&self, bucket: String, opts: &str, settle: Function) {
-        match StoreOptions::parse(opts) {
-            Ok(o) => self.js.obj_create(bucket, o, done(settle)),
-            Err(e) => Settle(settle).reject(&e),
-        }
-    }
-
-    /// `open(bucket, check)`.
-    pub fn open(&self, bucket: String, check: bool, settle: Function) {
-        self.js.obj_open(bucket, check, done(settle));
-    }
-
-    /// `list()`: every store's status.
-    pub fn list(&self, settle: Function) {
-        self.js.obj_list(done::<Vec<Json>>(settle));
     }
 }
 
