@@ -6,7 +6,7 @@
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{member, opt_bool, opt_number, opt_string, options_object, string_or_array};
+use super::convert::Fields;
 use super::deliver::Deliver;
 use super::promise::{done, Settle, ToJs};
 use crate::error::NatsError;
@@ -35,34 +35,49 @@ impl ToJs for Option<JsMsg> {
 
 /// `OrderedConsumerOptions` of `js.consumers.get(stream, opts)`.
 pub fn ordered_args(ordered: &JsValue) -> Result<OrderedArgs, NatsError> {
-    options_object(ordered, "ordered consumer options")?;
-    let filters = member(ordered, "filter_subjects")
-        .map(|v| string_or_array(&v, "filter_subjects"))
-        .transpose()?;
-    Ok(OrderedArgs {
-        name_prefix: opt_string(ordered, "name_prefix")?,
-        filter_subjects: filters.unwrap_or_default(),
-        deliver_policy: opt_string(ordered, "deliver_policy")?,
-        opt_start_seq: opt_number(ordered, "opt_start_seq")?,
-        opt_start_time: opt_string(ordered, "opt_start_time")?,
-        replay_policy: opt_string(ordered, "replay_policy")?,
-        inactive_threshold: opt_number(ordered, "inactive_threshold")?,
-        headers_only: opt_bool(ordered, "headers_only")?.unwrap_or(false),
+    let mut f = Fields::new(ordered, "ordered consumer options");
+    let filter_subjects = f
+        .strings("filter_subjects", "filter_subjects")
+        .unwrap_or_default();
+    let name_prefix = f.string("name_prefix");
+    let deliver_policy = f.string("deliver_policy");
+    let opt_start_seq = f.number("opt_start_seq");
+    let opt_start_time = f.string("opt_start_time");
+    let replay_policy = f.string("replay_policy");
+    let inactive_threshold = f.number("inactive_threshold");
+    let headers_only = f.bool("headers_only").unwrap_or(false);
+    f.finish(OrderedArgs {
+        name_prefix,
+        filter_subjects,
+        deliver_policy,
+        opt_start_seq,
+        opt_start_time,
+        replay_policy,
+        inactive_threshold,
+        headers_only,
     })
 }
 
 /// `FetchOptions` / `ConsumeOptions` (the callback aside).
 fn pull_args(opts: &JsValue, buffered: bool) -> Result<PullArgs, NatsError> {
-    options_object(opts, "pull options")?;
-    Ok(PullArgs {
-        max_messages: opt_number(opts, "max_messages")?,
-        max_bytes: opt_number(opts, "max_bytes")?,
-        expires: opt_number(opts, "expires")?,
-        idle_heartbeat: opt_number(opts, "idle_heartbeat")?,
-        no_wait: opt_bool(opts, "no_wait")?.unwrap_or(false),
-        threshold_messages: opt_number(opts, "threshold_messages")?,
-        threshold_bytes: opt_number(opts, "threshold_bytes")?,
-        abort_on_missing_resource: opt_bool(opts, "abort_on_missing_resource")?.unwrap_or(false),
+    let mut f = Fields::new(opts, "pull options");
+    let max_messages = f.number("max_messages");
+    let max_bytes = f.number("max_bytes");
+    let expires = f.number("expires");
+    let idle_heartbeat = f.number("idle_heartbeat");
+    let no_wait = f.bool("no_wait").unwrap_or(false);
+    let threshold_messages = f.number("threshold_messages");
+    let threshold_bytes = f.number("threshold_bytes");
+    let abort_on_missing_resource = f.bool("abort_on_missing_resource").unwrap_or(false);
+    f.finish(PullArgs {
+        max_messages,
+        max_bytes,
+        expires,
+        idle_heartbeat,
+        no_wait,
+        threshold_messages,
+        threshold_bytes,
+        abort_on_missing_resource,
         buffered,
     })
 }
@@ -124,9 +139,9 @@ impl WasmConsumer {
     }
     /// Settles with the next message, or `null` after `expires`.
     pub fn next(&self, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        options_object(&opts, "next options")?;
-        let expires = opt_number(&opts, "expires")?;
-        self.consumer.next(expires, done(settle));
+        let mut f = Fields::new(&opts, "next options");
+        let expires = f.number("expires");
+        self.consumer.next(f.finish(expires)?, done(settle));
         Ok(())
     }
     /// Starts a fetch: messages to `on_batch`, statuses to `on_status`, events to `on_event`.
@@ -154,8 +169,9 @@ impl WasmConsumer {
     ) -> Result<WasmPullRun, JsValue> {
         let sink = sink(on_batch, on_event, on_status);
         if self.consumer.is_push() {
-            options_object(&opts, "consume options")?;
-            let abort = opt_bool(&opts, "abort_on_missing_resource")?.unwrap_or(false);
+            let mut f = Fields::new(&opts, "consume options");
+            let abort = f.bool("abort_on_missing_resource");
+            let abort = f.finish(abort)?.unwrap_or(false);
             let run = self.consumer.push_consume(abort, buffered, sink)?;
             return Ok(WasmPullRun { run });
         }
