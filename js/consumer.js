@@ -17,11 +17,12 @@ export class PullConsumerImpl {
   constructor(w) { this._w = w; }
   get stream() { return this._w.stream; }
   get name() { return this._w.name; }
-  info(cached) { return settled((s) => this._w.info(!!cached, s)); }
-  delete() { return settled((s) => this._w.delete(s)); }
+  // `WasmConsumer.call(op, arg, settle)`: 0 info, 1 delete, 2 next.
+  info(cached) { return settled((s) => this._w.call(0, !!cached, s)); }
+  delete() { return settled((s) => this._w.call(1, undefined, s)); }
   isPullConsumer() { return true; }
   isPushConsumer() { return false; }
-  next(opts) { return settled((s) => this._w.next(opts ?? {}, s), this); }
+  next(opts) { return settled((s) => this._w.call(2, opts ?? {}, s), this); }
   fetch(opts) {
     try {
       return Promise.resolve(new ConsumerMessagesImpl(this, opts ?? {}, false));

@@ -176,13 +176,6 @@ impl WasmConnection {
         Ok(self.client.unsubscribe(sid as u64, max)?)
     }
 
-    /// Drains one subscription; settles when it has ended.
-    #[wasm_bindgen(js_name = drainSubscription)]
-    pub fn drain_subscription(&self, sid: f64, settle: Function) {
-        self.client
-            .drain_subscription(sid as u64, done::<()>(settle));
-    }
-
     /// Request/reply over the muxed inbox; settles with the reply `Msg`.
     pub fn request(
         &self,
@@ -207,26 +200,22 @@ impl WasmConnection {
         Ok(())
     }
 
-    /// PING → PONG; settles with the round trip in ms.
-    pub fn flush(&self, settle: Function) {
-        self.client.flush(done::<f64>(settle));
-    }
-
-    /// Drains every subscription, flushes, closes; rejects if it did not close cleanly.
-    pub fn drain(&self, settle: Function) {
-        self.client.drain(done::<()>(settle));
-    }
-
-    /// Closes; settles when closed. A second call is harmless.
-    pub fn close(&self, settle: Function) {
-        self.client.close(done::<()>(settle));
-    }
-
-    /// Settles when the connection is closed for good: `undefined`, or the error that closed it.
-    pub fn closed(&self, settle: Function) {
-        self.client.closed(Box::new(move |r| {
-            Settle(settle).resolve(&r.as_ref().map_or(JsValue::UNDEFINED, to_js))
-        }));
+    /// The calls that only settle, picked by `op` (see `CALL` in `js/index.js`): 0 `flush` (PING →
+    /// PONG; the round trip in ms), 1 `drain` (every subscription, flush, close; rejects if it did
+    /// not close cleanly), 2 `close` (a second call is harmless), 3 `closed` (settles when closed
+    /// for good: `undefined`, or the error that closed it), 4 drain subscription `sid` (settles when
+    /// it has ended). One export rather than five: each export costs its own glue.
+    pub fn call(&self, op: u32, sid: f64, settle: Function) {
+        let c = &self.client;
+        match op {
+            0 => c.flush(done::<f64>(settle)),
+            1 => c.drain(done::<()>(settle)),
+            2 => c.close(done::<()>(settle)),
+            3 => c.closed(Box::new(move |r| {
+                Settle(settle).resolve(&r.as_ref().map_or(JsValue::UNDEFINED, to_js))
+            })),
+            _ => c.drain_subscription(sid as u64, done::<()>(settle)),
+        }
     }
 
     /// Whether the connection is closed.

@@ -129,19 +129,20 @@ impl WasmConsumer {
     pub fn name(&self) -> String {
         self.consumer.name()
     }
-    /// Settles with the ConsumerInfo (the cached one with `cached`).
-    pub fn info(&self, cached: bool, settle: Function) {
-        self.consumer.info(cached, done(settle));
-    }
-    /// Settles with `true` once deleted.
-    pub fn delete(&self, settle: Function) {
-        self.consumer.delete(done(settle));
-    }
-    /// Settles with the next message, or `null` after `expires`.
-    pub fn next(&self, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        let mut f = Fields::new(&opts, "next options");
-        let expires = f.number("expires");
-        self.consumer.next(f.finish(expires)?, done(settle));
+    /// The calls that answer once, picked by `op`: 0 the ConsumerInfo (`arg` true: the cached one),
+    /// 1 delete (`true` once deleted), 2 the next message or `null` after `expires` (`arg`: the
+    /// next options). One export rather than three.
+    pub fn call(&self, op: u32, arg: JsValue, settle: Function) -> Result<(), JsValue> {
+        let c = &self.consumer;
+        match op {
+            0 => c.info(arg.as_bool().unwrap_or(false), done(settle)),
+            1 => c.delete(done(settle)),
+            _ => {
+                let mut f = Fields::new(&arg, "next options");
+                let expires = f.number("expires");
+                c.next(f.finish(expires)?, done(settle));
+            }
+        }
         Ok(())
     }
     /// Starts a fetch: messages to `on_batch`, statuses to `on_status`, events to `on_event`.
