@@ -13,7 +13,7 @@ use crate::client::{Options, Status};
 use crate::error::NatsError;
 use crate::proto::Msg;
 use crate::session::batch::{event, Batch, Kind};
-use crate::session::{Client, SubEvent};
+use crate::session::{Client, Done, SubEvent};
 use crate::time::MAX_SAFE_INTEGER;
 use crate::web::driver::Driver;
 
@@ -49,42 +49,54 @@ impl ToJs for Msg {
 #[wasm_bindgen]
 pub fn connect(opts: JsValue, on_status: Function, settle: Function) -> Result<(), JsValue> {
     let parsed = parse(&opts)?;
-    let mut options = parsed.options;
+    let options = parsed.options;
     let seed = parsed.seed;
     let connected = done::<WasmConnection>(settle);
-    let start = move |options: Result<Options, NatsError>| match options {
-        Ok(options) => Driver::connect(
-            options,
-            seed,
-            Box::new(move |r| {
-                connected(r.map(|client| {
-                    client.on_status(Rc::new(move |s: &Status| {
-                        let _ = on_status.call2(
-                            &JsValue::UNDEFINED,
-                            &JsValue::from_str(s.type_str()),
-                            &status_data(s),
-                        );
-                    }));
-                    WasmConnection { client }
-                }))
-            }),
-        ),
-        Err(e) => connected(Err(e)),
-    };
     match seed {
         // The public nkey comes from WebCrypto (a promise): sign-in starts when it is in. Also for
         // creds: a browser that cannot sign says why before anything is dialled.
         Some(seed) => crate::web::spawn(Box::pin(async move {
-            start(public_nkey(&seed).await.map(|nkey| {
-                if options.jwt.is_none() {
-                    options.nkey = Some(nkey);
+            let mut options = options;
+            match public_nkey(&seed).await {
+                Ok(nkey) => {
+                    if options.jwt.is_none() {
+                        options.nkey = Some(nkey);
+                    }
+                    start(options, Some(seed), on_status, connected)
                 }
-                options
-            }))
+                Err(e) => connected(Err(e)),
+            }
         })),
-        _ => start(Ok(options)),
+        _ => start(options, None, on_status, connected),
     }
     Ok(())
+}
+
+/// Dials with `options`; `connected` settles with the connection, whose statuses go to
+/// `on_status`. Not inlined: `connect` calls it from two places.
+#[inline(never)]
+fn start(
+    options: Options,
+    seed: Option<[u8; 32]>,
+    on_status: Function,
+    connected: Done<WasmConnection>,
+) {
+    Driver::connect(
+        options,
+        seed,
+        Box::new(move |r| {
+            connected(r.map(|client| {
+                client.on_status(Rc::new(move |s: &Status| {
+                    let _ = on_status.call2(
+                        &JsValue::UNDEFINED,
+                        &JsValue::from_str(s.type_str()),
+                        &status_data(s),
+                    );
+                }));
+                WasmConnection { client }
+            }))
+        }),
+    )
 }
 
 fn status_data(s: &Status) -> JsValue {
