@@ -37,9 +37,9 @@ export class PullConsumerImpl {
       return Promise.reject(e);
     }
   }
-  _ack(m, kind, arg) { m._s = this._w.ack(m.reply, m._s, kind, arg); }
+  _ack(m, kind, arg) { m._s = this._w.ack(m.reply, m._s, kind, arg, undefined); }
   _ackAck(m, opts) {
-    return settled((s) => { m._s = this._w.ackAck(m.reply, m._s, opts?.timeout, s); });
+    return settled((s) => { m._s = this._w.ack(m.reply, m._s, 4, opts?.timeout, s); });
   }
 }
 
@@ -100,9 +100,7 @@ class ConsumerMessagesImpl {
       this._poison(err);
     };
     const onStatus = (json) => { const n = JSON.parse(json); for (const q of this._statuses) q.push(n); };
-    this._run = isConsume
-      ? consumer._w.consume(opts, !callback, onBatch, onEvent, onStatus)
-      : consumer._w.fetch(opts, onBatch, onEvent, onStatus);
+    this._run = consumer._w.run(isConsume, opts, !callback, onBatch, onEvent, onStatus);
   }
   /** No more pulls; what is buffered is still handed out (then `err`, if given). */
   stop(err) {

@@ -5,6 +5,7 @@
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::convert::Fields;
 use super::deliver::Deliver;
@@ -145,23 +146,11 @@ impl WasmConsumer {
         }
         Ok(())
     }
-    /// Starts a fetch: messages to `on_batch`, statuses to `on_status`, events to `on_event`.
-    pub fn fetch(
+    /// Starts a fetch, or with `consume` a consume (`buffered`, no callback: report taken messages
+    /// with `handedOut`): messages to `on_batch`, statuses to `on_status`, events to `on_event`.
+    pub fn run(
         &self,
-        opts: JsValue,
-        on_batch: Function,
-        on_event: Function,
-        on_status: Function,
-    ) -> Result<WasmPullRun, JsValue> {
-        let args = pull_args(&opts, false)?;
-        let run = self
-            .consumer
-            .fetch(&args, sink(on_batch, on_event, on_status))?;
-        Ok(WasmPullRun { run })
-    }
-    /// Starts a consume; `buffered` (no callback): report taken messages with `handedOut`.
-    pub fn consume(
-        &self,
+        consume: bool,
         opts: JsValue,
         buffered: bool,
         on_batch: Function,
@@ -169,20 +158,32 @@ impl WasmConsumer {
         on_status: Function,
     ) -> Result<WasmPullRun, JsValue> {
         let sink = sink(on_batch, on_event, on_status);
-        if self.consumer.is_push() {
+        let c = &self.consumer;
+        let run = if !consume {
+            c.fetch(&pull_args(&opts, false)?, sink)?
+        } else if c.is_push() {
             let mut f = Fields::new(&opts, "consume options");
             let abort = f.bool("abort_on_missing_resource");
             let abort = f.finish(abort)?.unwrap_or(false);
-            let run = self.consumer.push_consume(abort, buffered, sink)?;
-            return Ok(WasmPullRun { run });
-        }
-        let args = pull_args(&opts, buffered)?;
-        let run = self.consumer.consume(&args, sink)?;
+            c.push_consume(abort, buffered, sink)?
+        } else {
+            c.consume(&pull_args(&opts, buffered)?, sink)?
+        };
         Ok(WasmPullRun { run })
     }
-    /// Acks a message in ack state `state` (`kind`: 0 ack, 1 nak, 2 working, 3 term; `arg`: the nak
-    /// delay in ms or the term reason); returns the new state.
-    pub fn ack(&self, subject: &str, state: u8, kind: u8, arg: JsValue) -> Result<u8, JsValue> {
+    /// Acks a message in ack state `state` (`kind`: 0 ack, 1 nak, 2 working, 3 term, 4 ackAck;
+    /// `arg`: the nak delay in ms, the term reason or the ackAck timeout); returns the new state.
+    /// An ackAck settles `settle` with `true`/`false`.
+    pub fn ack(
+        &self,
+        subject: &str,
+        state: u8,
+        kind: u8,
+        arg: JsValue,
+        settle: JsValue,
+    ) -> Result<u8, JsValue> {
+        let client = self.consumer.client();
+        let state = AckState::from_u8(state);
         let kind = match kind {
             0 => AckKind::Ack,
             1 => AckKind::Nak(match arg.as_f64() {
@@ -193,26 +194,22 @@ impl WasmConsumer {
                 None => None,
             }),
             2 => AckKind::Working,
-            _ => AckKind::Term(arg.as_string()),
+            3 => AckKind::Term(arg.as_string()),
+            _ => {
+                let timeout = arg
+                    .as_f64()
+                    .filter(|t| t.is_finite() && *t > 0.0)
+                    .unwrap_or(self.consumer.timeout_ms());
+                return Ok(ack_ack(
+                    client,
+                    subject,
+                    state,
+                    timeout,
+                    done(settle.unchecked_into()),
+                ) as u8);
+            }
         };
-        let client = self.consumer.client();
-        Ok(ack(client, subject, AckState::from_u8(state), &kind)? as u8)
-    }
-    /// `ackAck({timeout})`: settles with `true`/`false`; returns the new state.
-    #[wasm_bindgen(js_name = ackAck)]
-    pub fn ack_ack(&self, subject: &str, state: u8, timeout: JsValue, settle: Function) -> u8 {
-        let timeout = timeout
-            .as_f64()
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .unwrap_or(self.consumer.timeout_ms());
-        let client = self.consumer.client();
-        ack_ack(
-            client,
-            subject,
-            AckState::from_u8(state),
-            timeout,
-            done(settle),
-        ) as u8
+        Ok(ack(client, subject, state, &kind)? as u8)
     }
 }
 
