@@ -74,7 +74,7 @@ export const ADMIN = Object.freeze({
   streamAdd: 0, streamUpdate: 1, streamInfo: 2, streamDelete: 3, streamPurge: 4, streamList: 5, streamNames: 6,
   streamFind: 7, deleteMessage: 8, consumerAdd: 9, consumerAddOrUpdate: 10, consumerUpdate: 11, consumerInfo: 12,
   consumerDelete: 13, consumerList: 14, accountInfo: 15, kvList: 16, objList: 17, objOpen: 18, objCreate: 19,
-  pullConsumer: 20, pushConsumer: 21,
+  pullConsumer: 20, pushConsumer: 21, getMessage: 22,
 });
 /** One call of `ADMIN`; `args()` gives `a`, `b` (names or a subject) and `text` (JSON), or throws. */
 export function admin(w, op, args = () => []) {
@@ -96,7 +96,7 @@ class StreamAPI {
   names(subject) { return lister(() => admin(this._w, ADMIN.streamNames, () => [opt(subject, "subject")])); }
   find(subject) { return admin(this._w, ADMIN.streamFind, () => [str(subject, "subject")]); }
   async getMessage(stream, query) {
-    const m = await settled((s) => this._w.getMessage(str(stream, SN), json(query, "message query"), s));
+    const m = await admin(this._w, ADMIN.getMessage, () => [str(stream, SN), "", json(query, "message query")]);
     return m === null ? null : new StoredMsgImpl(m);
   }
   deleteMessage(stream, seq, erase = true) {

@@ -63,7 +63,7 @@ class ObjectWatcherImpl {
       if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
       if (this._queue) this._queue.end(err);
     };
-    this._w = store._w.watch(flags, (kind, v) => {
+    this._w = store._w.run(flags, "", (kind, v) => {
       if (kind === RUN.ITEMS) {
         for (const i of JSON.parse(v)) {
           if (this._stopped) return;
@@ -174,7 +174,7 @@ class ObjectStoreImpl {
         // A panic of the module ends the read like any other error.
         unpanic = onPanicEnd({ _poison: (e) => { if (!finished) { c.error(e); end(e); } } });
         try {
-          run = this._w.read(text, (kind, v) => {
+          run = this._w.run(-1, text, (kind, v) => {
             if (finished) return;
             if (kind === RUN.ITEMS) {
               for (const chunk of v) c.enqueue(chunk);

@@ -99,7 +99,8 @@ impl WasmJsm {
     }
 
     /// The calls that take names and JSON text, picked by `op` (see `ADMIN` in `js/jetstream.js`):
-    /// the manager's (answering with JSON), `Kvm.list`, `Objm`'s and binding a named consumer. `a`,
+    /// the manager's (answering with JSON; `getMessage` with a stored message or `null`),
+    /// `Kvm.list`, `Objm`'s and binding a named consumer. `a`,
     /// `b` are stream/consumer/bucket names or a subject, `text` a JSON configuration, options
     /// object or query. One export rather than twenty: each export costs its own glue.
     pub fn admin(&self, op: u32, a: String, b: String, text: &str, settle: Function) {
@@ -119,6 +120,7 @@ impl WasmJsm {
                 }
             }
             20 | 21 => return js.named_consumer(a, b, op == 21, done::<Consumer>(settle)),
+            22 => return js.msg_get(&a, text, done::<Option<StoredMsg>>(settle)),
             _ => {}
         }
         let d = done::<Json>(settle);
@@ -174,12 +176,6 @@ impl WasmJsm {
         self.js
             .ordered_consumer(stream, &args, done::<Consumer>(settle));
         Ok(())
-    }
-
-    /// `streams.getMessage(stream, query)`; `query` is JSON text.
-    #[wasm_bindgen(js_name = getMessage)]
-    pub fn get_message(&self, stream: &str, query: &str, settle: Function) {
-        self.js.msg_get(stream, query, done(settle));
     }
 
     /// `js.publish(subject, payload, opts)`: `opts` is JSON text (msgID, expect, ttl, timeout,

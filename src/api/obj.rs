@@ -127,22 +127,22 @@ impl WasmObjStore {
         self.store.bucket().to_owned()
     }
 
-    /// Reads the chunks of `info` (JSON text from `resolve`) into `on` (see `run_sink`).
-    pub fn read(&self, info: &str, on: Function) -> Result<WasmObjRun, JsValue> {
-        let info = info_arg(info)?;
-        let run = self.store.read(&info, run_sink(on));
-        Ok(WasmObjRun { run })
-    }
-
-    /// `watch()`: `flags` = 1 includeHistory | 2 updatesOnly | 4 ignoreDeletes.
-    pub fn watch(&self, flags: u32, on: Function) -> Result<WasmObjRun, JsValue> {
-        let opts = ObjWatchOptions {
-            include_history: flags & 1 != 0,
-            updates_only: flags & 2 != 0,
-            ignore_deletes: flags & 4 != 0,
+    /// Reads the chunks of `info` (JSON text from `resolve`), or with `flags` ≥ 0 starts a
+    /// `watch()` (`flags` = 1 includeHistory | 2 updatesOnly | 4 ignoreDeletes); events to `on`
+    /// (see `run_sink`).
+    pub fn run(&self, flags: i32, info: &str, on: Function) -> Result<WasmObjRun, JsValue> {
+        let sink = run_sink(on);
+        let run = if flags < 0 {
+            self.store.read(&info_arg(info)?, sink)
+        } else {
+            let opts = ObjWatchOptions {
+                include_history: flags & 1 != 0,
+                updates_only: flags & 2 != 0,
+                ignore_deletes: flags & 4 != 0,
+            };
+            Some(self.store.watch(opts, sink)?)
         };
-        let run = self.store.watch(opts, run_sink(on))?;
-        Ok(WasmObjRun { run: Some(run) })
+        Ok(WasmObjRun { run })
     }
 
     /// Starts a put of `meta` (JSON text); `previous` < 0: none; `timeout` ≤ 0: the default;
