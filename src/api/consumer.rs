@@ -1,7 +1,7 @@
-//! Consumer exports: `getConsumer()` (pull or push), `getOrderedConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
-//! the acks of its messages) and `WasmPullRun` (a running fetch or consume), wrapped by
-//! `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches; status
-//! notifications as `(json)` calls, in order with them.
+//! Consumer exports: `WasmConsumer` (info, delete, next, fetch/consume, the acks of its messages;
+//! bound by `WasmJsm`'s `admin` and `ordered`) and `WasmPullRun` (a running fetch or consume),
+//! wrapped by `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches;
+//! status notifications as `(json)` calls, in order with them.
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;

@@ -1,6 +1,6 @@
 //! JetStream exports: `WasmJsm`, the JetStream context behind `jetstreamManager()`, `jetstream()`,
-//! `Kvm` and `Objm` in `js/*.js`. Configurations, options and infos cross as JSON text (API.md: nats.js's
-//! snake_case shapes); the session layer checks them before anything is sent.
+//! `Kvm` and `Objm` in `js/*.js`. Configurations, options and infos cross as JSON text (API.md:
+//! nats.js's snake_case shapes); the session layer checks them before anything is sent.
 
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;

@@ -1,5 +1,6 @@
-//! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher`, `WasmView` (wrapped by `js/kv.js`). Each
-//! converts its arguments and hands the session layer a [`done`] of the caller's promise.
+//! Key/Value exports: `WasmKv`, `WasmWatcher`, `WasmView` (wrapped by `js/kv.js`; `Kvm` is
+//! `WasmJsm`). Each converts its arguments and hands the session layer a [`done`] of the caller's
+//! promise.
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,7 +1,7 @@
-//! Object Store exports: `WasmObjm`, `WasmObjStore`, `WasmObjPut`, `WasmObjRun` (wrapped by
-//! `js/obj.js`). Names and JSON cross as plain strings (checked in JS for type, in the session layer
-//! for content); infos and statuses go back as JSON; reads and watches report through one
-//! `on(kind, value)` callback.
+//! Object Store exports: `WasmObjStore`, `WasmObjPut`, `WasmObjRun` (wrapped by `js/obj.js`;
+//! `Objm` is `WasmJsm`). Names and JSON cross as plain strings (checked in JS for type, in the
+//! session layer for content); infos and statuses go back as JSON; reads and watches report through
+//! one `on(kind, value)` callback.
 
 use std::cell::RefCell;
 use std::rc::Rc;
