@@ -1,37 +1,28 @@
 // Pull consumers for the ES module: `Consumer` (`js.consumers.get(stream, name)`), `ConsumerMessages`
 // (what fetch() and consume() return) and the acks of `JsMsg`, over the wasm exports. Every rule —
 // options, statuses, the pull window, the final-ack rule — is in the session layer and below.
-import { wasm } from "./wasm.js";
 import { NatsError } from "./errors.js";
 import { PushQueue } from "./queue.js";
 import { onPanicEnd, settled } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
 
-/** `js.consumers.get(stream, name)` of connection `nc` with `JetStreamOptions` `opts`. */
-export function pullConsumer(nc, opts, stream, name) {
-  return settled((s) => wasm.getConsumer(nc._w, opts ?? {}, stream, name, false, s)).then((w) => new PullConsumerImpl(w));
-}
+/** `js.consumers.get(stream, name | opts)`: the pull (named or ordered) consumer `p` settles with. */
+export function pullConsumer(p) { return p.then((w) => new PullConsumerImpl(w)); }
 
-/** `js.consumers.get(stream, opts)`: a new ordered consumer (ADR-17), one call at a time. */
-export function orderedConsumer(nc, opts, stream, ordered) {
-  return settled((s) => wasm.getOrderedConsumer(nc._w, opts ?? {}, stream, ordered ?? {}, s)).then((w) => new PullConsumerImpl(w));
-}
-
-/** `js.consumers.getPushConsumer(stream, name)`: an existing push consumer. */
-export function pushConsumer(nc, opts, stream, name) {
-  return settled((s) => wasm.getConsumer(nc._w, opts ?? {}, stream, name, true, s)).then((w) => new PushConsumerImpl(w));
-}
+/** `js.consumers.getPushConsumer(stream, name)`: the push consumer `p` settles with. */
+export function pushConsumer(p) { return p.then((w) => new PushConsumerImpl(w)); }
 
 /** A pull consumer (named or ordered). */
 export class PullConsumerImpl {
   constructor(w) { this._w = w; }
   get stream() { return this._w.stream; }
   get name() { return this._w.name; }
-  info(cached) { return settled((s) => this._w.info(!!cached, s)); }
-  delete() { return settled((s) => this._w.delete(s)); }
+  // `WasmConsumer.call(op, arg, settle)`: 0 info, 1 delete, 2 next.
+  info(cached) { return settled((s) => this._w.call(0, !!cached, s)); }
+  delete() { return settled((s) => this._w.call(1, undefined, s)); }
   isPullConsumer() { return true; }
   isPushConsumer() { return false; }
-  next(opts) { return settled((s) => this._w.next(opts ?? {}, s), this); }
+  next(opts) { return settled((s) => this._w.call(2, opts ?? {}, s), this); }
   fetch(opts) {
     try {
       return Promise.resolve(new ConsumerMessagesImpl(this, opts ?? {}, false));
@@ -46,9 +37,9 @@ export class PullConsumerImpl {
       return Promise.reject(e);
     }
   }
-  _ack(m, kind, arg) { m._s = this._w.ack(m.reply, m._s, kind, arg); }
+  _ack(m, kind, arg) { m._s = this._w.ack(m.reply, m._s, kind, arg, undefined); }
   _ackAck(m, opts) {
-    return settled((s) => { m._s = this._w.ackAck(m.reply, m._s, opts?.timeout, s); });
+    return settled((s) => { m._s = this._w.ack(m.reply, m._s, 4, opts?.timeout, s); });
   }
 }
 
@@ -109,9 +100,7 @@ class ConsumerMessagesImpl {
       this._poison(err);
     };
     const onStatus = (json) => { const n = JSON.parse(json); for (const q of this._statuses) q.push(n); };
-    this._run = isConsume
-      ? consumer._w.consume(opts, !callback, onBatch, onEvent, onStatus)
-      : consumer._w.fetch(opts, onBatch, onEvent, onStatus);
+    this._run = consumer._w.run(isConsume, opts, !callback, onBatch, onEvent, onStatus);
   }
   /** No more pulls; what is buffered is still handed out (then `err`, if given). */
   stop(err) {

@@ -1,11 +1,13 @@
 // JetStream (API.md "JetStream"): the manager, the client's publish, listers and stored messages.
 // Configurations cross to wasm as JSON text; the session layer checks them before sending.
-import { wasm } from "./wasm.js";
 import { JS_CLIENT } from "./kv.js";
 import { NatsError, badOptions } from "./errors.js";
 import { MsgHdrsImpl, flattenHeaders } from "./headers.js";
-import { settled, panicked } from "./guard.js";
-import { pullConsumer, orderedConsumer, pushConsumer } from "./consumer.js";
+import { settled } from "./guard.js";
+import { pullConsumer, pushConsumer } from "./consumer.js";
+import { json, str, ADMIN, admin, context } from "./context.js";
+
+export { json, str, ADMIN, admin, context };
 
 const enumOf = (o) => Object.freeze(o);
 export const AckPolicy = enumOf({ None: "none", All: "all", Explicit: "explicit" });
@@ -20,18 +22,6 @@ export function nanos(millis) { return millis * 1e6; }
 /** Nanoseconds → whole milliseconds. */
 export function millis(ns) { return Math.floor(ns / 1e6); }
 
-/** A config or options object as JSON text (`{}` when absent); else `INVALID_ARGUMENT`. */
-function json(v, what) {
-  if (v === undefined || v === null) return "{}";
-  if (typeof v !== "object" || Array.isArray(v)) throw new NatsError("INVALID_ARGUMENT", `${what} must be an object`);
-  try { return JSON.stringify(v); } catch (e) { throw new NatsError("INVALID_ARGUMENT", `${what} cannot be sent: ${e.message}`); }
-}
-
-/** A name or subject argument: a string, else `INVALID_ARGUMENT`. */
-function str(v, what) {
-  if (typeof v !== "string") throw new NatsError("INVALID_ARGUMENT", `${what} must be a string`);
-  return v;
-}
 const opt = (v, what) => (v === undefined || v === null ? undefined : str(v, what));
 
 /** A nats.js `Lister`: awaited, every item; `for await`, item by item; `next()`, the list then []. */
@@ -69,19 +59,6 @@ class StoredMsgImpl {
 const SN = "stream name";
 const CN = "consumer name";
 
-// `WasmJsm.admin(op, a, b, text, settle)`: the manager's calls that answer with JSON.
-const ADMIN = Object.freeze({
-  streamAdd: 0, streamUpdate: 1, streamInfo: 2, streamDelete: 3, streamPurge: 4, streamList: 5, streamNames: 6,
-  streamFind: 7, deleteMessage: 8, consumerAdd: 9, consumerAddOrUpdate: 10, consumerUpdate: 11, consumerInfo: 12,
-  consumerDelete: 13, consumerList: 14, accountInfo: 15,
-});
-/** One manager call; `args()` gives `a`, `b` (names or a subject) and `text` (JSON), or throws. */
-function admin(w, op, args = () => []) {
-  return settled((s) => {
-    const [a = "", b = "", text = ""] = args();
-    w.admin(op, a, b, text, s);
-  });
-}
 const success = (r) => r.success === true;
 
 class StreamAPI {
@@ -95,7 +72,7 @@ class StreamAPI {
   names(subject) { return lister(() => admin(this._w, ADMIN.streamNames, () => [opt(subject, "subject")])); }
   find(subject) { return admin(this._w, ADMIN.streamFind, () => [str(subject, "subject")]); }
   async getMessage(stream, query) {
-    const m = await settled((s) => this._w.getMessage(str(stream, SN), json(query, "message query"), s));
+    const m = await admin(this._w, ADMIN.getMessage, () => [str(stream, SN), "", json(query, "message query")]);
     return m === null ? null : new StoredMsgImpl(m);
   }
   deleteMessage(stream, seq, erase = true) {
@@ -114,14 +91,6 @@ class ConsumerAPI {
   info(stream, name) { return admin(this._w, ADMIN.consumerInfo, () => [str(stream, SN), str(name, CN)]); }
   delete(stream, name) { return admin(this._w, ADMIN.consumerDelete, () => [str(stream, SN), str(name, CN)]).then(success); }
   list(stream) { return lister(() => admin(this._w, ADMIN.consumerList, () => [str(stream, SN)])); }
-}
-
-function context(nc, opts, what) {
-  if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", `${what} needs a connection from connect()`);
-  const bad = badOptions(opts, "JetStream options");
-  if (bad) throw bad;
-  if (panicked()) throw panicked();
-  return new wasm.WasmJsm(nc._w, opts ?? {});
 }
 
 /** JetStream administration (API.md `JetStreamManager`). */
@@ -145,14 +114,15 @@ export class JetStreamClientImpl {
     this._nc = nc;
     this._w = w;
     this._opts = opts;
+    const named = (op, stream, name) => admin(w, op, () => [str(stream, "stream"), str(name, CN)]);
     this.consumers = {
       /** An existing pull consumer by name (`WRONG_CONSUMER_KIND` for a push one), else a new
        * ordered consumer with `OrderedConsumerOptions`. */
       get: (stream, nameOrOpts) => typeof nameOrOpts === "string"
-        ? pullConsumer(nc, opts, stream, nameOrOpts)
-        : orderedConsumer(nc, opts, stream, nameOrOpts),
+        ? pullConsumer(named(ADMIN.pullConsumer, stream, nameOrOpts))
+        : pullConsumer(settled((s) => w.ordered(stream, nameOrOpts ?? {}, s))),
       /** An existing push consumer (`WRONG_CONSUMER_KIND` for a pull one). */
-      getPushConsumer: (stream, name) => pushConsumer(nc, opts, stream, name),
+      getPushConsumer: (stream, name) => pushConsumer(named(ADMIN.pushConsumer, stream, name)),
     };
   }
   get [JS_CLIENT]() { return true; }

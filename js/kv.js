@@ -1,10 +1,10 @@
 // Key/Value for the ES module: `Kvm`, `KV`, watchers and views over the wasm exports (the protocol
 // work and every rule — modify()'s retries, which changes a view takes — are in the session layer).
-import { wasm } from "./wasm.js";
 import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
-import { panicked, onPanicEnd, settled } from "./guard.js";
+import { onPanicEnd, settled } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
+import { context, admin, ADMIN } from "./context.js";
 
 // A `for await` watcher that falls behind: once this many entries wait, the watcher stops answering
 // the server's flow control (the server then stops sending after its window); below the low mark it
@@ -169,51 +169,32 @@ class KvViewImpl {
   }
 }
 
+// `WasmKv.call(op, key, value, a, b, settle)`: the bucket's calls that answer once.
+const OP = Object.freeze({ get: 0, put: 1, create: 2, update: 3, delete: 4, purge: 5, keys: 6, history: 7, status: 8, purgeDeletes: 9, destroy: 10 });
+
 /** A bound bucket. */
 class KVImpl {
   constructor(w) { this._w = w; }
   get bucket() { return this._w.bucket; }
-  get(key, opts) {
+  /** One call of `OP` (`WasmKv.call`), after checking that `opts` is an object (or absent). */
+  _call(op, key, value, a, b, opts, what) {
     return settled((s) => {
-      const bad = badOptions(opts, "get options");
+      const bad = badOptions(opts, what);
       if (bad) throw bad;
-      this._w.get(key, opts?.revision, s);
+      this._w.call(op, key, value, a, b, s);
     });
   }
-  put(key, value, opts) {
-    return settled((s) => {
-      const bad = badOptions(opts, "put options");
-      if (bad) throw bad;
-      this._w.put(key, value, opts?.previousSeq, opts?.timeout, s);
-    });
-  }
-  create(key, value, markerTTL) { return settled((s) => this._w.create(key, value, markerTTL, s)); }
-  update(key, value, revision, timeout) { return settled((s) => this._w.update(key, value, revision, timeout, s)); }
-  delete(key, opts) {
-    return settled((s) => {
-      const bad = badOptions(opts, "delete options");
-      if (bad) throw bad;
-      this._w.delete(key, opts?.previousSeq, s);
-    });
-  }
-  purge(key, opts) {
-    return settled((s) => {
-      const bad = badOptions(opts, "purge options");
-      if (bad) throw bad;
-      this._w.purge(key, opts?.previousSeq, opts?.ttl, s);
-    });
-  }
-  keys(filter) { return settled((s) => this._w.keys(filter, s)); }
-  history(opts) {
-    return settled((s) => {
-      const bad = badOptions(opts, "history options");
-      if (bad) throw bad;
-      this._w.history(opts?.key, opts?.headers_only, s);
-    });
-  }
-  status() { return settled((s) => this._w.status(s)); }
-  async purgeDeletes(olderMillis) { return { purged: await settled((s) => this._w.purgeDeletes(olderMillis, s)) }; }
-  destroy() { return settled((s) => this._w.destroy(s)); }
+  get(key, opts) { return this._call(OP.get, key, undefined, opts?.revision, undefined, opts, "get options"); }
+  put(key, value, opts) { return this._call(OP.put, key, value, opts?.previousSeq, opts?.timeout, opts, "put options"); }
+  create(key, value, markerTTL) { return this._call(OP.create, key, value, markerTTL); }
+  update(key, value, revision, timeout) { return this._call(OP.update, key, value, revision, timeout); }
+  delete(key, opts) { return this._call(OP.delete, key, undefined, opts?.previousSeq, undefined, opts, "delete options"); }
+  purge(key, opts) { return this._call(OP.purge, key, undefined, opts?.previousSeq, opts?.ttl, opts, "purge options"); }
+  keys(filter) { return this._call(OP.keys, filter); }
+  history(opts) { return this._call(OP.history, opts?.key, undefined, opts?.headers_only, undefined, opts, "history options"); }
+  status() { return this._call(OP.status); }
+  async purgeDeletes(olderMillis) { return { purged: await this._call(OP.purgeDeletes, undefined, undefined, olderMillis) }; }
+  destroy() { return this._call(OP.destroy); }
 
   watch(opts = {}) {
     if (opts === null || typeof opts !== "object") return Promise.reject(new NatsError("INVALID_ARGUMENT", "watch options must be an object"));
@@ -247,11 +228,9 @@ class KVImpl {
 export class Kvm {
   constructor(ncOrJs, opts) {
     const { nc, opts: o } = connectionOf(ncOrJs, opts);
-    if (!nc || !nc._w) throw new NatsError("INVALID_ARGUMENT", "Kvm needs a connection from connect() or a JetStream client");
-    if (panicked()) throw panicked();
-    this._w = new wasm.WasmKvm(nc._w, o);
+    this._w = context(nc, o, "Kvm", "connect() or a JetStream client");
   }
-  async create(bucket, opts) { return new KVImpl(await settled((s) => this._w.create(bucket, opts, s))); }
-  async open(bucket, opts) { return new KVImpl(await settled((s) => this._w.open(bucket, opts, s))); }
-  list() { return settled((s) => this._w.list(s)); }
+  async create(bucket, opts) { return new KVImpl(await settled((s) => this._w.kvm(0, bucket, opts, s))); }
+  async open(bucket, opts) { return new KVImpl(await settled((s) => this._w.kvm(1, bucket, opts, s))); }
+  list() { return admin(this._w, ADMIN.kvList); }
 }

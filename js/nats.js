@@ -29,6 +29,9 @@ export function load(initWasm, glue, moduleOrPath) {
   return ready;
 }
 
+// `WasmConnection.call(op, sid, settle)`: the connection's calls that only settle.
+const CALL = Object.freeze({ flush: 0, drain: 1, close: 2, closed: 3, drainSubscription: 4 });
+
 /** Messages a `for await` subscription may hold before it drops and reports `slowConsumer`. */
 const DEFAULT_MAX_PENDING = 65536;
 
@@ -100,7 +103,7 @@ class Subscription {
   getDropped() { return this._dropped; }
   /** Messages waiting to be iterated. */
   getPending() { return this._queue ? this._queue.length : 0; }
-  async drain() { if (!this._closed) await settled((s) => this._nc._w.drainSubscription(this._sid, s)); }
+  async drain() { if (!this._closed) await settled((s) => this._nc._w.call(CALL.drainSubscription, this._sid, s)); }
   getSubject() { return this._subject; }
   getReceived() { return this._received; }
   getID() { return this._sid; }
@@ -146,13 +149,13 @@ class NatsConnectionImpl {
       this._w.request(subject, payload, flattenHeaders(opts?.headers), opts?.timeout, s);
     }, this);
   }
-  async flush() { await settled((s) => this._w.flush(s)); }
-  rtt() { return settled((s) => this._w.flush(s)); }
-  drain() { return settled((s) => this._w.drain(s)); }
-  async close() { if (!panicked()) await settled((s) => this._w.close(s)); }
+  async flush() { await this.rtt(); }
+  rtt() { return settled((s) => this._w.call(CALL.flush, 0, s)); }
+  drain() { return settled((s) => this._w.call(CALL.drain, 0, s)); }
+  async close() { if (!panicked()) await settled((s) => this._w.call(CALL.close, 0, s)); }
   /** Resolves when the connection is closed: with the error that closed it, if any. */
   async closed() {
-    try { return await settled((s) => this._w.closed(s)); } catch (e) { return e; }
+    try { return await settled((s) => this._w.call(CALL.closed, 0, s)); } catch (e) { return e; }
   }
   isClosed() { return panicked() !== null || this._w.isClosed(); }
   onStatus(cb) {

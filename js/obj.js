@@ -1,23 +1,15 @@
 // The Object Store for the ES module (API.md "Object Store"): `Objm`, stores, puts fed from a
 // ReadableStream/Blob/Uint8Array as fast as the chunk window allows, gets as a verified ReadableStream,
 // watchers. The rules (names, meta, chunking, SHA-256, verification) are in wasm; this adapts shapes.
-import { wasm } from "./wasm.js";
-import { NatsError, badOptions } from "./errors.js";
+import { NatsError } from "./errors.js";
 import { MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { settled, panicked, onPanicEnd } from "./guard.js";
-import { connectionOf, lister } from "./jetstream.js";
+import { connectionOf } from "./kv.js";
+import { lister } from "./jetstream.js";
+import { context, admin, ADMIN, str, json } from "./context.js";
 
 const BAD = (m) => new NatsError("INVALID_ARGUMENT", m);
-function str(v, what) {
-  if (typeof v !== "string") throw BAD(`${what} must be a string`);
-  return v;
-}
-function json(v, what) {
-  if (v === undefined || v === null) return "{}";
-  if (typeof v !== "object" || Array.isArray(v)) throw BAD(`${what} must be an object`);
-  try { return JSON.stringify(v); } catch (e) { throw BAD(`${what} cannot be sent: ${e.message}`); }
-}
 
 /** `MsgHdrs | Record<string, string | string[]>` → `{name: [values]}` (checked in wasm). */
 function headerRecord(h) {
@@ -73,7 +65,7 @@ class ObjectWatcherImpl {
       if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
       if (this._queue) this._queue.end(err);
     };
-    this._w = store._w.watch(flags, (kind, v) => {
+    this._w = store._w.run(flags, "", (kind, v) => {
       if (kind === RUN.ITEMS) {
         for (const i of JSON.parse(v)) {
           if (this._stopped) return;
@@ -184,7 +176,7 @@ class ObjectStoreImpl {
         // A panic of the module ends the read like any other error.
         unpanic = onPanicEnd({ _poison: (e) => { if (!finished) { c.error(e); end(e); } } });
         try {
-          run = this._w.read(text, (kind, v) => {
+          run = this._w.run(-1, text, (kind, v) => {
             if (finished) return;
             if (kind === RUN.ITEMS) {
               for (const chunk of v) c.enqueue(chunk);
@@ -256,17 +248,13 @@ class ObjectStoreImpl {
 export class Objm {
   constructor(ncOrJs, opts) {
     const { nc, opts: o } = connectionOf(ncOrJs, opts);
-    if (!nc || !nc._w) throw BAD("Objm needs a connection from connect() or a JetStream client");
-    const bad = badOptions(o, "JetStream options");
-    if (bad) throw bad;
-    if (panicked()) throw panicked();
-    this._w = new wasm.WasmObjm(nc._w, o ?? {});
+    this._w = context(nc, o, "Objm", "connect() or a JetStream client");
   }
   async create(bucket, opts) {
-    return new ObjectStoreImpl(await settled((s) => this._w.create(str(bucket, "bucket"), json(opts, "object store options"), s)));
+    return new ObjectStoreImpl(await admin(this._w, ADMIN.objCreate, () => [str(bucket, "bucket"), "", json(opts, "object store options")]));
   }
   async open(bucket, check = true) {
-    return new ObjectStoreImpl(await settled((s) => this._w.open(str(bucket, "bucket"), check !== false, s)));
+    return new ObjectStoreImpl(await admin(this._w, ADMIN.objOpen, () => [str(bucket, "bucket"), check !== false ? "" : "-"]));
   }
-  list() { return lister(() => settled((s) => this._w.list(s))); }
+  list() { return lister(() => admin(this._w, ADMIN.objList)); }
 }

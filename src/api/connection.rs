@@ -13,7 +13,7 @@ use crate::client::{Options, Status};
 use crate::error::NatsError;
 use crate::proto::Msg;
 use crate::session::batch::{event, Batch, Kind};
-use crate::session::{Client, SubEvent};
+use crate::session::{Client, Done, SubEvent};
 use crate::time::MAX_SAFE_INTEGER;
 use crate::web::driver::Driver;
 
@@ -49,42 +49,54 @@ impl ToJs for Msg {
 #[wasm_bindgen]
 pub fn connect(opts: JsValue, on_status: Function, settle: Function) -> Result<(), JsValue> {
     let parsed = parse(&opts)?;
-    let mut options = parsed.options;
+    let options = parsed.options;
     let seed = parsed.seed;
     let connected = done::<WasmConnection>(settle);
-    let start = move |options: Result<Options, NatsError>| match options {
-        Ok(options) => Driver::connect(
-            options,
-            seed,
-            Box::new(move |r| {
-                connected(r.map(|client| {
-                    client.on_status(Rc::new(move |s: &Status| {
-                        let _ = on_status.call2(
-                            &JsValue::UNDEFINED,
-                            &JsValue::from_str(s.type_str()),
-                            &status_data(s),
-                        );
-                    }));
-                    WasmConnection { client }
-                }))
-            }),
-        ),
-        Err(e) => connected(Err(e)),
-    };
     match seed {
         // The public nkey comes from WebCrypto (a promise): sign-in starts when it is in. Also for
         // creds: a browser that cannot sign says why before anything is dialled.
         Some(seed) => crate::web::spawn(Box::pin(async move {
-            start(public_nkey(&seed).await.map(|nkey| {
-                if options.jwt.is_none() {
-                    options.nkey = Some(nkey);
+            let mut options = options;
+            match public_nkey(&seed).await {
+                Ok(nkey) => {
+                    if options.jwt.is_none() {
+                        options.nkey = Some(nkey);
+                    }
+                    start(options, Some(seed), on_status, connected)
                 }
-                options
-            }))
+                Err(e) => connected(Err(e)),
+            }
         })),
-        _ => start(Ok(options)),
+        _ => start(options, None, on_status, connected),
     }
     Ok(())
+}
+
+/// Dials with `options`; `connected` settles with the connection, whose statuses go to
+/// `on_status`. Not inlined: `connect` calls it from two places.
+#[inline(never)]
+fn start(
+    options: Options,
+    seed: Option<[u8; 32]>,
+    on_status: Function,
+    connected: Done<WasmConnection>,
+) {
+    Driver::connect(
+        options,
+        seed,
+        Box::new(move |r| {
+            connected(r.map(|client| {
+                client.on_status(Rc::new(move |s: &Status| {
+                    let _ = on_status.call2(
+                        &JsValue::UNDEFINED,
+                        &JsValue::from_str(s.type_str()),
+                        &status_data(s),
+                    );
+                }));
+                WasmConnection { client }
+            }))
+        }),
+    )
 }
 
 fn status_data(s: &Status) -> JsValue {
@@ -176,13 +188,6 @@ impl WasmConnection {
         Ok(self.client.unsubscribe(sid as u64, max)?)
     }
 
-    /// Drains one subscription; settles when it has ended.
-    #[wasm_bindgen(js_name = drainSubscription)]
-    pub fn drain_subscription(&self, sid: f64, settle: Function) {
-        self.client
-            .drain_subscription(sid as u64, done::<()>(settle));
-    }
-
     /// Request/reply over the muxed inbox; settles with the reply `Msg`.
     pub fn request(
         &self,
@@ -207,26 +212,22 @@ impl WasmConnection {
         Ok(())
     }
 
-    /// PING → PONG; settles with the round trip in ms.
-    pub fn flush(&self, settle: Function) {
-        self.client.flush(done::<f64>(settle));
-    }
-
-    /// Drains every subscription, flushes, closes; rejects if it did not close cleanly.
-    pub fn drain(&self, settle: Function) {
-        self.client.drain(done::<()>(settle));
-    }
-
-    /// Closes; settles when closed. A second call is harmless.
-    pub fn close(&self, settle: Function) {
-        self.client.close(done::<()>(settle));
-    }
-
-    /// Settles when the connection is closed for good: `undefined`, or the error that closed it.
-    pub fn closed(&self, settle: Function) {
-        self.client.closed(Box::new(move |r| {
-            Settle(settle).resolve(&r.as_ref().map_or(JsValue::UNDEFINED, to_js))
-        }));
+    /// The calls that only settle, picked by `op` (see `CALL` in `js/index.js`): 0 `flush` (PING →
+    /// PONG; the round trip in ms), 1 `drain` (every subscription, flush, close; rejects if it did
+    /// not close cleanly), 2 `close` (a second call is harmless), 3 `closed` (settles when closed
+    /// for good: `undefined`, or the error that closed it), 4 drain subscription `sid` (settles when
+    /// it has ended). One export rather than five: each export costs its own glue.
+    pub fn call(&self, op: u32, sid: f64, settle: Function) {
+        let c = &self.client;
+        match op {
+            0 => c.flush(done::<f64>(settle)),
+            1 => c.drain(done::<()>(settle)),
+            2 => c.close(done::<()>(settle)),
+            3 => c.closed(Box::new(move |r| {
+                Settle(settle).resolve(&r.as_ref().map_or(JsValue::UNDEFINED, to_js))
+            })),
+            _ => c.drain_subscription(sid as u64, done::<()>(settle)),
+        }
     }
 
     /// Whether the connection is closed.

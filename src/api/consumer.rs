@@ -1,26 +1,22 @@
-//! Consumer exports: `getConsumer()` (pull or push), `getOrderedConsumer()`, `WasmConsumer` (info, delete, fetch, next, consume,
-//! the acks of its messages) and `WasmPullRun` (a running fetch or consume), wrapped by
-//! `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches; status
-//! notifications as `(json)` calls, in order with them.
+//! Consumer exports: `WasmConsumer` (info, delete, next, fetch/consume, the acks of its messages;
+//! bound by `WasmJsm`'s `admin` and `ordered`) and `WasmPullRun` (a running fetch or consume),
+//! wrapped by `js/consumer.js`. Messages go through the one delivery path as `JsMsg` batches;
+//! status notifications as `(json)` calls, in order with them.
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::connection::WasmConnection;
-use super::convert::{
-    member, opt_bool, opt_number, opt_string, options_object, string, string_or_array,
-};
+use super::convert::Fields;
 use super::deliver::Deliver;
-use super::kv_options::js_options;
 use super::promise::{done, Settle, ToJs};
 use crate::error::NatsError;
 use crate::jetstream::ack::{AckKind, AckState, JsMsg};
-use crate::jetstream::api::JsApi;
 use crate::jetstream::consumer::OrderedArgs;
 use crate::jetstream::pull::{PullArgs, PullItem};
 use crate::session::batch::{event, Batch, Kind};
 use crate::session::pull::{ack, ack_ack, Consumer, PullRun};
-use crate::session::{JetStream, RunEvent, RunSink};
+use crate::session::{RunEvent, RunSink};
 
 impl ToJs for Consumer {
     fn settle(self, s: Settle) {
@@ -38,78 +34,51 @@ impl ToJs for Option<JsMsg> {
     }
 }
 
-/// The JetStream context of `conn` with `JetStreamOptions` `opts`.
-fn context(conn: &WasmConnection, opts: &JsValue) -> Result<JetStream, JsValue> {
-    let o = js_options(opts)?;
-    let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-    Ok(JetStream::new(
-        conn.client().clone(),
-        api,
-        o.timeout,
-        o.watcher_prefix,
-    ))
-}
-
-/// `js.consumers.get(stream, name)` (`push`: `getPushConsumer(stream, name)`) on `conn` with
-/// `JetStreamOptions`: settles with a `WasmConsumer`.
-#[wasm_bindgen(js_name = getConsumer)]
-pub fn get_consumer(
-    conn: &WasmConnection,
-    opts: JsValue,
-    stream: JsValue,
-    name: JsValue,
-    push: bool,
-    settle: Function,
-) -> Result<(), JsValue> {
-    let js = context(conn, &opts)?;
-    let stream = string(&stream, "stream")?;
-    let name = string(&name, "consumer name")?;
-    js.named_consumer(stream, name, push, done(settle));
-    Ok(())
-}
-
-/// `js.consumers.get(stream, opts)` on `conn` with `JetStreamOptions`: creates an ordered consumer
-/// (`OrderedConsumerOptions` `ordered`), settles with a `WasmConsumer`.
-#[wasm_bindgen(js_name = getOrderedConsumer)]
-pub fn get_ordered_consumer(
-    conn: &WasmConnection,
-    opts: JsValue,
-    stream: JsValue,
-    ordered: JsValue,
-    settle: Function,
-) -> Result<(), JsValue> {
-    let js = context(conn, &opts)?;
-    let stream = string(&stream, "stream")?;
-    options_object(&ordered, "ordered consumer options")?;
-    let filters = member(&ordered, "filter_subjects")
-        .map(|v| string_or_array(&v, "filter_subjects"))
-        .transpose()?;
-    let args = OrderedArgs {
-        name_prefix: opt_string(&ordered, "name_prefix")?,
-        filter_subjects: filters.unwrap_or_default(),
-        deliver_policy: opt_string(&ordered, "deliver_policy")?,
-        opt_start_seq: opt_number(&ordered, "opt_start_seq")?,
-        opt_start_time: opt_string(&ordered, "opt_start_time")?,
-        replay_policy: opt_string(&ordered, "replay_policy")?,
-        inactive_threshold: opt_number(&ordered, "inactive_threshold")?,
-        headers_only: opt_bool(&ordered, "headers_only")?.unwrap_or(false),
-    };
-    js.ordered_consumer(stream, &args, done(settle));
-    Ok(())
+/// `OrderedConsumerOptions` of `js.consumers.get(stream, opts)`.
+pub fn ordered_args(ordered: &JsValue) -> Result<OrderedArgs, NatsError> {
+    let mut f = Fields::new(ordered, "ordered consumer options");
+    let filter_subjects = f
+        .strings("filter_subjects", "filter_subjects")
+        .unwrap_or_default();
+    let name_prefix = f.string("name_prefix");
+    let deliver_policy = f.string("deliver_policy");
+    let opt_start_seq = f.number("opt_start_seq");
+    let opt_start_time = f.string("opt_start_time");
+    let replay_policy = f.string("replay_policy");
+    let inactive_threshold = f.number("inactive_threshold");
+    let headers_only = f.bool("headers_only").unwrap_or(false);
+    f.finish(OrderedArgs {
+        name_prefix,
+        filter_subjects,
+        deliver_policy,
+        opt_start_seq,
+        opt_start_time,
+        replay_policy,
+        inactive_threshold,
+        headers_only,
+    })
 }
 
 /// `FetchOptions` / `ConsumeOptions` (the callback aside).
 fn pull_args(opts: &JsValue, buffered: bool) -> Result<PullArgs, NatsError> {
-    options_object(opts, "pull options")?;
-    Ok(PullArgs {
-        max_messages: opt_number(opts, "max_messages")?,
-        max_bytes: opt_number(opts, "max_bytes")?,
-        expires: opt_number(opts, "expires")?,
-        idle_heartbeat: opt_number(opts, "idle_heartbeat")?,
-        no_wait: opt_bool(opts, "no_wait")?.unwrap_or(false),
-        threshold_messages: opt_number(opts, "threshold_messages")?,
-        threshold_bytes: opt_number(opts, "threshold_bytes")?,
-        abort_on_missing_resource: opt_bool(opts, "abort_on_missing_resource")?.unwrap_or(false),
+    let mut f = Fields::new(opts, "pull options");
+    let max_messages = f.number("max_messages");
+    let max_bytes = f.number("max_bytes");
+    let expires = f.number("expires");
+    let idle_heartbeat = f.number("idle_heartbeat");
+    let no_wait = f.bool("no_wait").unwrap_or(false);
+    let threshold_messages = f.number("threshold_messages");
+    let threshold_bytes = f.number("threshold_bytes");
+    let abort_on_missing_resource = f.bool("abort_on_missing_resource").unwrap_or(false);
+    f.finish(PullArgs {
+        max_messages,
+        max_bytes,
+        expires,
+        idle_heartbeat,
+        no_wait,
+        threshold_messages,
+        threshold_bytes,
+        abort_on_missing_resource,
         buffered,
     })
 }
@@ -161,38 +130,27 @@ impl WasmConsumer {
     pub fn name(&self) -> String {
         self.consumer.name()
     }
-    /// Settles with the ConsumerInfo (the cached one with `cached`).
-    pub fn info(&self, cached: bool, settle: Function) {
-        self.consumer.info(cached, done(settle));
-    }
-    /// Settles with `true` once deleted.
-    pub fn delete(&self, settle: Function) {
-        self.consumer.delete(done(settle));
-    }
-    /// Settles with the next message, or `null` after `expires`.
-    pub fn next(&self, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        options_object(&opts, "next options")?;
-        let expires = opt_number(&opts, "expires")?;
-        self.consumer.next(expires, done(settle));
+    /// The calls that answer once, picked by `op`: 0 the ConsumerInfo (`arg` true: the cached one),
+    /// 1 delete (`true` once deleted), 2 the next message or `null` after `expires` (`arg`: the
+    /// next options). One export rather than three.
+    pub fn call(&self, op: u32, arg: JsValue, settle: Function) -> Result<(), JsValue> {
+        let c = &self.consumer;
+        match op {
+            0 => c.info(arg.as_bool().unwrap_or(false), done(settle)),
+            1 => c.delete(done(settle)),
+            _ => {
+                let mut f = Fields::new(&arg, "next options");
+                let expires = f.number("expires");
+                c.next(f.finish(expires)?, done(settle));
+            }
+        }
         Ok(())
     }
-    /// Starts a fetch: messages to `on_batch`, statuses to `on_status`, events to `on_event`.
-    pub fn fetch(
+    /// Starts a fetch, or with `consume` a consume (`buffered`, no callback: report taken messages
+    /// with `handedOut`): messages to `on_batch`, statuses to `on_status`, events to `on_event`.
+    pub fn run(
         &self,
-        opts: JsValue,
-        on_batch: Function,
-        on_event: Function,
-        on_status: Function,
-    ) -> Result<WasmPullRun, JsValue> {
-        let args = pull_args(&opts, false)?;
-        let run = self
-            .consumer
-            .fetch(&args, sink(on_batch, on_event, on_status))?;
-        Ok(WasmPullRun { run })
-    }
-    /// Starts a consume; `buffered` (no callback): report taken messages with `handedOut`.
-    pub fn consume(
-        &self,
+        consume: bool,
         opts: JsValue,
         buffered: bool,
         on_batch: Function,
@@ -200,19 +158,32 @@ impl WasmConsumer {
         on_status: Function,
     ) -> Result<WasmPullRun, JsValue> {
         let sink = sink(on_batch, on_event, on_status);
-        if self.consumer.is_push() {
-            options_object(&opts, "consume options")?;
-            let abort = opt_bool(&opts, "abort_on_missing_resource")?.unwrap_or(false);
-            let run = self.consumer.push_consume(abort, buffered, sink)?;
-            return Ok(WasmPullRun { run });
-        }
-        let args = pull_args(&opts, buffered)?;
-        let run = self.consumer.consume(&args, sink)?;
+        let c = &self.consumer;
+        let run = if !consume {
+            c.fetch(&pull_args(&opts, false)?, sink)?
+        } else if c.is_push() {
+            let mut f = Fields::new(&opts, "consume options");
+            let abort = f.bool("abort_on_missing_resource");
+            let abort = f.finish(abort)?.unwrap_or(false);
+            c.push_consume(abort, buffered, sink)?
+        } else {
+            c.consume(&pull_args(&opts, buffered)?, sink)?
+        };
         Ok(WasmPullRun { run })
     }
-    /// Acks a message in ack state `state` (`kind`: 0 ack, 1 nak, 2 working, 3 term; `arg`: the nak
-    /// delay in ms or the term reason); returns the new state.
-    pub fn ack(&self, subject: &str, state: u8, kind: u8, arg: JsValue) -> Result<u8, JsValue> {
+    /// Acks a message in ack state `state` (`kind`: 0 ack, 1 nak, 2 working, 3 term, 4 ackAck;
+    /// `arg`: the nak delay in ms, the term reason or the ackAck timeout); returns the new state.
+    /// An ackAck settles `settle` with `true`/`false`.
+    pub fn ack(
+        &self,
+        subject: &str,
+        state: u8,
+        kind: u8,
+        arg: JsValue,
+        settle: JsValue,
+    ) -> Result<u8, JsValue> {
+        let client = self.consumer.client();
+        let state = AckState::from_u8(state);
         let kind = match kind {
             0 => AckKind::Ack,
             1 => AckKind::Nak(match arg.as_f64() {
@@ -223,26 +194,22 @@ impl WasmConsumer {
                 None => None,
             }),
             2 => AckKind::Working,
-            _ => AckKind::Term(arg.as_string()),
+            3 => AckKind::Term(arg.as_string()),
+            _ => {
+                let timeout = arg
+                    .as_f64()
+                    .filter(|t| t.is_finite() && *t > 0.0)
+                    .unwrap_or(self.consumer.timeout_ms());
+                return Ok(ack_ack(
+                    client,
+                    subject,
+                    state,
+                    timeout,
+                    done(settle.unchecked_into()),
+                ) as u8);
+            }
         };
-        let client = self.consumer.client();
-        Ok(ack(client, subject, AckState::from_u8(state), &kind)? as u8)
-    }
-    /// `ackAck({timeout})`: settles with `true`/`false`; returns the new state.
-    #[wasm_bindgen(js_name = ackAck)]
-    pub fn ack_ack(&self, subject: &str, state: u8, timeout: JsValue, settle: Function) -> u8 {
-        let timeout = timeout
-            .as_f64()
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .unwrap_or(self.consumer.timeout_ms());
-        let client = self.consumer.client();
-        ack_ack(
-            client,
-            subject,
-            AckState::from_u8(state),
-            timeout,
-            done(settle),
-        ) as u8
+        Ok(ack(client, subject, state, &kind)? as u8)
     }
 }
 

@@ -135,3 +135,102 @@ pub fn headers_to_js(h: &Headers) -> Array {
     }
     out
 }
+
+/// The members of an options object, read in order with the first error kept: a member's read is a
+/// call and a store, with no early return (and no cleanup of what was read before) at each call
+/// site. `finish` gives the first error, as `?` after each member would have.
+pub struct Fields<'a> {
+    obj: Option<&'a JsValue>,
+    err: Option<NatsError>,
+}
+
+impl<'a> Fields<'a> {
+    /// The members of `obj`, which must be an object (or absent): else the error says `what`.
+    pub fn new(obj: &'a JsValue, what: &str) -> Fields<'a> {
+        let err = options_object(obj, what).err();
+        Fields {
+            obj: err.is_none().then_some(obj),
+            err,
+        }
+    }
+
+    /// Keeps `r`'s error if it is the first.
+    #[inline(never)]
+    pub fn check(&mut self, r: Result<(), NatsError>) {
+        if let (Err(e), None) = (r, &self.err) {
+            self.err = Some(e);
+        }
+    }
+
+    /// `r`'s value, or `None` keeping its error if it is the first.
+    pub fn keep<T>(&mut self, r: Result<Option<T>, NatsError>) -> Option<T> {
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.check(Err(e));
+                None
+            }
+        }
+    }
+
+    /// Member `key` (absent, undefined or null: `None`; also after an error).
+    #[inline(never)]
+    pub fn member(&self, key: &str) -> Option<JsValue> {
+        match (self.obj, &self.err) {
+            (Some(o), None) => member(o, key),
+            _ => None,
+        }
+    }
+
+    /// An optional string member.
+    #[inline(never)]
+    pub fn string(&mut self, key: &str) -> Option<String> {
+        let r = self.member(key).map(|v| string(&v, key)).transpose();
+        self.keep(r)
+    }
+
+    /// An optional finite number member.
+    #[inline(never)]
+    pub fn number(&mut self, key: &str) -> Option<f64> {
+        let r = self.member(key).map(|v| number(&v, key)).transpose();
+        self.keep(r)
+    }
+
+    /// An optional whole number member in `min..=max`.
+    #[inline(never)]
+    pub fn int(&mut self, key: &str, min: f64, max: f64) -> Option<f64> {
+        let r = self
+            .member(key)
+            .map(|v| integer(&v, key, min, max))
+            .transpose();
+        self.keep(r)
+    }
+
+    /// An optional boolean member.
+    #[inline(never)]
+    pub fn bool(&mut self, key: &str) -> Option<bool> {
+        let r = self
+            .member(key)
+            .map(|v| v.as_bool().ok_or_else(|| invalid(key, "a boolean")))
+            .transpose();
+        self.keep(r)
+    }
+
+    /// An optional member of `string | string[]`; `what` names it in the error.
+    #[inline(never)]
+    pub fn strings(&mut self, key: &str, what: &str) -> Option<Vec<String>> {
+        let r = self
+            .member(key)
+            .map(|v| string_or_array(&v, what))
+            .transpose();
+        self.keep(r)
+    }
+
+    /// `v`, or the first error.
+    pub fn finish<T>(self, v: T) -> Result<T, NatsError> {
+        match self.err {
+            None => Ok(v),
+            Some(e) => Err(e),
+        }
+    }
+}

@@ -1,19 +1,30 @@
-//! JetStream exports: `WasmJsm`, the JetStream context behind `jetstreamManager()` and `jetstream()`
-//! in `js/jetstream.js`. Configurations, options and infos cross as JSON text (API.md: nats.js's
-//! snake_case shapes); the session layer checks them before anything is sent.
+//! JetStream exports: `WasmJsm`, the JetStream context behind `jetstreamManager()`, `jetstream()`,
+//! `Kvm` and `Objm` in `js/*.js` (the Key/Value build keeps `kvm` and `Kvm.list` only). Configurations, options and infos cross as JSON text (API.md:
+//! nats.js's snake_case shapes); the session layer checks them before anything is sent.
 
-use js_sys::{Function, Object, Reflect, Uint8Array};
+use js_sys::Function;
+#[cfg(feature = "jetstream")]
+use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::connection::WasmConnection;
-use super::convert::{headers, headers_to_js, payload, string};
-use super::kv_options::js_options;
+use super::convert::string;
+use super::kv_options::{js_options, kv_options};
 use super::promise::{done, Settle, ToJs};
 use crate::jetstream::api::JsApi;
-use crate::jetstream::publish::PublishOptions;
-use crate::jetstream::{PubAck, StoredMsg};
+use crate::kv::KvStatus;
 use crate::proto::json::Json;
-use crate::session::JetStream;
+use crate::session::{JetStream, Kv};
+#[cfg(feature = "jetstream")]
+use {
+    super::consumer::ordered_args,
+    super::convert::{headers, headers_to_js, payload},
+    crate::jetstream::publish::PublishOptions,
+    crate::jetstream::{PubAck, StoredMsg},
+    crate::session::pull::Consumer,
+};
+#[cfg(feature = "obj")]
+use {crate::obj::StoreOptions, crate::session::obj::ObjectStore};
 
 impl ToJs for Json {
     fn settle(self, s: Settle) {
@@ -32,10 +43,12 @@ impl ToJs for Vec<Json> {
     }
 }
 
+#[cfg(feature = "jetstream")]
 fn set(o: &Object, k: &str, v: &JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(k), v);
 }
 
+#[cfg(feature = "jetstream")]
 impl ToJs for PubAck {
     fn settle(self, s: Settle) {
         let o = Object::new();
@@ -49,6 +62,7 @@ impl ToJs for PubAck {
     }
 }
 
+#[cfg(feature = "jetstream")]
 impl ToJs for Option<StoredMsg> {
     /// `{subject, seq, timestamp, time (ms), data, headers: [name, value, …]}` or `null`; `js/jetstream.js`
     /// wraps it in a `StoredMsg`.
@@ -93,16 +107,68 @@ impl WasmJsm {
         self.js.api.prefix().to_owned()
     }
 
-    /// The manager's calls that answer with JSON, picked by `op` (see `ADMIN` in `js/jetstream.js`):
-    /// `a`, `b` are stream/consumer names or a subject, `text` a JSON configuration, options object
-    /// or query. One export rather than fifteen: each export costs its own glue.
+    /// The calls that take names and JSON text, picked by `op` (see `ADMIN` in `js/jetstream.js`):
+    /// the manager's (answering with JSON; `getMessage` with a stored message or `null`),
+    /// `Kvm.list`, `Objm`'s and binding a named consumer. `a`,
+    /// `b` are stream/consumer/bucket names or a subject, `text` a JSON configuration, options
+    /// object or query. One export rather than twenty: each export costs its own glue.
     pub fn admin(&self, op: u32, a: String, b: String, text: &str, settle: Function) {
+        if op == 16 {
+            return self.js.kv_list(done::<Vec<KvStatus>>(settle));
+        }
+        #[cfg(feature = "jetstream")]
+        self.jetstream_admin(op, a, b, text, settle);
+        #[cfg(not(feature = "jetstream"))]
+        {
+            let _ = (a, b, text);
+            let e = crate::error::NatsError::invalid_argument("not in the Key/Value build");
+            Settle(settle).reject(&e);
+        }
+    }
+
+    /// `new Kvm(…)`'s `create` (`op` 0) and `open` (1) of `bucket` with `KvOptions`; settles with a
+    /// `WasmKv`.
+    pub fn kvm(
+        &self,
+        op: u32,
+        bucket: JsValue,
+        opts: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let name = string(&bucket, "bucket")?;
+        let o = kv_options(&opts)?;
+        let d = done::<Kv>(settle);
+        match op {
+            0 => self.js.kv_create(name, o, d),
+            _ => self.js.kv_open(name, o.timeout, d),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "jetstream")]
+impl WasmJsm {
+    /// `admin`'s calls other than `Kvm.list`.
+    fn jetstream_admin(&self, op: u32, a: String, b: String, text: &str, settle: Function) {
         let js = &self.js;
         let opt = |s: String| (!s.is_empty()).then_some(s);
         match op {
             5 => return js.stream_list(opt(a), done(settle)),
             6 => return js.stream_names(opt(a), done(settle)),
             14 => return js.consumer_list(&a, done(settle)),
+            #[cfg(feature = "obj")]
+            17 => return js.obj_list(done::<Vec<Json>>(settle)),
+            #[cfg(feature = "obj")]
+            18 => return js.obj_open(a, b.is_empty(), done::<ObjectStore>(settle)),
+            #[cfg(feature = "obj")]
+            19 => {
+                return match StoreOptions::parse(text) {
+                    Ok(o) => js.obj_create(a, o, done(settle)),
+                    Err(e) => Settle(settle).reject(&e),
+                }
+            }
+            20 | 21 => return js.named_consumer(a, b, op == 21, done::<Consumer>(settle)),
+            22 => return js.msg_get(&a, text, done::<Option<StoredMsg>>(settle)),
             _ => {}
         }
         let d = done::<Json>(settle);
@@ -125,11 +191,24 @@ impl WasmJsm {
             _ => js.account_info(d), // 15
         }
     }
+}
 
-    /// `streams.getMessage(stream, query)`; `query` is JSON text.
-    #[wasm_bindgen(js_name = getMessage)]
-    pub fn get_message(&self, stream: &str, query: &str, settle: Function) {
-        self.js.msg_get(stream, query, done(settle));
+#[cfg(feature = "jetstream")]
+#[wasm_bindgen]
+impl WasmJsm {
+    /// `js.consumers.get(stream, opts)`: creates an ordered consumer (`OrderedConsumerOptions`
+    /// `ordered`), settles with a `WasmConsumer`.
+    pub fn ordered(
+        &self,
+        stream: JsValue,
+        ordered: JsValue,
+        settle: Function,
+    ) -> Result<(), JsValue> {
+        let stream = string(&stream, "stream")?;
+        let args = ordered_args(&ordered)?;
+        self.js
+            .ordered_consumer(stream, &args, done::<Consumer>(settle));
+        Ok(())
     }
 
     /// `js.publish(subject, payload, opts)`: `opts` is JSON text (msgID, expect, ttl, timeout,

@@ -1,5 +1,6 @@
-//! Key/Value exports: `WasmKvm`, `WasmKv`, `WasmWatcher`, `WasmView` (wrapped by `js/kv.js`). Each
-//! converts its arguments and hands the session layer a [`done`] of the caller's promise.
+//! Key/Value exports: `WasmKv`, `WasmWatcher`, `WasmView` (wrapped by `js/kv.js`; `Kvm` is
+//! `WasmJsm`). Each converts its arguments and hands the session layer a [`done`] of the caller's
+//! promise.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,19 +9,17 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::connection::WasmConnection;
 use super::convert::{integer, member, payload, string};
 use super::deliver::Deliver;
-use super::kv_options::{js_options, key_list, kv_options, ttl, watch_options};
+use super::kv_options::{key_list, ttl, watch_options};
 use super::promise::{batch_values, done, Settle, ToJs};
 use crate::error::NatsError;
-use crate::jetstream::api::JsApi;
 use crate::kv::{KvEntry, KvStatus};
 use crate::session::batch::{event, Batch, Kind};
 use crate::session::consumer::RunEvent;
 use crate::session::kv::{ModifyFn, WatchRun};
 use crate::session::view::{View, ViewEvent};
-use crate::session::{JetStream, Kv};
+use crate::session::Kv;
 use crate::time::{MAX_SAFE_INTEGER, MAX_TIMER_MS};
 
 fn opt_seq(v: &JsValue, what: &str) -> Result<Option<u64>, NatsError> {
@@ -116,46 +115,6 @@ impl ToJs for Kv {
     }
 }
 
-/// The JetStream KV manager (`new Kvm(nc, opts)` in `js/kv.js`).
-#[wasm_bindgen]
-pub struct WasmKvm {
-    js: JetStream,
-}
-
-#[wasm_bindgen]
-impl WasmKvm {
-    /// A manager on `conn` with `JetStreamOptions` (apiPrefix, domain, timeout, watcherPrefix).
-    #[wasm_bindgen(constructor)]
-    pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmKvm, JsValue> {
-        let o = js_options(&opts)?;
-        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-        Ok(WasmKvm {
-            js: JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix),
-        })
-    }
-
-    /// Creates (or binds to an identical) bucket; settles with a `WasmKv`.
-    pub fn create(&self, bucket: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        let name = string(&bucket, "bucket")?;
-        let o = kv_options(&opts)?;
-        self.js.kv_create(name, o, done::<Kv>(settle));
-        Ok(())
-    }
-
-    /// Binds to an existing bucket; settles with a `WasmKv`.
-    pub fn open(&self, bucket: JsValue, opts: JsValue, settle: Function) -> Result<(), JsValue> {
-        let name = string(&bucket, "bucket")?;
-        let o = kv_options(&opts)?;
-        self.js.kv_open(name, o.timeout, done::<Kv>(settle));
-        Ok(())
-    }
-
-    /// The status of every bucket.
-    pub fn list(&self, settle: Function) {
-        self.js.kv_list(done::<Vec<KvStatus>>(settle));
-    }
-}
-
 /// A bound bucket.
 #[wasm_bindgen]
 pub struct WasmKv {
@@ -170,111 +129,77 @@ impl WasmKv {
         self.kv.bucket().name().to_owned()
     }
 
-    /// Settles with a `KvEntry` or `null`.
-    pub fn get(&self, key: JsValue, revision: JsValue, settle: Function) -> Result<(), JsValue> {
-        let key = string(&key, "key")?;
-        let rev = opt_seq(&revision, "revision")?;
-        self.kv.get(&key, rev, done::<Option<KvEntry>>(settle));
-        Ok(())
-    }
-
-    /// Settles with the new revision.
-    pub fn put(
+    /// The bucket's calls that answer once, picked by `op` (see `OP` in `js/kv.js`): 0 `get(key,
+    /// a = revision)`, 1 `put(key, value, a = previousSeq, b = timeout)`, 2 `create(key, value, a =
+    /// markerTTL)`, 3 `update(key, value, a = revision, b = timeout)`, 4 `delete(key, a =
+    /// previousSeq)`, 5 `purge(key, a = previousSeq, b = markerTTL)`, 6 `keys(key = filter)`, 7
+    /// `history(key, a = headers_only)`, 8 `status()`, 9 `purgeDeletes(a = olderMillis)`, 10
+    /// `destroy()`. One export rather than eleven: each export costs its own glue.
+    pub fn call(
         &self,
+        op: u32,
         key: JsValue,
         value: JsValue,
-        previous_seq: JsValue,
-        timeout: JsValue,
+        a: JsValue,
+        b: JsValue,
         settle: Function,
     ) -> Result<(), JsValue> {
-        let key = string(&key, "key")?;
-        let value = value_bytes(&value)?;
-        let prev = opt_seq(&previous_seq, "previousSeq")?;
-        let timeout = opt_timeout(&timeout)?;
-        self.kv
-            .put(&key, &value, prev, timeout, done::<u64>(settle));
-        Ok(())
-    }
-
-    /// Settles with the new revision; `KEY_EXISTS` if the key has a value.
-    pub fn create(
-        &self,
-        key: JsValue,
-        value: JsValue,
-        marker_ttl: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let key = string(&key, "key")?;
-        let value = value_bytes(&value)?;
-        let t = ttl(&marker_ttl)?;
-        self.kv.create(&key, value, t, done::<u64>(settle));
-        Ok(())
-    }
-
-    /// Settles with the new revision; `WRONG_LAST_REVISION` if `revision` is not the key's last.
-    pub fn update(
-        &self,
-        key: JsValue,
-        value: JsValue,
-        revision: JsValue,
-        timeout: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let key = string(&key, "key")?;
-        let value = value_bytes(&value)?;
-        let rev = integer(&revision, "revision", 0.0, MAX_SAFE_INTEGER)? as u64;
-        let timeout = opt_timeout(&timeout)?;
-        self.kv
-            .update(&key, &value, rev, timeout, done::<u64>(settle));
-        Ok(())
-    }
-
-    /// Writes a DEL marker (for every matching key with a wildcard).
-    pub fn delete(
-        &self,
-        key: JsValue,
-        previous_seq: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let key = string(&key, "key")?;
-        let prev = opt_seq(&previous_seq, "previousSeq")?;
-        self.kv.delete(&key, prev, done::<()>(settle));
-        Ok(())
-    }
-
-    /// Writes a PURGE marker (older revisions removed; every matching key with a wildcard).
-    pub fn purge(
-        &self,
-        key: JsValue,
-        previous_seq: JsValue,
-        marker_ttl: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let key = string(&key, "key")?;
-        let prev = opt_seq(&previous_seq, "previousSeq")?;
-        let t = ttl(&marker_ttl)?;
-        self.kv.purge(&key, prev, t, done::<()>(settle));
-        Ok(())
-    }
-
-    /// Settles with the keys (array of strings).
-    pub fn keys(&self, filter: JsValue, settle: Function) -> Result<(), JsValue> {
-        let filters = key_list(&filter, "filter")?;
-        self.kv.keys(filters, done::<Vec<String>>(settle));
-        Ok(())
-    }
-
-    /// Settles with the entries, in revision order.
-    pub fn history(
-        &self,
-        key: JsValue,
-        headers_only: JsValue,
-        settle: Function,
-    ) -> Result<(), JsValue> {
-        let keys = key_list(&key, "key")?;
-        let headers_only = headers_only.as_bool().unwrap_or(false);
-        self.kv
-            .history(keys, headers_only, done::<Vec<KvEntry>>(settle));
+        let kv = &self.kv;
+        match op {
+            6 => kv.keys(key_list(&key, "filter")?, done::<Vec<String>>(settle)),
+            7 => kv.history(
+                key_list(&key, "key")?,
+                a.as_bool().unwrap_or(false),
+                done::<Vec<KvEntry>>(settle),
+            ),
+            8 => kv.status(done::<KvStatus>(settle)),
+            9 => {
+                let older = if a.is_undefined() || a.is_null() {
+                    30.0 * 60.0 * 1000.0
+                } else {
+                    integer(&a, "olderMillis", -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)?
+                };
+                kv.purge_deletes(older, done::<u64>(settle))
+            }
+            10 => kv.destroy(done::<bool>(settle)),
+            _ => {
+                let key = string(&key, "key")?;
+                match op {
+                    0 => kv.get(
+                        &key,
+                        opt_seq(&a, "revision")?,
+                        done::<Option<KvEntry>>(settle),
+                    ),
+                    4 => kv.delete(&key, opt_seq(&a, "previousSeq")?, done::<()>(settle)),
+                    5 => kv.purge(
+                        &key,
+                        opt_seq(&a, "previousSeq")?,
+                        ttl(&b)?,
+                        done::<()>(settle),
+                    ),
+                    _ => {
+                        let value = value_bytes(&value)?;
+                        match op {
+                            1 => kv.put(
+                                &key,
+                                &value,
+                                opt_seq(&a, "previousSeq")?,
+                                opt_timeout(&b)?,
+                                done::<u64>(settle),
+                            ),
+                            2 => kv.create(&key, value, ttl(&a)?, done::<u64>(settle)),
+                            _ => kv.update(
+                                &key,
+                                &value,
+                                integer(&a, "revision", 0.0, MAX_SAFE_INTEGER)? as u64,
+                                opt_timeout(&b)?,
+                                done::<u64>(settle),
+                            ),
+                        }
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -386,33 +311,6 @@ impl WasmKv {
             }),
         );
         Ok(())
-    }
-
-    /// Settles with the status object.
-    pub fn status(&self, settle: Function) {
-        self.kv.status(done::<KvStatus>(settle));
-    }
-
-    /// Settles with the number of messages purged.
-    #[wasm_bindgen(js_name = purgeDeletes)]
-    pub fn purge_deletes(&self, older_millis: JsValue, settle: Function) -> Result<(), JsValue> {
-        let older = if older_millis.is_undefined() || older_millis.is_null() {
-            30.0 * 60.0 * 1000.0
-        } else {
-            integer(
-                &older_millis,
-                "olderMillis",
-                -MAX_SAFE_INTEGER,
-                MAX_SAFE_INTEGER,
-            )?
-        };
-        self.kv.purge_deletes(older, done::<u64>(settle));
-        Ok(())
-    }
-
-    /// Deletes the bucket; settles with `true`.
-    pub fn destroy(&self, settle: Function) {
-        self.kv.destroy(done::<bool>(settle));
     }
 }
 

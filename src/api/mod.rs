@@ -6,7 +6,6 @@ pub mod connection;
 pub mod consumer;
 pub mod convert;
 pub mod deliver;
-#[cfg(feature = "jetstream")]
 pub mod jetstream;
 pub mod kv;
 pub mod kv_options;

@@ -1,7 +1,7 @@
-//! Object Store exports: `WasmObjm`, `WasmObjStore`, `WasmObjPut`, `WasmObjRun` (wrapped by
-//! `js/obj.js`). Names and JSON cross as plain strings (checked in JS for type, in the session layer
-//! for content); infos and statuses go back as JSON; reads and watches report through one
-//! `on(kind, value)` callback.
+//! Object Store exports: `WasmObjStore`, `WasmObjPut`, `WasmObjRun` (wrapped by `js/obj.js`;
+//! `Objm` is `WasmJsm`). Names and JSON cross as plain strings (checked in JS for type, in the
+//! session layer for content); infos and statuses go back as JSON; reads and watches report through
+//! one `on(kind, value)` callback.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,17 +9,13 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::connection::WasmConnection;
-use super::kv_options::js_options;
 use super::promise::{done, to_js, Settle, ToJs};
 use crate::error::NatsError;
-use crate::jetstream::api::JsApi;
 use crate::jetstream::PubAck;
-use crate::obj::{ObjItem, ObjWatchOptions, ObjectInfo, StoreOptions};
+use crate::obj::{ObjItem, ObjWatchOptions, ObjectInfo};
 use crate::proto::json::Json;
 use crate::session::consumer::{RunEvent, RunSink};
 use crate::session::obj::{Deleted, ObjRun, ObjectStore, Put};
-use crate::session::JetStream;
 
 impl ToJs for ObjectInfo {
     fn settle(self, s: Settle) {
@@ -59,43 +55,6 @@ impl ToJs for DeleteResult {
             ("purged".into(), Json::Int(purged as i64)),
         ])
         .settle(s)
-    }
-}
-
-/// The Object Store manager (`new Objm(nc | js)` in `js/obj.js`).
-#[wasm_bindgen]
-pub struct WasmObjm {
-    js: JetStream,
-}
-
-#[wasm_bindgen]
-impl WasmObjm {
-    /// A manager on `conn` with `JetStreamOptions`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(conn: &WasmConnection, opts: JsValue) -> Result<WasmObjm, JsValue> {
-        let o = js_options(&opts)?;
-        let api = JsApi::new(o.api_prefix.as_deref(), o.domain.as_deref())?;
-        Ok(WasmObjm {
-            js: JetStream::new(conn.client().clone(), api, o.timeout, o.watcher_prefix),
-        })
-    }
-
-    /// `create(bucket, opts)`: `opts` is `ObjectStoreOptions` as JSON text.
-    pub fn create(&self, bucket: String, opts: &str, settle: Function) {
-        match StoreOptions::parse(opts) {
-            Ok(o) => self.js.obj_create(bucket, o, done(settle)),
-            Err(e) => Settle(settle).reject(&e),
-        }
-    }
-
-    /// `open(bucket, check)`.
-    pub fn open(&self, bucket: String, check: bool, settle: Function) {
-        self.js.obj_open(bucket, check, done(settle));
-    }
-
-    /// `list()`: every store's status.
-    pub fn list(&self, settle: Function) {
-        self.js.obj_list(done::<Vec<Json>>(settle));
     }
 }
 
@@ -168,22 +127,22 @@ impl WasmObjStore {
         self.store.bucket().to_owned()
     }
 
-    /// Reads the chunks of `info` (JSON text from `resolve`) into `on` (see `run_sink`).
-    pub fn read(&self, info: &str, on: Function) -> Result<WasmObjRun, JsValue> {
-        let info = info_arg(info)?;
-        let run = self.store.read(&info, run_sink(on));
-        Ok(WasmObjRun { run })
-    }
-
-    /// `watch()`: `flags` = 1 includeHistory | 2 updatesOnly | 4 ignoreDeletes.
-    pub fn watch(&self, flags: u32, on: Function) -> Result<WasmObjRun, JsValue> {
-        let opts = ObjWatchOptions {
-            include_history: flags & 1 != 0,
-            updates_only: flags & 2 != 0,
-            ignore_deletes: flags & 4 != 0,
+    /// Reads the chunks of `info` (JSON text from `resolve`), or with `flags` ≥ 0 starts a
+    /// `watch()` (`flags` = 1 includeHistory | 2 updatesOnly | 4 ignoreDeletes); events to `on`
+    /// (see `run_sink`).
+    pub fn run(&self, flags: i32, info: &str, on: Function) -> Result<WasmObjRun, JsValue> {
+        let sink = run_sink(on);
+        let run = if flags < 0 {
+            self.store.read(&info_arg(info)?, sink)
+        } else {
+            let opts = ObjWatchOptions {
+                include_history: flags & 1 != 0,
+                updates_only: flags & 2 != 0,
+                ignore_deletes: flags & 4 != 0,
+            };
+            Some(self.store.watch(opts, sink)?)
         };
-        let run = self.store.watch(opts, run_sink(on))?;
-        Ok(WasmObjRun { run: Some(run) })
+        Ok(WasmObjRun { run })
     }
 
     /// Starts a put of `meta` (JSON text); `previous` < 0: none; `timeout` ≤ 0: the default;

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{member, opt_bool, opt_number, opt_string, options_object, string_or_array};
+use super::convert::Fields;
 use crate::client::nkeys::{decode_seed, encode_public, KeyKind};
 use crate::client::{parse_creds, Options};
 use crate::error::NatsError;
@@ -17,63 +17,82 @@ pub struct ParsedOptions {
 
 /// Reads every `ConnectionOptions` member with type checks.
 pub fn parse(js: &JsValue) -> Result<ParsedOptions, NatsError> {
-    options_object(js, "connect options")?;
-    let mut o = Options::default();
-    let servers =
-        member(js, "servers").ok_or_else(|| NatsError::invalid_argument("servers is required"))?;
-    o.servers = string_or_array(&servers, "servers")?;
-    o.name = opt_string(js, "name")?;
-    o.user = opt_string(js, "user")?;
-    o.pass = opt_string(js, "pass")?;
-    o.token = opt_string(js, "token")?;
-    if let Some(v) = opt_number(js, "timeout")? {
-        o.timeout_ms = v;
+    let mut f = Fields::new(js, "connect options");
+    let d = Options::default();
+    if f.member("servers").is_none() {
+        f.check(Err(NatsError::invalid_argument("servers is required")));
     }
-    if let Some(v) = opt_bool(js, "reconnect")? {
-        o.reconnect = v;
-    }
-    if let Some(v) = opt_number(js, "maxReconnectAttempts")? {
+    let servers = f.strings("servers", "servers").unwrap_or_default();
+    let name = f.string("name");
+    let user = f.string("user");
+    let pass = f.string("pass");
+    let token = f.string("token");
+    let timeout_ms = f.number("timeout").unwrap_or(d.timeout_ms);
+    let reconnect = f.bool("reconnect").unwrap_or(d.reconnect);
+    let mut max_reconnect_attempts = d.max_reconnect_attempts;
+    if let Some(v) = f.number("maxReconnectAttempts") {
         if v.fract() != 0.0 || v < -1.0 {
-            return Err(NatsError::invalid_argument(
+            f.check(Err(NatsError::invalid_argument(
                 "maxReconnectAttempts must be -1 or a whole number ≥ 0",
-            ));
+            )));
         }
-        o.max_reconnect_attempts = v as i64;
+        max_reconnect_attempts = v as i64;
     }
-    if let Some(v) = opt_number(js, "reconnectTimeWait")? {
-        o.reconnect_time_wait_ms = v;
-    }
-    if let Some(v) = opt_number(js, "reconnectJitter")? {
-        o.reconnect_jitter_ms = v;
-    }
-    if let Some(v) = opt_number(js, "pingInterval")? {
-        o.ping_interval_ms = v;
-    }
-    if let Some(v) = opt_number(js, "maxPingOut")? {
+    let reconnect_time_wait_ms = f
+        .number("reconnectTimeWait")
+        .unwrap_or(d.reconnect_time_wait_ms);
+    let reconnect_jitter_ms = f.number("reconnectJitter").unwrap_or(d.reconnect_jitter_ms);
+    let ping_interval_ms = f.number("pingInterval").unwrap_or(d.ping_interval_ms);
+    let mut max_ping_out = d.max_ping_out;
+    if let Some(v) = f.number("maxPingOut") {
         if v.fract() != 0.0 || !(1.0..=1_000_000.0).contains(&v) {
-            return Err(NatsError::invalid_argument(
+            f.check(Err(NatsError::invalid_argument(
                 "maxPingOut must be a whole number ≥ 1",
-            ));
+            )));
         }
-        o.max_ping_out = v as u32;
+        max_ping_out = v as u32;
     }
-    o.no_echo = opt_bool(js, "noEcho")?.unwrap_or(false);
-    o.no_randomize = opt_bool(js, "noRandomize")?.unwrap_or(false);
-    o.ignore_cluster_updates = opt_bool(js, "ignoreClusterUpdates")?.unwrap_or(false);
-    o.wait_on_first_connect = opt_bool(js, "waitOnFirstConnect")?.unwrap_or(false);
-    if let Some(p) = opt_string(js, "inboxPrefix")? {
-        o.inbox_prefix = p;
-    }
+    let no_echo = f.bool("noEcho").unwrap_or(false);
+    let no_randomize = f.bool("noRandomize").unwrap_or(false);
+    let ignore_cluster_updates = f.bool("ignoreClusterUpdates").unwrap_or(false);
+    let wait_on_first_connect = f.bool("waitOnFirstConnect").unwrap_or(false);
+    let inbox_prefix = f.string("inboxPrefix").unwrap_or(d.inbox_prefix);
 
     let mut seed = None;
-    if let Some(text) = opt_string(js, "creds")? {
-        let creds = parse_creds(&text)?;
-        o.jwt = Some(creds.jwt);
-        seed = Some(user_seed(&creds.seed)?);
+    let mut jwt = None;
+    if let Some(text) = f.string("creds") {
+        match parse_creds(&text) {
+            Ok(creds) => {
+                jwt = Some(creds.jwt);
+                seed = f.keep(user_seed(&creds.seed).map(Some));
+            }
+            Err(e) => f.check(Err(e)),
+        }
     }
-    if let Some(s) = opt_string(js, "nkeySeed")? {
-        seed = Some(user_seed(&s)?);
+    if let Some(s) = f.string("nkeySeed") {
+        seed = f.keep(user_seed(&s).map(Some));
     }
+    let o = f.finish(Options {
+        servers,
+        name,
+        user,
+        pass,
+        token,
+        jwt,
+        timeout_ms,
+        reconnect,
+        max_reconnect_attempts,
+        reconnect_time_wait_ms,
+        reconnect_jitter_ms,
+        ping_interval_ms,
+        max_ping_out,
+        no_echo,
+        no_randomize,
+        ignore_cluster_updates,
+        wait_on_first_connect,
+        inbox_prefix,
+        ..d
+    })?;
     o.validate()?;
     Ok(ParsedOptions { options: o, seed })
 }
