@@ -22,8 +22,9 @@ after(async () => { await browser?.close(); await stack?.close(); });
 
 const JS_NAMES = ["jetstream", "jetstreamManager", "Objm", "AckPolicy", "DeliverPolicy", "RetentionPolicy",
   "StorageType", "DiscardPolicy", "ReplayPolicy", "StoreCompression", "nanos", "millis"];
-const WASM_NAMES = ["WasmJsm", "getConsumer", "getOrderedConsumer", "WasmConsumer", "WasmPullRun", "WasmObjm",
-  "WasmObjStore", "WasmObjPut", "WasmObjRun"];
+const WASM_NAMES = ["WasmConsumer", "WasmPullRun", "WasmObjStore", "WasmObjPut", "WasmObjRun"];
+// The KV build's JetStream context (`Kvm` creates and opens buckets through it) has no JetStream client calls.
+const JSM_ABSENT = ["publish", "ordered"];
 
 test("the KV entry exports core + Key/Value only, and its wasm has no JetStream consumer or Object Store export", async () => {
   const r = await page.evaluate(async () => {
@@ -32,12 +33,15 @@ test("the KV entry exports core + Key/Value only, and its wasm has no JetStream 
     return {
       entry: Object.keys(nats).sort(),
       glue: Object.keys(glue),
+      jsm: Object.getOwnPropertyNames(glue.WasmJsm.prototype),
       wasm: performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".wasm")),
     };
   });
   assert.deepEqual(r.entry, ["KvWatchInclude", "Kvm", "NatsError", "connect", "headers", "init"]);
   for (const n of WASM_NAMES) assert.ok(!r.glue.includes(n), `${n} is not a KV wasm export: ${r.glue.join(", ")}`);
-  for (const n of ["connect", "WasmConnection", "WasmKvm", "WasmKv", "WasmWatcher", "WasmView"]) assert.ok(r.glue.includes(n), `${n} is a KV wasm export`);
+  for (const n of ["connect", "WasmConnection", "WasmJsm", "WasmKv", "WasmWatcher", "WasmView"]) assert.ok(r.glue.includes(n), `${n} is a KV wasm export`);
+  for (const n of JSM_ABSENT) assert.ok(!r.jsm.includes(n), `WasmJsm.${n} is not in the KV build: ${r.jsm.join(", ")}`);
+  assert.ok(r.jsm.includes("kvm") && r.jsm.includes("admin"), r.jsm.join(", "));
   assert.deepEqual(r.wasm, ["/pkg-kv/nats_kv_wasm_bg.wasm"], "only the KV .wasm is fetched");
   for (const n of JS_NAMES) assert.ok(!r.entry.includes(n));
 });
