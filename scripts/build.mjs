@@ -1,27 +1,27 @@
-// Builds the npm package: wasm-pack (release, target web) into pkg/, then `wasm-opt -Oz` from npm
-// binaryen, and prints the shipped size (.wasm + JS, gzip -9).
+// Builds the npm package into pkg/ (`buildWasm`: wasm-pack, target web; for a release then wasm-opt from
+// npm binaryen) and prints the shipped size (.wasm + JS, gzip -9).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WASM_OPT_FLAGS } from "./lib/release.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
 
 const profile = process.argv.includes("--dev") ? "--dev" : "--release";
-run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack"]);
 const wasm = "pkg/nats_kv_wasm_bg.wasm";
-// The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about
-// 1.5 KB of its gzip. The public types are js/index.d.ts (pkg/nats_kv_wasm.d.ts keeps its comments),
-// so the shipped glue drops its comment blocks and whole-line comments; no code changes.
-const glue = "pkg/nats_kv_wasm.js";
-const stripped = readFileSync(glue, "utf8")
-  .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, "")
-  .replace(/^[ \t]*\/\/.*\n/gm, "");
-writeFileSync(glue, stripped);
-if (profile === "--release") {
+buildWasm(profile);
+
+/**
+ * The crate → pkg/ (wasm-pack: wasm-bindgen glue, target web). Release: then the size guard and
+ * wasm-opt (flags in scripts/lib/release.mjs).
+ */
+function buildWasm(profile) {
+  run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack"]);
+  if (profile !== "--release") return;
   // Parts of core that this crate avoids on purpose (README "Size"): each came back once through one
   // innocent-looking line. The linked names are still in cargo's output before wasm-opt strips them.
   const linked = readFileSync(join(ROOT, "target/wasm32-unknown-unknown/release/nats_kv_wasm.wasm"), "latin1");
@@ -33,14 +33,17 @@ if (profile === "--release") {
   ]) {
     if (linked.includes(mark)) console.warn(`size guard: the .wasm links ${what}; use ${instead}`);
   }
-  run(join(ROOT, "node_modules/.bin/wasm-opt"), [
-    // --converge: repeat -Oz while it still shrinks; the producers/target_features custom sections are
-    // informational only (tools, not browsers, read them).
-    "-Oz", "--converge", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-    wasm, "-o", wasm,
-  ]);
+  run(join(ROOT, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, wasm, "-o", wasm]);
 }
+
+// The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about
+// 1.5 KB of its gzip. The public types are js/index.d.ts (pkg/nats_kv_wasm.d.ts keeps its comments),
+// so the shipped glue drops its comment blocks and whole-line comments; no code changes.
+const glue = "pkg/nats_kv_wasm.js";
+const stripped = readFileSync(glue, "utf8")
+  .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, "")
+  .replace(/^[ \t]*\/\/.*\n/gm, "");
+writeFileSync(glue, stripped);
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
 const files = [wasm, "pkg/nats_kv_wasm.js", ...readdirSync("js").filter((f) => f.endsWith(".js")).map((f) => `js/${f}`)];
 let total = 0;
