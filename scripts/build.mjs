@@ -1,11 +1,11 @@
-// Builds the npm package into pkg/ (`buildWasm`: wasm-pack, target web; for a release then wasm-opt from
-// npm binaryen) and prints the shipped size (.wasm + JS, gzip -9).
+// Builds the npm package into pkg/ (`buildWasm`: wasm-pack, target web; for a release the pinned nightly,
+// then wasm-opt from npm binaryen) and prints the shipped size (.wasm + JS, gzip -9).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { WASM_OPT_FLAGS } from "./lib/release.mjs";
+import { RELEASE_CARGO_ARGS, RELEASE_RUSTFLAGS, RELEASE_TOOLCHAIN, WASM_OPT_FLAGS } from "./lib/release.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
@@ -16,14 +16,28 @@ const wasm = "pkg/nats_kv_wasm_bg.wasm";
 buildWasm(profile);
 
 /**
- * The crate → pkg/ (wasm-pack: wasm-bindgen glue, target web). Release: then the size guard and
- * wasm-opt (flags in scripts/lib/release.mjs).
+ * The crate → pkg/ (wasm-bindgen glue, target web). Release: wasm-pack on the pinned nightly
+ * (scripts/lib/release.mjs: std rebuilt for size), then the size guard and wasm-opt. Dev: wasm-pack
+ * on the default (stable) toolchain, nothing after.
  */
 function buildWasm(profile) {
-  run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack"]);
-  if (profile !== "--release") return;
+  if (profile === "--dev") {
+    run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack"]);
+    return;
+  }
+  // No fallback to another toolchain: what ships is built by the pinned one or not at all.
+  try {
+    execFileSync("rustup", ["run", RELEASE_TOOLCHAIN, "rustc", "--version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(`the release toolchain ${RELEASE_TOOLCHAIN} is not installed: run \`bash scripts/setup.sh\``);
+  }
+  run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", "pkg", "--no-pack", ".", "--", ...RELEASE_CARGO_ARGS], {
+    RUSTUP_TOOLCHAIN: RELEASE_TOOLCHAIN,
+    RUSTFLAGS: RELEASE_RUSTFLAGS,
+  });
   // Parts of core that this crate avoids on purpose (README "Size"): each came back once through one
-  // innocent-looking line. The linked names are still in cargo's output before wasm-opt strips them.
+  // innocent-looking line. The linked names are still in cargo's output before wasm-opt strips them (the
+  // nightly's v0 mangling spells them out as the legacy one did).
   const linked = readFileSync(join(ROOT, "target/wasm32-unknown-unknown/release/nats_kv_wasm.wasm"), "latin1");
   for (const [mark, what, instead] of [
     ["float_to_decimal_common", "core's float printer (a `{}` of an f64)", "proto::num::f64_text"],
