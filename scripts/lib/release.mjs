@@ -14,9 +14,9 @@ export const RELEASE_TOOLCHAIN = readFileSync(
  * std rebuilt with the crate (its own LTO, opt-level "z"), tuned for size; panics abort without
  * file:line:col locations (the panic hook still runs: panic containment); a derived `Debug` prints only
  * the type or variant name (hand-written ones such as `str`'s, which quote the error messages' values,
- * are unchanged).
+ * are unchanged); WebAssembly SIMD (every target browser has it).
  */
-export const RELEASE_RUSTFLAGS = "-Cpanic=abort -Zlocation-detail=none -Zfmt-debug=shallow";
+export const RELEASE_RUSTFLAGS = "-Cpanic=abort -Zlocation-detail=none -Zfmt-debug=shallow -Ctarget-feature=+simd128";
 export const RELEASE_CARGO_ARGS = ["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"];
 
 /**
@@ -31,5 +31,5 @@ export const RELEASE_CARGO_ARGS = ["-Zbuild-std=std,panic_abort", "-Zbuild-std-f
 export const WASM_OPT_FLAGS = [
   "-Os", "--converge", "--one-caller-inline-max-function-size", "0", "--reorder-functions-by-name", "--low-memory-unused",
   "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "--enable-simd",
 ];
