@@ -1,11 +1,12 @@
 // Builds the npm package into pkg/ (`buildWasm`: wasm-pack, target web; for a release the pinned nightly,
-// then wasm-opt from npm binaryen) and prints the shipped size (.wasm + JS, gzip -9).
+// wasm-opt from npm binaryen and short wasm names) and prints the shipped size (.wasm + JS, gzip -9).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RELEASE_CARGO_ARGS, RELEASE_RUSTFLAGS, RELEASE_TOOLCHAIN, WASM_OPT_FLAGS } from "./lib/release.mjs";
+import { minifyNames } from "./lib/minify-names.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
@@ -17,8 +18,8 @@ buildWasm(profile);
 
 /**
  * The crate → pkg/ (wasm-bindgen glue, target web). Release: wasm-pack on the pinned nightly
- * (scripts/lib/release.mjs: std rebuilt for size), then the size guard and wasm-opt. Dev: wasm-pack
- * on the default (stable) toolchain, nothing after.
+ * (scripts/lib/release.mjs: std rebuilt for size), the size guard, wasm-opt, then short import/export
+ * names in the .wasm and its glue. Dev: wasm-pack on the default (stable) toolchain, nothing after.
  */
 function buildWasm(profile) {
   if (profile === "--dev") {
@@ -48,6 +49,7 @@ function buildWasm(profile) {
     if (linked.includes(mark)) console.warn(`size guard: the .wasm links ${what}; use ${instead}`);
   }
   run(join(ROOT, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, wasm, "-o", wasm]);
+  minifyNames(wasm, "pkg/nats_kv_wasm.js");
 }
 
 // The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about

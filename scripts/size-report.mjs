@@ -1,8 +1,8 @@
 // What the shipped .wasm is made of, by crate/module (optional; not part of `npm test`).
 //
 // Reproduces the shipped binary with its names kept: the release wasm that `node scripts/build.mjs` left in
-// target/ goes through the same wasm-bindgen and wasm-opt (flags from scripts/lib/release.mjs) steps,
-// plus `--keep-debug` / `-g` so the function names survive. twiggy (cargo install twiggy) then
+// target/ goes through the same wasm-bindgen, wasm-opt (flags from scripts/lib/release.mjs) and short-names
+// steps, plus `--keep-debug` / `-g` so the function names survive. twiggy (cargo install twiggy) then
 // attributes every function and data segment; the name section itself is left out, so the total matches
 // pkg/nats_kv_wasm_bg.wasm to within a few bytes.
 //
@@ -18,6 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { WASM_OPT_FLAGS } from "./lib/release.mjs";
+import { minifyNames } from "./lib/minify-names.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const input = join(ROOT, "target/wasm32-unknown-unknown/release/nats_kv_wasm.wasm");
@@ -51,6 +52,7 @@ try {
   execFileSync(join(ROOT, "node_modules/.bin/wasm-opt"), ["-g", ...WASM_OPT_FLAGS, join(dir, "nats_kv_wasm_bg.wasm"), "-o", named], {
     stdio: "inherit",
   });
+  minifyNames(named);
   const items = JSON.parse(execFileSync("twiggy", ["top", "-n", "1000000", "-f", "json", named], {
     maxBuffer: 1 << 28,
   }).toString());
