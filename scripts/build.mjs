@@ -1,10 +1,13 @@
-// Builds the npm package: per feature set (full into pkg/, core + Key/Value into pkg-kv/), wasm-pack
-// (release, target web), then `wasm-opt -Oz` from npm binaryen; prints the shipped size (.wasm + JS, gzip -9).
+// Builds the npm package per feature set (full into pkg/, core + Key/Value into pkg-kv/): `buildWasm` —
+// wasm-pack, target web; for a release the pinned nightly, wasm-opt from npm binaryen and short wasm
+// names — then prints the shipped size of each (.wasm + JS, gzip -9).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RELEASE_CARGO_ARGS, RELEASE_RUSTFLAGS, RELEASE_TOOLCHAIN, WASM_OPT_FLAGS } from "./lib/release.mjs";
+import { minifyNames } from "./lib/minify-names.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(ROOT);
@@ -23,21 +26,36 @@ const BUILDS = [
 ].filter((b) => only === null || b.name === only);
 if (BUILDS.length === 0) throw new Error(`--only: no feature set named ${only}`);
 
-/** wasm-pack (release, target web) with `features` (cargo flags) into `outDir`, then `wasm-opt -Oz`. */
+/**
+ * The crate with `features` (cargo flags) → `outDir` (wasm-bindgen glue, target web). Release: wasm-pack
+ * on the pinned nightly (scripts/lib/release.mjs: std rebuilt for size), the size guard, wasm-opt, then
+ * short import/export names in the .wasm and its glue. Dev: wasm-pack on the default (stable)
+ * toolchain, nothing after but the glue's comments stripped.
+ */
 function buildWasm({ features, outDir, targetDir }) {
-  run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", outDir, "--no-pack", "--", ...features], { CARGO_TARGET_DIR: join(ROOT, targetDir) });
   const wasm = `${outDir}/nats_kv_wasm_bg.wasm`;
-  // The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about
-  // 1.5 KB of its gzip. The public types are js/index.d.ts (pkg/nats_kv_wasm.d.ts keeps its comments),
-  // so the shipped glue drops its comment blocks and whole-line comments; no code changes.
   const glue = `${outDir}/nats_kv_wasm.js`;
-  const stripped = readFileSync(glue, "utf8")
-    .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, "")
-    .replace(/^[ \t]*\/\/.*\n/gm, "");
-  writeFileSync(glue, stripped);
-  if (profile !== "--release") return;
+  const env = { CARGO_TARGET_DIR: join(ROOT, targetDir) };
+  if (profile === "--dev") {
+    run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", outDir, "--no-pack", ".", "--", ...features], env);
+    stripComments(glue);
+    return;
+  }
+  // No fallback to another toolchain: what ships is built by the pinned one or not at all.
+  try {
+    execFileSync("rustup", ["run", RELEASE_TOOLCHAIN, "rustc", "--version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(`the release toolchain ${RELEASE_TOOLCHAIN} is not installed: run \`bash scripts/setup.sh\``);
+  }
+  run("wasm-pack", ["build", profile, "--target", "web", "--out-dir", outDir, "--no-pack", ".", "--", ...RELEASE_CARGO_ARGS, ...features], {
+    ...env,
+    RUSTUP_TOOLCHAIN: RELEASE_TOOLCHAIN,
+    RUSTFLAGS: RELEASE_RUSTFLAGS,
+  });
+  stripComments(glue);
   // Parts of core that this crate avoids on purpose (README "Size"): each came back once through one
-  // innocent-looking line. The linked names are still in cargo's output before wasm-opt strips them.
+  // innocent-looking line. The linked names are still in cargo's output before wasm-opt strips them (the
+  // nightly's v0 mangling spells them out as the legacy one did).
   const linked = readFileSync(join(ROOT, targetDir, "wasm32-unknown-unknown/release/nats_kv_wasm.wasm"), "latin1");
   for (const [mark, what, instead] of [
     ["float_to_decimal_common", "core's float printer (a `{}` of an f64)", "proto::num::f64_text"],
@@ -47,13 +65,20 @@ function buildWasm({ features, outDir, targetDir }) {
   ]) {
     if (linked.includes(mark)) console.warn(`size guard: the .wasm links ${what}; use ${instead}`);
   }
-  run(join(ROOT, "node_modules/.bin/wasm-opt"), [
-    // --converge: repeat -Oz while it still shrinks; the producers/target_features custom sections are
-    // informational only (tools, not browsers, read them).
-    "-Oz", "--converge", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-    wasm, "-o", wasm,
-  ]);
+  run(join(ROOT, "node_modules/.bin/wasm-opt"), [...WASM_OPT_FLAGS, wasm, "-o", wasm]);
+  minifyNames(wasm, glue);
+}
+
+/**
+ * The generated glue carries every Rust doc comment as JSDoc, plus wasm-bindgen's own comments: about
+ * 1.5 KB of its gzip. The public types are js/index.d.ts (pkg/nats_kv_wasm.d.ts keeps its comments), so
+ * the shipped glue drops its comment blocks and whole-line comments; no code changes.
+ */
+function stripComments(glue) {
+  const stripped = readFileSync(glue, "utf8")
+    .replace(/^[ \t]*\/\*\*[\s\S]*?\*\/[ \t]*\n/gm, "")
+    .replace(/^[ \t]*\/\/.*\n/gm, "");
+  writeFileSync(glue, stripped);
 }
 
 for (const b of BUILDS) {

@@ -43,6 +43,17 @@ rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown \
 { cargo clippy --version && cargo fmt --version; } >/dev/null 2>&1 \
   || { log "adding clippy + rustfmt"; rustup component add clippy rustfmt >&2; }
 
+# The release .wasm's pinned nightly (scripts/release-toolchain; scripts/build.mjs): std is rebuilt from
+# its rust-src. Everything else (tests, clippy, wasm-pack test) stays on stable. No fallback: if this
+# fails, set-up fails.
+RELEASE_TOOLCHAIN=$(cat scripts/release-toolchain)
+if ! rustup run "$RELEASE_TOOLCHAIN" rustc --version >/dev/null 2>&1 \
+  || ! rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src' \
+  || ! rustup target list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+  log "installing $RELEASE_TOOLCHAIN + rust-src + wasm32 (about a minute)"
+  rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown >&2
+fi
+
 # wasm-bindgen-cli at exactly the version Cargo.lock holds (else wasm-pack tries to download one).
 [ -f Cargo.lock ] || cargo generate-lockfile >&2
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)

@@ -1,9 +1,10 @@
 // What the shipped .wasm is made of, by crate/module (optional; not part of `npm test`).
 //
 // Reproduces the shipped binary with its names kept: the release wasm that `node scripts/build.mjs` left in
-// target/ goes through the same wasm-bindgen and `wasm-opt -Oz` steps, plus `--keep-debug` / `-g` so the
-// function names survive. twiggy (cargo install twiggy) then attributes every function and data segment;
-// the name section itself is left out, so the total matches pkg/nats_kv_wasm_bg.wasm to within a few bytes.
+// target/ goes through the same wasm-bindgen, wasm-opt (flags from scripts/lib/release.mjs) and short-names
+// steps, plus `--keep-debug` / `-g` so the function names survive. twiggy (cargo install twiggy) then
+// attributes every function and data segment; the name section itself is left out, so the total matches
+// pkg/nats_kv_wasm_bg.wasm to within a few bytes.
 //
 //   node scripts/size-report.mjs            grouped table
 //   node scripts/size-report.mjs --top 40   also the 40 largest items
@@ -16,6 +17,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { WASM_OPT_FLAGS } from "./lib/release.mjs";
+import { minifyNames } from "./lib/minify-names.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const input = join(ROOT, "target/wasm32-unknown-unknown/release/nats_kv_wasm.wasm");
@@ -46,11 +49,10 @@ const dir = mkdtempSync(join(tmpdir(), "size-report-"));
 try {
   execFileSync("wasm-bindgen", ["--target", "web", "--keep-debug", "--out-dir", dir, input], { stdio: "inherit" });
   const named = join(dir, "named.wasm");
-  execFileSync(join(ROOT, "node_modules/.bin/wasm-opt"), [
-    "-g", "-Oz", "--converge", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-    join(dir, "nats_kv_wasm_bg.wasm"), "-o", named,
-  ], { stdio: "inherit" });
+  execFileSync(join(ROOT, "node_modules/.bin/wasm-opt"), ["-g", ...WASM_OPT_FLAGS, join(dir, "nats_kv_wasm_bg.wasm"), "-o", named], {
+    stdio: "inherit",
+  });
+  minifyNames(named);
   const items = JSON.parse(execFileSync("twiggy", ["top", "-n", "1000000", "-f", "json", named], {
     maxBuffer: 1 << 28,
   }).toString());
@@ -159,7 +161,7 @@ function report(items) {
       : "other crates (hashbrown, nom, memchr)";
     coarse.set(c, (coarse.get(c) ?? 0) + e.bytes);
   }
-  console.log(`\nthe shipped .wasm (after wasm-bindgen + wasm-opt -Oz; raw bytes, name sections excluded)`);
+  console.log(`\nthe shipped .wasm (after wasm-bindgen + wasm-opt; raw bytes, name sections excluded)`);
   console.log(`\nsummary (raw KB, % of the .wasm):\n`);
   for (const [c, b] of [...coarse.entries()].sort((a, b) => b[1] - a[1])) {
     console.log(`${kb(b).padStart(7)} ${(100 * b / total).toFixed(1).padStart(5)}  ${c}`);
