@@ -6,6 +6,7 @@ import { headers, flattenHeaders } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { onPanic, panicked, onPanicEnd, guardExports, settled } from "./guard.js";
 import { initBatch, unpack, EVENT } from "./batch.js";
+import { loader, preopen, handOver } from "./load.js";
 
 export { NatsError, headers };
 export { Kvm } from "./kv.js";
@@ -15,19 +16,13 @@ export { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy,
 /** Which history a KV watcher starts from. */
 export const KvWatchInclude = Object.freeze({ LastValue: "", AllHistory: "history", UpdatesOnly: "updates" });
 
-let ready = null;
 /** Loads the wasm module (once); `connect()` calls it itself. */
-export function init(moduleOrPath) {
-  if (!ready) {
-    ready = initWasm(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).then(() => {
-      wasm.setErrorFactory(makeNatsError);
-      wasm.setPanicHandler(onPanic);
-      initBatch(wasm.batchLayout());
-      guardExports(wasm);
-    });
-  }
-  return ready;
-}
+export const init = loader(initWasm, () => {
+  wasm.setErrorFactory(makeNatsError);
+  wasm.setPanicHandler(onPanic);
+  initBatch(wasm.batchLayout());
+  guardExports(wasm);
+});
 
 /** Messages a `for await` subscription may hold before it drops and reports `slowConsumer`. */
 const DEFAULT_MAX_PENDING = 65536;
@@ -164,13 +159,20 @@ class NatsConnectionImpl {
 
 /** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
 export async function connect(opts) {
-  await init();
+  // The WebSocket handshake runs while the wasm loads; the wasm takes the socket over.
+  const pre = preopen(opts);
+  try {
+    await init();
+  } catch (e) {
+    pre?.ws.close();
+    throw e;
+  }
   const listeners = new Set();
   const onStatus = (type, data) => {
     for (const cb of [...listeners]) {
       try { cb(data === undefined ? { type } : { type, data }); } catch (e) { queueMicrotask(() => { throw e; }); }
     }
   };
-  const w = await settled((s) => wasm.connect(opts, onStatus, s));
+  const w = await handOver(wasm, pre, () => settled((s) => wasm.connect(opts, onStatus, s)));
   return new NatsConnectionImpl(w, listeners, onStatus);
 }
