@@ -160,12 +160,16 @@ class NatsConnectionImpl {
 /** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
 export async function connect(opts) {
   // The WebSocket handshake runs while the wasm loads; the wasm takes the socket over.
-  const pre = preopen(opts);
+  let pre = panicked() ? null : preopen(opts);
   try {
     await init();
   } catch (e) {
     pre?.ws.close();
     throw e;
+  }
+  if (pre && panicked()) { // no call into a module that has panicked
+    pre.ws.close();
+    pre = null;
   }
   const listeners = new Set();
   const onStatus = (type, data) => {
