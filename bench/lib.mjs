@@ -36,9 +36,10 @@ function filesUnder(dir, prefix) {
 
 /**
  * Starts everything; `close()` stops it all. `baseline`: the root of another build of ours (its js/
- * and pkg/), served under /base/ and loaded into the page as the adapter "before".
+ * and pkg/), served under /base/ and loaded into the page as the adapter "before". `pages`: more HTML
+ * pages (path → text).
  */
-export async function openBenchPage({ baseline } = {}) {
+export async function openBenchPage({ baseline, pages = {} } = {}) {
   const server = await startNatsServer();
   const files = baseline ? { ...filesUnder(join(baseline, "js"), "/base/js"), ...filesUnder(join(baseline, "pkg"), "/base/pkg") } : {};
   const web = await serveStatic(ROOT, {
@@ -48,6 +49,7 @@ export async function openBenchPage({ baseline } = {}) {
     pages: {
       "/bench": '<!doctype html><title>bench</title><script type="module" src="/bench/page.js"></script>',
       "/blank": "<!doctype html><title>blank</title>",
+      ...pages,
     },
   });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ARGS });

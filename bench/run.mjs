@@ -1,7 +1,7 @@
 // `npm run bench`: PERF.md's cases with both clients in one headless Chromium page against one local
 // nats-server, A/B interleaved for several rounds. Prints a table and writes bench/results.json.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
@@ -52,9 +52,42 @@ if (BASE) {
   size.before = size.beforeWasm + size.beforeJs;
 }
 
+// P8 from navigation: a page whose own module script imports the client, connects, binds and gets
+// (`?who=ours|theirs&u=<ws url>&b=<bucket>`); "/p8-preload" also has README's start-up links: a
+// modulepreload per module of the client and, for ours, a preload of the .wasm.
+const P8_SCRIPT = `<script type="module">
+const q = new URLSearchParams(location.search);
+const at = {}; const mark = (k) => { at[k] = performance.now(); };
+window.p8 = (async () => {
+  const ours = q.get("who") === "ours";
+  const m = await import(ours ? "/js/index.js" : "/bench/.build/natsjs.js");
+  mark("import");
+  const nc = ours ? await m.connect({ servers: q.get("u") }) : await m.wsconnect({ servers: q.get("u") });
+  mark("connected");
+  const kv = await new m.Kvm(nc).open(q.get("b"));
+  mark("bind");
+  await kv.get("k");
+  mark("get");
+  await nc.close();
+  const nav = performance.getEntriesByType("navigation")[0];
+  const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm"));
+  if (wasm) at.wasmFetched = wasm.responseEnd;
+  // From the end of the HTML response: the same for both clients.
+  for (const k in at) at[k] -= nav.responseEnd;
+  return at;
+})();
+</script>`;
+const OUR_MODULES = ["/pkg/nats_kv_wasm.js", ...readdirSync("js").filter((f) => f.endsWith(".js") && f !== "index-kv.js").map((f) => `/js/${f}`)];
+const P8_PAGES = {
+  "/p8": `<!doctype html><title>p8</title>${P8_SCRIPT}`,
+  "/p8-preload-ours": `<!doctype html><title>p8</title>${OUR_MODULES.map((m) => `<link rel="modulepreload" href="${m}">`).join("")}`
+    + `<link rel="preload" href="/pkg/nats_kv_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>${P8_SCRIPT}`,
+  "/p8-preload-theirs": `<!doctype html><title>p8</title><link rel="modulepreload" href="/bench/.build/natsjs.js">${P8_SCRIPT}`,
+};
+
 // `--cases P9`: sizes only, no page.
 const P9_ONLY = ONLY !== "" && ONLY.split(",").every((o) => o.trim() === "P9");
-const { server, web, browser, page, close } = P9_ONLY ? { browser: { version: () => "–" }, close: async () => {} } : await openBenchPage({ baseline: BASE });
+const { server, web, browser, page, close } = P9_ONLY ? { browser: { version: () => "–" }, close: async () => {} } : await openBenchPage({ baseline: BASE, pages: P8_PAGES });
 
 const CASES = [
   "P0 rtt",
@@ -154,10 +187,15 @@ if (!ONLY || ONLY.includes("P8")) {
   // new WebSocket() → open → first frame (INFO) → connected (CONNECT/PING → PONG), bucket bind, first
   // get. The page's WebSocket is wrapped to timestamp its events and the protocol lines each client
   // sends (printed for the first round).
-  const rounds = { ours: [], theirs: [] };
-  const phases = { ours: [], theirs: [] };
+  // With BENCH_BASELINE the build "before" runs too (its /base/js/index.js), in the same rounds.
+  // "bundled": ours as esbuild bundles it (bench/.build/ours.js, the .wasm next to it), as nats.js is
+  // measured: no module graph to walk.
+  copyFileSync("pkg/nats_kv_wasm_bg.wasm", join(BUILD, "nats_kv_wasm_bg.wasm"));
+  const rounds = { ours: [], theirs: [], before: [], bundled: [] };
+  const phases = { ours: [], theirs: [], before: [], bundled: [] };
+  const WHO = BASE ? ["ours", "before", "bundled", "theirs"] : ["ours", "bundled", "theirs"];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const who of r % 2 === 0 ? ["ours", "theirs"] : ["theirs", "ours"]) {
+    for (const who of [...WHO.slice(r % WHO.length), ...WHO.slice(0, r % WHO.length)]) {
       const p = await browser.newPage();
       await p.goto(web.url + "blank");
       const res = await p.evaluate(async ({ who, u, bucket }) => {
@@ -183,11 +221,11 @@ if (!ONLY || ONLY.includes("P8")) {
           }
         };
         let nc, kv;
-        if (who === "ours") {
-          const m = await import("/js/index.js");
+        if (who !== "theirs") {
+          const m = await import(who === "ours" ? "/js/index.js" : who === "bundled" ? "/bench/.build/ours.js" : "/base/js/index.js");
           mark("import");
-          // `connect()` loads the wasm itself (same promise); this only times it.
-          m.init().then(() => mark("wasm"));
+          // `connect()` loads the wasm itself (same promise); this only times it (the bundle has no init).
+          m.init?.().then(() => mark("wasm"));
           nc = await m.connect({ servers: u });
           mark("connected");
           kv = await new m.Kvm(nc).open(bucket);
@@ -215,6 +253,24 @@ if (!ONLY || ONLY.includes("P8")) {
       await p.close();
     }
   }
+  // The same from navigation, the clients' module scripts in the page, without and with preload links.
+  const nav = {};
+  const NAV = ["ours", "ours preload", "theirs", "theirs preload"];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const v of r % 2 === 0 ? NAV : [...NAV].reverse()) {
+      const [who, pre] = v.split(" ");
+      const p = await browser.newPage();
+      await p.goto(`${web.url}${pre ? `p8-preload-${who}` : "p8"}?who=${who}&u=${encodeURIComponent(server.wsUrl)}&b=${bucket}`);
+      (nav[v] ||= []).push(await p.evaluate(() => window.p8));
+      await p.close();
+    }
+  }
+  console.log("| P8 from the HTML response (median ms) | import | wasm fetched | connected | bound | first get |\n|---|---:|---:|---:|---:|---:|");
+  for (const v of NAV) {
+    const med = (k) => { const xs = nav[v].map((x) => x[k]).filter((x) => x !== undefined); return xs.length ? median(xs) : undefined; };
+    console.log(`| ${v} | ${fmt(med("import"))} | ${fmt(med("wasmFetched"))} | ${fmt(med("connected"))} | ${fmt(med("bind"))} | ${fmt(med("get"))} |`);
+  }
+  const navGet = (v) => median(nav[v].map((x) => x.get));
   // Median time of each mark from the start, and the median duration of each step.
   const MARKS = [["import", "module imported"], ["wasm", "wasm ready (fetch + compile + instantiate)"],
     ["wsNew", "new WebSocket()"], ["wsOpen", "WebSocket open"], ["info", "INFO received"],
@@ -233,18 +289,28 @@ if (!ONLY || ONLY.includes("P8")) {
     return xs.length ? median(xs) : undefined;
   };
   const breakdown = {
-    marks: MARKS.map(([k, label]) => ({ mark: label, ours: at("ours", k), theirs: k === "wasm" ? undefined : at("theirs", k) })),
-    steps: STEPS.map(([label, from, to]) => ({ step: label, ours: dur("ours", from, to), theirs: to.startsWith("wasm") ? undefined : dur("theirs", from, to) })),
+    marks: MARKS.map(([k, label]) => ({ mark: label, ours: at("ours", k), theirs: k === "wasm" ? undefined : at("theirs", k), ...(BASE ? { before: at("before", k) } : {}) })),
+    steps: STEPS.map(([label, from, to]) => ({ step: label, ours: dur("ours", from, to), theirs: to.startsWith("wasm") ? undefined : dur("theirs", from, to), ...(BASE ? { before: dur("before", from, to) } : {}) })),
   };
-  console.log("| P8 mark (median ms from start) | ours | nats.js |\n|---|---:|---:|");
-  for (const b of breakdown.marks) console.log(`| ${b.mark} | ${fmt(b.ours)} | ${fmt(b.theirs)} |`);
-  console.log("| P8 step (median ms) | ours | nats.js |\n|---|---:|---:|");
-  for (const b of breakdown.steps) console.log(`| ${b.step} | ${fmt(b.ours)} | ${fmt(b.theirs)} |`);
-  const row = { case: "P8 cold start", unit: "ms", ours: median(rounds.ours), theirs: median(rounds.theirs), rounds, breakdown, phases };
+  for (const b of breakdown.marks) b.bundled = at("bundled", MARKS.find((m) => m[1] === b.mark)[0]);
+  for (const b of breakdown.steps) { const [, from, to] = STEPS.find((s) => s[0] === b.step); b.bundled = dur("bundled", from, to); }
+  const bh = BASE ? " before |" : "", bs = BASE ? "---:|" : "";
+  console.log(`| P8 mark (median ms from start) | ours |${bh} ours bundled | nats.js |\n|---|---:|${bs}---:|---:|`);
+  for (const b of breakdown.marks) console.log(`| ${b.mark} | ${fmt(b.ours)} |${BASE ? ` ${fmt(b.before)} |` : ""} ${fmt(b.bundled)} | ${fmt(b.theirs)} |`);
+  console.log(`| P8 step (median ms) | ours |${bh} ours bundled | nats.js |\n|---|---:|${bs}---:|---:|`);
+  for (const b of breakdown.steps) console.log(`| ${b.step} | ${fmt(b.ours)} |${BASE ? ` ${fmt(b.before)} |` : ""} ${fmt(b.bundled)} | ${fmt(b.theirs)} |`);
+  const row = { case: "P8 cold start", unit: "ms", ours: median(rounds.ours), theirs: median(rounds.theirs), rounds, breakdown, phases,
+    fromNavigation: Object.fromEntries(NAV.map((v) => [v, { get: navGet(v), rounds: nav[v] }])) };
+  if (BASE) { row.before = median(rounds.before); row.beforeRatio = row.before / row.theirs; }
+  row.bundled = median(rounds.bundled);
+  row.bundledRatio = row.bundled / row.theirs;
   row.ratio = row.ours / row.theirs;
   row.better = row.ratio < 1;
   results.push(row);
-  console.log(`P8 cold start: ours ${fmt(row.ours)} ms | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`);
+  console.log(`P8 cold start: ours ${fmt(row.ours)} ms | nats.js ${fmt(row.theirs)} | ours/nats.js ${row.ratio.toFixed(2)}`
+    + (BASE ? ` | before ${fmt(row.before)} (before/nats.js ${row.beforeRatio.toFixed(2)})` : "")
+    + ` | ours bundled ${fmt(row.bundled)} (bundled/nats.js ${row.bundledRatio.toFixed(2)})`);
+  console.log(`P8 from the HTML response: ours/nats.js ${(navGet("ours") / navGet("theirs")).toFixed(2)}, with preload links ${(navGet("ours preload") / navGet("theirs preload")).toFixed(2)}`);
 }
 
 results.push({ case: "P9 size core+KV (gzip -9)", unit: "KB", ours: size.kv / 1024, theirs: size.theirsKv / 1024, ratio: size.kv / size.theirsKv, better: size.kv < size.theirsKv,

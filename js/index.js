@@ -12,7 +12,4 @@ export { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, RetentionPolicy,
 export function init(moduleOrPath) { return load(initWasm, glue, moduleOrPath); }
 
 /** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`). */
-export async function connect(opts) {
-  await init();
-  return open(opts);
-}
+export function connect(opts) { return open(init, opts); }

@@ -7,6 +7,7 @@ import { headers, flattenHeaders } from "./headers.js";
 import { PushQueue } from "./queue.js";
 import { onPanic, panicked, onPanicEnd, guardExports, settled } from "./guard.js";
 import { initBatch, unpack, EVENT } from "./batch.js";
+import { preopen, handOver } from "./load.js";
 
 export { NatsError, headers };
 
@@ -165,14 +166,26 @@ class NatsConnectionImpl {
   }
 }
 
-/** Connects to nats-server's WebSocket listener (API.md `ConnectionOptions`), once `load()` is done. */
-export async function open(opts) {
+/** `connect(opts)` of an entry whose `init()` loads its wasm (API.md `ConnectionOptions`). */
+export async function open(init, opts) {
+  // The WebSocket handshake runs while the wasm loads; the wasm takes the socket over.
+  let pre = panicked() ? null : preopen(opts);
+  try {
+    await init();
+  } catch (e) {
+    pre?.ws.close();
+    throw e;
+  }
+  if (pre && panicked()) { // no call into a module that has panicked
+    pre.ws.close();
+    pre = null;
+  }
   const listeners = new Set();
   const onStatus = (type, data) => {
     for (const cb of [...listeners]) {
       try { cb(data === undefined ? { type } : { type, data }); } catch (e) { queueMicrotask(() => { throw e; }); }
     }
   };
-  const w = await settled((s) => wasm.connect(opts, onStatus, s));
+  const w = await handOver(wasm, pre, () => settled((s) => wasm.connect(opts, onStatus, s)));
   return new NatsConnectionImpl(w, listeners, onStatus);
 }

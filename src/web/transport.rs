@@ -4,6 +4,7 @@
 //! so the receiver feeds them into the streaming decoder. The `Closure`s live in the struct and are
 //! detached on drop (no `forget()`).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Uint8Array};
@@ -31,6 +32,21 @@ pub enum TransportEvent<'a> {
 
 type Handler = Rc<dyn Fn(TransportEvent<'_>)>;
 
+thread_local! {
+    /// A socket `connect()` opened while the wasm loaded (js/load.js): the next `open` takes it rather
+    /// than dialling again.
+    static PREOPENED: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+}
+
+/// js/load.js: offers the socket it opened while the wasm loaded to the `connect` it is about to call,
+/// and withdraws it (`undefined`) when that returns. It offers one only for a single server with no
+/// sign-in step, so the one `open` in that call is of the socket's URL. The events the socket got
+/// meanwhile are replayed by js/load.js after that, on a microtask.
+#[wasm_bindgen(js_name = preopened)]
+pub fn set_preopened(ws: Option<WebSocket>) {
+    PREOPENED.with(|p| *p.borrow_mut() = ws);
+}
+
 /// An open (or opening) WebSocket and its event handlers.
 pub struct WsTransport {
     ws: WebSocket,
@@ -46,7 +62,10 @@ impl WsTransport {
         url: &str,
         handler: impl Fn(TransportEvent<'_>) + 'static,
     ) -> Result<Self, JsValue> {
-        let ws = WebSocket::new(url)?;
+        let ws = match PREOPENED.with(|p| p.borrow_mut().take()) {
+            Some(ws) => ws,
+            None => WebSocket::new(url)?,
+        };
         ws.set_binary_type(BinaryType::Arraybuffer);
         let handler: Handler = Rc::new(handler);
 
