@@ -399,13 +399,14 @@ async function p12Pull(c, mode, n = 20000) {
  * P12 raw ceiling: a hand-written pull loop on a bare WebSocket over the same durable consumer — pulls
  * of 500 (`CONSUMER.MSG.NEXT`), a new pull for what was received once half is in, and one `+ACK` per
  * message, all the acks of one frame sent in one `send()`. `ack` false (P13's ceiling): a consumer with
- * ack policy none, nothing acked.
+ * ack policy none, nothing acked, pulls of `batch` 100 — the window of a `consume()` with API.md's
+ * defaults, which P13 uses.
  */
-async function p0PullLoop(n = 20000, ack = true) {
+async function p0PullLoop(n = 20000, ack = true, batch = 500) {
   const s = await filledStream("P0PULL", n);
   const jsm = await ours.jetstreamManager(s.nc);
   await jsm.consumers.add(s.stream, { durable_name: "c", ack_policy: ack ? "explicit" : "none" });
-  const BATCH = 500;
+  const BATCH = batch;
   const inbox = `_INBOX.${fresh("pull")}`;
   const pull = (k) => {
     const body = `{"batch":${k},"expires":30000000000}`;
@@ -831,7 +832,7 @@ window.bench = {
       case "P0 pull 20k": return p0PullLoop();
       case "P0 object 1MiB": return p0Object(1 << 20);
       case "P0 object 8MiB": return p0Object(8 << 20);
-      case "P0 pull noack 20k": return p0PullLoop(20000, false);
+      case "P0 pull noack 20k": return p0PullLoop(20000, false, 100);
       case "P12 consume 20k": return p12Pull(c, "consume");
       case "P12 fetch 20k": return p12Pull(c, "fetch");
       case "P13 ordered 20k": return p13Ordered(c);
