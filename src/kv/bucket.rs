@@ -341,16 +341,12 @@ pub fn create_retry(err: NatsError, current: Option<&KvEntry>) -> Result<u64, Na
 }
 
 /// A failed `create()` write: `WRONG_LAST_REVISION` reads as `KEY_EXISTS` (API codes kept).
-pub fn create_error(err: NatsError) -> NatsError {
+pub fn create_error(mut err: NatsError) -> NatsError {
     if err.code == ErrorCode::WrongLastRevision {
-        NatsError {
-            code: ErrorCode::KeyExists,
-            message: format!("key exists ({})", err.message),
-            ..err
-        }
-    } else {
-        err
+        err.code = ErrorCode::KeyExists;
+        err.message = format!("key exists ({})", err.message);
     }
+    err
 }
 
 /// A request whose subject holds a key (a write, a get by key, a watch's consumer create for one key
