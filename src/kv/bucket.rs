@@ -311,7 +311,8 @@ pub fn is_multi_key(key: &str, previous_seq: Option<u64>) -> Result<bool, NatsEr
     validate_search_key(key)?;
     if previous_seq.is_some() {
         return Err(NatsError::invalid_argument(format!(
-            "previousSeq cannot be used with the wildcard key {key:?}"
+            "previousSeq cannot be used with the wildcard key {}",
+            crate::proto::Quoted(key)
         )));
     }
     Ok(true)

@@ -30,6 +30,46 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
             .any(|w| w == needle.as_bytes())
 }
 
+/// `s` in double quotes as `{:?}` shows it (`"a\"b\n"`) for messages, without core's `Debug` for
+/// `str` (its `escape_debug` and Unicode printable tables, about 4 KB of wasm): `"` and `\` are
+/// backslash-escaped, tab, CR, LF and NUL as `\t`, `\r`, `\n`, `\0`, other C0/C1 control characters
+/// and DEL as `\u{..}`; everything else is written as is.
+pub struct Quoted<'a>(pub &'a str);
+
+impl core::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("\"")?;
+        let mut from = 0;
+        for (i, c) in self.0.char_indices() {
+            let esc = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                '\n' => "\\n",
+                '\0' => "\\0",
+                '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => "",
+                _ => continue,
+            };
+            f.write_str(self.0.get(from..i).unwrap_or_default())?;
+            from = i + c.len_utf8();
+            if esc.is_empty() {
+                let n = c as u32;
+                let hex = b"0123456789abcdef";
+                let digits = [hex[(n >> 4) as usize], hex[(n & 15) as usize]];
+                let digits = if n < 16 { &digits[1..] } else { &digits[..] };
+                f.write_str("\\u{")?;
+                f.write_str(core::str::from_utf8(digits).unwrap_or_default())?;
+                f.write_str("}")?;
+            } else {
+                f.write_str(esc)?;
+            }
+        }
+        f.write_str(self.0.get(from..).unwrap_or_default())?;
+        f.write_str("\"")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -45,6 +85,26 @@ mod tests {
             ("héllo", "éll"),
         ] {
             assert_eq!(super::contains(h, n), h.contains(n), "{h:?} {n:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_is_debug_for_ascii_and_controls() {
+        for s in [
+            "",
+            "a.b",
+            "a b",
+            "say \"hi\"",
+            "back\\slash",
+            "it's",
+            "cr\rlf\n",
+            "tab\there",
+            "nul\0",
+            "\u{1}\u{1b}\u{1f}\u{7f}",
+            "\u{80}\u{9f}",
+            "héllo wörld ✓ 日本",
+        ] {
+            assert_eq!(super::Quoted(s).to_string(), format!("{s:?}"));
         }
     }
 }
