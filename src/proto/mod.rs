@@ -38,35 +38,35 @@ pub struct Quoted<'a>(pub &'a str);
 
 impl core::fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("\"")?;
-        let mut from = 0;
-        for (i, c) in self.0.char_indices() {
+        use core::fmt::Write;
+        f.write_char('"')?;
+        for c in self.0.chars() {
             let esc = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\t' => "\\t",
-                '\r' => "\\r",
-                '\n' => "\\n",
-                '\0' => "\\0",
-                '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => "",
-                _ => continue,
+                '"' | '\\' => c,
+                '\t' => 't',
+                '\r' => 'r',
+                '\n' => 'n',
+                '\0' => '0',
+                '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => 'u',
+                _ => {
+                    f.write_char(c)?;
+                    continue;
+                }
             };
-            f.write_str(self.0.get(from..i).unwrap_or_default())?;
-            from = i + c.len_utf8();
-            if esc.is_empty() {
+            f.write_char('\\')?;
+            f.write_char(esc)?;
+            if esc == 'u' {
                 let n = c as u32;
-                let hex = b"0123456789abcdef";
-                let digits = [hex[(n >> 4) as usize], hex[(n & 15) as usize]];
-                let digits = if n < 16 { &digits[1..] } else { &digits[..] };
-                f.write_str("\\u{")?;
-                f.write_str(core::str::from_utf8(digits).unwrap_or_default())?;
-                f.write_str("}")?;
-            } else {
-                f.write_str(esc)?;
+                let hex = |d: u32| char::from_digit(d, 16).unwrap_or('0');
+                f.write_char('{')?;
+                if n >= 16 {
+                    f.write_char(hex(n >> 4))?;
+                }
+                f.write_char(hex(n & 15))?;
+                f.write_char('}')?;
             }
         }
-        f.write_str(self.0.get(from..).unwrap_or_default())?;
-        f.write_str("\"")
+        f.write_char('"')
     }
 }
 
