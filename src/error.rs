@@ -195,9 +195,15 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A typed error: `code` for programs, `message` for people; `api_code`/`err_code` carry a JetStream
-/// API error's `code` and `err_code` when there is one.
+/// API error's `code` and `err_code` when there is one. One pointer wide (the fields live in a
+/// boxed [`ErrorInner`], reached through `Deref`), so a `Result<T, NatsError>` stays small where
+/// it is moved around (the session layer's callbacks).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NatsError {
+pub struct NatsError(Box<ErrorInner>);
+
+/// The fields of a [`NatsError`] (read them through the error, e.g. `e.code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInner {
     /// What kind of failure, for programs.
     pub code: ErrorCode,
     /// What happened, for people.
@@ -208,15 +214,29 @@ pub struct NatsError {
     pub err_code: Option<u32>,
 }
 
+impl core::ops::Deref for NatsError {
+    type Target = ErrorInner;
+    fn deref(&self) -> &ErrorInner {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for NatsError {
+    fn deref_mut(&mut self) -> &mut ErrorInner {
+        &mut self.0
+    }
+}
+
+impl From<ErrorInner> for NatsError {
+    fn from(inner: ErrorInner) -> Self {
+        NatsError(Box::new(inner))
+    }
+}
+
 impl NatsError {
     /// An error with `code` and `message` (which must not contain secrets).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        NatsError {
-            code,
-            message: message.into(),
-            api_code: None,
-            err_code: None,
-        }
+        Self::make(code, message.into(), None, None)
     }
     /// A JetStream API error (`code` JETSTREAM_API unless mapped to something more specific).
     pub fn api(
@@ -225,12 +245,21 @@ impl NatsError {
         api_code: u16,
         err_code: Option<u32>,
     ) -> Self {
-        NatsError {
+        Self::make(code, message.into(), Some(api_code), err_code)
+    }
+    /// The one non-generic constructor the others call.
+    fn make(
+        code: ErrorCode,
+        message: String,
+        api_code: Option<u16>,
+        err_code: Option<u32>,
+    ) -> Self {
+        NatsError(Box::new(ErrorInner {
             code,
-            message: message.into(),
-            api_code: Some(api_code),
+            message,
+            api_code,
             err_code,
-        }
+        }))
     }
     /// `INVALID_ARGUMENT`.
     pub fn invalid_argument(message: impl Into<String>) -> Self {

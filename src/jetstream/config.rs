@@ -122,7 +122,10 @@ pub fn validate_name(what: &str, name: &str) -> Result<(), NatsError> {
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '.' | '*' | '>' | '/' | '\\'));
     if name.is_empty() || name.len() > 255 || bad {
-        return Err(invalid(format!("invalid {what} name {name:?}")));
+        return Err(invalid(format!(
+            "invalid {what} name {}",
+            crate::proto::Quoted(name)
+        )));
     }
     Ok(())
 }
@@ -146,7 +149,10 @@ fn members(json: &Json) -> &[(String, Json)] {
 fn check_fields(obj: &Json, allowed: &[&str], what: &str) -> Result<(), NatsError> {
     for (key, value) in members(obj) {
         if !allowed.contains(&key.as_str()) {
-            return Err(invalid(format!("{what} has no field {key:?}")));
+            return Err(invalid(format!(
+                "{what} has no field {}",
+                crate::proto::Quoted(key)
+            )));
         }
         if let Some((_, words)) = ENUMS.iter().find(|(k, _)| k == key) {
             if !value.as_str().is_some_and(|v| words.contains(&v)) {
@@ -277,7 +283,10 @@ pub fn stream_partial(name: &str, partial: &str) -> Result<Json, NatsError> {
     let mut cfg = parse_object(partial, "stream config")?;
     check_stream(&mut cfg, true)?;
     if str_field(&cfg, "name", "")?.is_some_and(|n| n != name) {
-        return Err(invalid(format!("stream config name differs from {name:?}")));
+        return Err(invalid(format!(
+            "stream config name differs from {}",
+            crate::proto::Quoted(name)
+        )));
     }
     Ok(cfg)
 }
@@ -445,7 +454,10 @@ fn check_consumer(cfg: &Json) -> Result<(), NatsError> {
     }
     if let Some(g) = str_field(cfg, "deliver_group", WHAT)? {
         if subject::validate_queue(g).is_err() {
-            return Err(invalid(format!("invalid deliver_group {g:?}")));
+            return Err(invalid(format!(
+                "invalid deliver_group {}",
+                crate::proto::Quoted(g)
+            )));
         }
         let set = |k| {
             cfg.get(k)
@@ -487,7 +499,8 @@ pub fn consumer_partial(stream: &str, name: &str, partial: &str) -> Result<Json,
     check_consumer(&cfg)?;
     if consumer_name(&cfg).is_some_and(|n| n != name) {
         return Err(invalid(format!(
-            "consumer config name differs from {name:?}"
+            "consumer config name differs from {}",
+            crate::proto::Quoted(name)
         )));
     }
     Ok(cfg)

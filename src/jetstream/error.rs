@@ -141,12 +141,12 @@ pub fn parse_response(payload: &[u8], ctx: ErrorContext) -> Result<Json, NatsErr
 /// reachable) → `JETSTREAM_NOT_ENABLED`; everything else unchanged.
 pub fn api_request_error(e: NatsError) -> NatsError {
     if e.code == ErrorCode::NoResponders {
-        NatsError {
-            code: ErrorCode::JetStreamNotEnabled,
-            message: "JetStream is not enabled (no responders on the JetStream API)".to_owned(),
-            api_code: Some(503),
-            err_code: None,
-        }
+        NatsError::api(
+            ErrorCode::JetStreamNotEnabled,
+            "JetStream is not enabled (no responders on the JetStream API)",
+            503,
+            None,
+        )
     } else {
         e
     }

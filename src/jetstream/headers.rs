@@ -91,7 +91,8 @@ pub fn msg_ttl_value(ttl: MsgTtl<'_>) -> Result<String, NatsError> {
                 Ok(text.to_owned())
             } else {
                 Err(NatsError::invalid_argument(format!(
-                    "TTL {text:?} is not \"never\", a duration of at least 1s (\"2s\", \"1h\") or a number of seconds"
+                    "TTL {} is not \"never\", a duration of at least 1s (\"2s\", \"1h\") or a number of seconds",
+                    crate::proto::Quoted(text)
                 )))
             }
         }

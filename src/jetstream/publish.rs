@@ -96,12 +96,20 @@ impl PublishOptions {
                             continue;
                         }
                         let Some((_, name)) = EXPECT.iter().find(|(e, _)| e == k) else {
-                            return Err(invalid(format!("publish expect has no field {k:?}")));
+                            return Err(invalid(format!(
+                                "publish expect has no field {}",
+                                crate::proto::Quoted(k)
+                            )));
                         };
                         set(name, header_value(k, v)?)?;
                     }
                 }
-                _ => return Err(invalid(format!("publish options have no field {key:?}"))),
+                _ => {
+                    return Err(invalid(format!(
+                        "publish options have no field {}",
+                        crate::proto::Quoted(key)
+                    )))
+                }
             }
         }
         out.headers = (!h.entries().is_empty()).then_some(h);

@@ -111,10 +111,11 @@ pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
 /// Parses a Go duration (`time.ParseDuration`: `"1h30m"`, `"1.5s"`, `"500ms"`, `"-2s"`, `"0"`;
 /// units ns, us, µs, μs, ms, s, m, h) into nanoseconds. `None` for anything else or overflow.
 pub fn parse_go_duration_ns(text: &str) -> Option<i128> {
-    let (negative, mut s) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
+    // No `&s[..n]` here: splits go through `split_at_checked` (the lengths are always on a char
+    // boundary), so core's str-slicing panic, which formats with `Debug`, is not linked.
+    let (negative, mut s) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     if s == "0" {
         return Some(0);
@@ -128,17 +129,18 @@ pub fn parse_go_duration_ns(text: &str) -> Option<i128> {
             .bytes()
             .take_while(|b| b.is_ascii_digit() || *b == b'.')
             .count();
-        let num = &s[..num_len];
+        let (num, rest) = s.split_at_checked(num_len)?;
         if num.is_empty() || num == "." || num.matches('.').count() > 1 {
             return None;
         }
         let value = crate::proto::num::parse_f64(num)?;
-        s = &s[num_len..];
+        s = rest;
         let unit_len = s
             .char_indices()
             .find(|(_, c)| c.is_ascii_digit() || *c == '.')
             .map_or(s.len(), |(i, _)| i);
-        let scale = match &s[..unit_len] {
+        let (unit, rest) = s.split_at_checked(unit_len)?;
+        let scale = match unit {
             "ns" => 1.0,
             "us" | "µs" | "μs" => 1e3,
             "ms" => 1e6,
@@ -147,7 +149,7 @@ pub fn parse_go_duration_ns(text: &str) -> Option<i128> {
             "h" => 3600e9,
             _ => return None,
         };
-        s = &s[unit_len..];
+        s = rest;
         total += value * scale;
     }
     if !total.is_finite() || total > 9.3e18 {

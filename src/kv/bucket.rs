@@ -311,7 +311,8 @@ pub fn is_multi_key(key: &str, previous_seq: Option<u64>) -> Result<bool, NatsEr
     validate_search_key(key)?;
     if previous_seq.is_some() {
         return Err(NatsError::invalid_argument(format!(
-            "previousSeq cannot be used with the wildcard key {key:?}"
+            "previousSeq cannot be used with the wildcard key {}",
+            crate::proto::Quoted(key)
         )));
     }
     Ok(true)
@@ -341,16 +342,12 @@ pub fn create_retry(err: NatsError, current: Option<&KvEntry>) -> Result<u64, Na
 }
 
 /// A failed `create()` write: `WRONG_LAST_REVISION` reads as `KEY_EXISTS` (API codes kept).
-pub fn create_error(err: NatsError) -> NatsError {
+pub fn create_error(mut err: NatsError) -> NatsError {
     if err.code == ErrorCode::WrongLastRevision {
-        NatsError {
-            code: ErrorCode::KeyExists,
-            message: format!("key exists ({})", err.message),
-            ..err
-        }
-    } else {
-        err
+        err.code = ErrorCode::KeyExists;
+        err.message = format!("key exists ({})", err.message);
     }
+    err
 }
 
 /// A request whose subject holds a key (a write, a get by key, a watch's consumer create for one key

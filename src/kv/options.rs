@@ -148,7 +148,9 @@ fn republish_dest_check(src: &str, dest: &str) -> Result<(), NatsError> {
     let gt = |s: &str| s.split('.').next_back() == Some(">");
     if stars(dest) > stars(src) || (gt(dest) && !gt(src)) {
         return Err(invalid(format!(
-            "bad republish dest {dest:?}: it has wildcards that source {src:?} does not"
+            "bad republish dest {}: it has wildcards that source {} does not",
+            crate::proto::Quoted(dest),
+            crate::proto::Quoted(src)
         )));
     }
     Ok(())

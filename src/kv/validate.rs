@@ -9,7 +9,10 @@ fn key_char(b: u8) -> bool {
 }
 
 fn bad_key(key: &str, why: &str) -> NatsError {
-    NatsError::new(ErrorCode::InvalidKey, format!("invalid key {key:?}: {why}"))
+    NatsError::new(
+        ErrorCode::InvalidKey,
+        format!("invalid key {}: {why}", crate::proto::Quoted(key)),
+    )
 }
 
 /// Dots: non-empty, no leading or trailing `.`, no `..`.
@@ -89,7 +92,10 @@ pub fn validate_bucket(bucket: &str) -> Result<(), NatsError> {
     } else {
         Err(NatsError::new(
             ErrorCode::InvalidBucketName,
-            format!("invalid bucket name {bucket:?}: only letters, digits, _ and - are allowed"),
+            format!(
+                "invalid bucket name {}: only letters, digits, _ and - are allowed",
+                crate::proto::Quoted(bucket)
+            ),
         ))
     }
 }

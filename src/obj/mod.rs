@@ -92,9 +92,12 @@ pub fn digest_text(digest: &[u8; 32]) -> String {
 /// The 32 bytes of a `SHA-256=` digest (base64 in either alphabet, padded or not, or hex), or `None`.
 pub fn parse_digest(text: &str) -> Option<[u8; 32]> {
     let value = text.strip_prefix("SHA-256=")?;
+    let hex = |b: u8| char::from(b).to_digit(16);
     let bytes = if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        (0..32)
-            .map(|i| u8::from_str_radix(&value[2 * i..2 * i + 2], 16).ok())
+        value
+            .as_bytes()
+            .chunks_exact(2)
+            .map(|p| Some((hex(p[0])? << 4 | hex(p[1])?) as u8))
             .collect::<Option<Vec<u8>>>()?
     } else {
         base64::decode(value)?

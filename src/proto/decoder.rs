@@ -270,7 +270,10 @@ pub(crate) fn is_space(b: u8) -> bool {
 
 fn unknown_op(line: &[u8]) -> ProtoError {
     let shown = &line[..line.len().min(16)];
-    ProtoError::Protocol(format!("unknown op {:?}", String::from_utf8_lossy(shown)))
+    ProtoError::Protocol(format!(
+        "unknown op {}",
+        super::Quoted(&String::from_utf8_lossy(shown))
+    ))
 }
 
 /// The verb (any case) at the start of a control line, followed by whitespace or the line's end.
@@ -319,8 +322,8 @@ fn utf8(field: &str, b: &[u8]) -> Result<String, ProtoError> {
 fn number(field: &str, digits: &[u8]) -> Result<u64, ProtoError> {
     let bad = || {
         ProtoError::Protocol(format!(
-            "bad {field} {:?}",
-            String::from_utf8_lossy(&digits[..digits.len().min(24)])
+            "bad {field} {}",
+            super::Quoted(&String::from_utf8_lossy(&digits[..digits.len().min(24)]))
         ))
     };
     if digits.is_empty() {

@@ -128,8 +128,8 @@ impl Headers {
             .any(|b| matches!(b, b'\r' | b'\n' | 0))
         {
             return Err(ProtoError::InvalidHeader(format!(
-                "status description {:?} contains CR, LF or NUL",
-                self.description
+                "status description {} contains CR, LF or NUL",
+                super::Quoted(&self.description)
             )));
         }
         Ok(())
@@ -252,12 +252,15 @@ fn validate(name: &str, value: &str) -> Result<(), ProtoError> {
             _ => "a control character",
         };
         return Err(ProtoError::InvalidHeader(format!(
-            "header name {name:?} contains {what}"
+            "header name {} contains {what}",
+            super::Quoted(name)
         )));
     }
     if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
         return Err(ProtoError::InvalidHeader(format!(
-            "value {value:?} of header {name:?} contains CR, LF or NUL"
+            "value {} of header {} contains CR, LF or NUL",
+            super::Quoted(value),
+            super::Quoted(name)
         )));
     }
     Ok(())

@@ -30,6 +30,46 @@ pub fn contains(haystack: &str, needle: &str) -> bool {
             .any(|w| w == needle.as_bytes())
 }
 
+/// `s` in double quotes as `{:?}` shows it (`"a\"b\n"`) for messages, without core's `Debug` for
+/// `str` (its `escape_debug` and Unicode printable tables, about 4 KB of wasm): `"` and `\` are
+/// backslash-escaped, tab, CR, LF and NUL as `\t`, `\r`, `\n`, `\0`, other C0/C1 control characters
+/// and DEL as `\u{..}`; everything else is written as is.
+pub struct Quoted<'a>(pub &'a str);
+
+impl core::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use core::fmt::Write;
+        f.write_char('"')?;
+        for c in self.0.chars() {
+            let esc = match c {
+                '"' | '\\' => c,
+                '\t' => 't',
+                '\r' => 'r',
+                '\n' => 'n',
+                '\0' => '0',
+                '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => 'u',
+                _ => {
+                    f.write_char(c)?;
+                    continue;
+                }
+            };
+            f.write_char('\\')?;
+            f.write_char(esc)?;
+            if esc == 'u' {
+                let n = c as u32;
+                let hex = |d: u32| char::from_digit(d, 16).unwrap_or('0');
+                f.write_char('{')?;
+                if n >= 16 {
+                    f.write_char(hex(n >> 4))?;
+                }
+                f.write_char(hex(n & 15))?;
+                f.write_char('}')?;
+            }
+        }
+        f.write_char('"')
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -45,6 +85,26 @@ mod tests {
             ("héllo", "éll"),
         ] {
             assert_eq!(super::contains(h, n), h.contains(n), "{h:?} {n:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_is_debug_for_ascii_and_controls() {
+        for s in [
+            "",
+            "a.b",
+            "a b",
+            "say \"hi\"",
+            "back\\slash",
+            "it's",
+            "cr\rlf\n",
+            "tab\there",
+            "nul\0",
+            "\u{1}\u{1b}\u{1f}\u{7f}",
+            "\u{80}\u{9f}",
+            "héllo wörld ✓ 日本",
+        ] {
+            assert_eq!(super::Quoted(s).to_string(), format!("{s:?}"));
         }
     }
 }

@@ -223,8 +223,14 @@ pub fn write_f64(x: f64, out: &mut String) {
         return;
     }
     let frac = (-e) as usize;
-    if digits.len() > frac {
-        let (int, fraction) = digits.split_at(digits.len() - frac);
+    // `split_at_checked`: the digits are ASCII, and no str-slicing panic (core's `slice_error_fail`
+    // formats with `Debug`) gets linked.
+    if let Some((int, fraction)) = digits
+        .len()
+        .checked_sub(frac)
+        .filter(|&n| n > 0)
+        .and_then(|n| digits.split_at_checked(n))
+    {
         out.push_str(int);
         out.push('.');
         out.push_str(fraction);

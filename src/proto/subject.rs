@@ -10,7 +10,7 @@ enum Use {
 }
 
 fn invalid(what: &str, value: &str, problem: &str) -> ProtoError {
-    ProtoError::InvalidSubject(format!("{what} {value:?} {problem}"))
+    ProtoError::InvalidSubject(format!("{what} {} {problem}", super::Quoted(value)))
 }
 
 /// Space, tab, CR, LF, NUL, any other ASCII control character or DEL.

@@ -121,12 +121,13 @@ impl JetStream {
                         Box::new(move |r| {
                             done(r.and_then(|existing| {
                                 match opts.config_difference(&name, &existing) {
-                                    Some(what) => Err(NatsError {
-                                        message: format!(
-                                        "bucket {name} exists with a different configuration ({what})"
-                                    ),
-                                        ..e
-                                    }),
+                                    Some(what) => {
+                                        let mut e = e;
+                                        e.message = format!(
+                                            "bucket {name} exists with a different configuration ({what})"
+                                        );
+                                        Err(e)
+                                    }
                                     None => js.bind(&name, &existing),
                                 }
                             }))

@@ -101,7 +101,7 @@ impl JetStream {
 
     /// `streams.find(subject)`: the stream that stores `subject` (`STREAM_NOT_FOUND` if none).
     pub fn stream_find(&self, subject: String, done: Done<Json>) {
-        let not_found = format!("no stream stores {subject:?}");
+        let not_found = format!("no stream stores {}", crate::proto::Quoted(&subject));
         self.stream_names(
             Some(subject),
             Box::new(move |r| {

@@ -62,12 +62,13 @@ impl JetStream {
                             done(r.and_then(|info| {
                                 let existing = info.get("config").cloned().unwrap_or(Json::Null);
                                 match config_difference(&config, &existing) {
-                                    Some(what) => Err(NatsError {
-                                        message: format!(
+                                    Some(what) => {
+                                        let mut e = e;
+                                        e.message = format!(
                                             "object store {bucket} exists with a different configuration ({what})"
-                                        ),
-                                        ..e
-                                    }),
+                                        );
+                                        Err(e)
+                                    }
                                     None => Ok(ObjectStore::new(again, &bucket)),
                                 }
                             }))

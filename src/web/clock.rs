@@ -7,7 +7,14 @@ use crate::time::{Mono, Wall};
 pub fn now_ms() -> Mono {
     // Looked up once: `window()` + `.performance` cost three boundary crossings per call, and the
     // driver asks for the time on every frame, publish and pump.
-    Mono(PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now())))
+    // `try_with`, not `with`: `with`'s panic formats `AccessError` with `Debug`.
+    Mono(
+        PERFORMANCE
+            .try_with(|p| p.as_ref().map(|p| p.now()))
+            .ok()
+            .flatten()
+            .unwrap_or_else(js_sys::Date::now),
+    )
 }
 
 thread_local! {

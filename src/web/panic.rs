@@ -12,6 +12,8 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 use web_sys::WebSocket;
 
+// These are read with `try_with`, not `with` (here, in timer.rs and clock.rs): `with`'s panic formats
+// `AccessError` with `Debug`, and a thread-local is never destroyed on wasm anyway.
 thread_local! {
     static POISONED: Cell<bool> = const { Cell::new(false) };
     static SOCKETS: RefCell<Vec<WebSocket>> = const { RefCell::new(Vec::new()) };
@@ -20,14 +22,14 @@ thread_local! {
 
 /// Installs the panic hook; `handler(message)` is called once, on the first panic.
 pub fn install(handler: Function) {
-    HANDLER.with(|h| *h.borrow_mut() = Some(handler));
+    let _ = HANDLER.try_with(|h| *h.borrow_mut() = Some(handler));
     std::panic::set_hook(Box::new(|info| {
-        if POISONED.with(|p| p.replace(true)) {
+        if POISONED.try_with(|p| p.replace(true)).unwrap_or(true) {
             return;
         }
         let message = info.to_string();
         // `try_borrow`: the panic may have struck while one of these was borrowed.
-        SOCKETS.with(|s| {
+        let _ = SOCKETS.try_with(|s| {
             if let Ok(mut sockets) = s.try_borrow_mut() {
                 for ws in sockets.drain(..) {
                     ws.set_onopen(None);
@@ -37,7 +39,10 @@ pub fn install(handler: Function) {
                 }
             }
         });
-        let handler = HANDLER.with(|h| h.try_borrow().ok().and_then(|h| h.clone()));
+        let handler = HANDLER
+            .try_with(|h| h.try_borrow().ok().and_then(|h| h.clone()))
+            .ok()
+            .flatten();
         if let Some(f) = handler {
             let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(&message));
         }
@@ -46,16 +51,16 @@ pub fn install(handler: Function) {
 
 /// Whether a panic has happened: browser callbacks return at once when it has.
 pub fn poisoned() -> bool {
-    POISONED.with(Cell::get)
+    POISONED.try_with(Cell::get).unwrap_or(true)
 }
 
 /// Remembers an open socket so that a panic can close it.
 pub fn track(ws: &WebSocket) {
-    SOCKETS.with(|s| s.borrow_mut().push(ws.clone()));
+    let _ = SOCKETS.try_with(|s| s.borrow_mut().push(ws.clone()));
 }
 
 /// Forgets a socket that is being dropped.
 pub fn untrack(ws: &WebSocket) {
     let ws: &JsValue = ws;
-    SOCKETS.with(|s| s.borrow_mut().retain(|w| JsValue::from(w.clone()) != *ws));
+    let _ = SOCKETS.try_with(|s| s.borrow_mut().retain(|w| JsValue::from(w.clone()) != *ws));
 }

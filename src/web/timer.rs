@@ -46,7 +46,7 @@ impl Timer {
     /// Cancels a pending timeout.
     pub fn cancel(&mut self) {
         if let Some(h) = self.handle.take() {
-            TIMER_FNS.with(|(_, clear)| {
+            let _ = TIMER_FNS.try_with(|(_, clear)| {
                 if let Some(clear) = clear {
                     let _ = clear.call1(&JsValue::UNDEFINED, &h);
                 }
@@ -72,12 +72,15 @@ impl Alarm for Timer {
         let Some(at) = deadline else { return };
         let delay = at.since(now_ms()).clamp(0.0, MAX_TIMER_MS);
         let cb: &Function = self.callback.as_ref().unchecked_ref();
-        let h = TIMER_FNS.with(|(set_timeout, _)| {
-            set_timeout.as_ref().and_then(|f| {
-                f.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil()))
-                    .ok()
+        let h = TIMER_FNS
+            .try_with(|(set_timeout, _)| {
+                set_timeout.as_ref().and_then(|f| {
+                    f.call2(&JsValue::UNDEFINED, cb, &JsValue::from_f64(delay.ceil()))
+                        .ok()
+                })
             })
-        });
+            .ok()
+            .flatten();
         if let Some(h) = h {
             self.handle = Some(h);
             self.deadline = deadline;
