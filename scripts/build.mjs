@@ -18,12 +18,14 @@ const profile = process.argv.includes("--dev") ? "--dev" : "--release";
 // One build per feature set (Cargo.toml [features]): the full package into pkg/ (js/index.js) and core +
 // Key/Value into pkg-kv/ (js/index-kv.js). Each has its own cargo target dir, so neither rebuild
 // invalidates the other's cache.
-// `--only full|kv` builds one of them.
+// `--only full|kv` builds one of them; `--only jetstream` builds core + Key/Value + JetStream without the
+// Object Store into pkg-js/ (no entry ships it: it measures what each feature adds, README "Size").
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const BUILDS = [
   { name: "full", features: [], outDir: "pkg", targetDir: "target" },
   { name: "kv", features: ["--no-default-features"], outDir: "pkg-kv", targetDir: "target/kv" },
-].filter((b) => only === null || b.name === only);
+  { name: "jetstream", features: ["--no-default-features", "--features", "jetstream"], outDir: "pkg-js", targetDir: "target/js", measureOnly: true },
+].filter((b) => (only === null && !b.measureOnly) || b.name === only);
 if (BUILDS.length === 0) throw new Error(`--only: no feature set named ${only}`);
 
 /**
