@@ -46,6 +46,9 @@ pub struct Driver {
 
 /// A `MessageChannel` whose message runs a callback as a task of its own (no timer clamping).
 struct BurstEnd {
+    /// Where the callback listens.
+    receiver: web_sys::MessagePort,
+    /// Where [`BurstEnd::post`] sends.
     port: web_sys::MessagePort,
     _callback: Closure<dyn FnMut()>,
 }
@@ -58,10 +61,10 @@ impl BurstEnd {
                 f()
             }
         });
-        channel
-            .port1()
-            .set_onmessage(Some(callback.as_ref().unchecked_ref()));
+        let receiver = channel.port1();
+        receiver.set_onmessage(Some(callback.as_ref().unchecked_ref()));
         Some(BurstEnd {
+            receiver,
             port: channel.port2(),
             _callback: callback,
         })
@@ -73,7 +76,11 @@ impl BurstEnd {
 }
 
 impl Drop for BurstEnd {
+    /// A message posted before the drop may still be delivered (WebKit runs a socket's close task
+    /// first): the receiver lets go of the callback before it is freed.
     fn drop(&mut self) {
+        self.receiver.set_onmessage(None);
+        self.receiver.close();
         self.port.close();
     }
 }
