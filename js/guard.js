@@ -32,6 +32,28 @@ export function onPanicEnd(v) {
 }
 
 /**
+ * A watcher's life (KV and Object Store): sets `w.initialized` and `w._poison(err)`, the watch's end
+ * (stopped: err null; failed; or the module panicked), which rejects what has not happened yet and ends
+ * `w._queue`. The returned `initialized()` and `started()` report those events.
+ */
+export function watcherLife(w, { started, failed, onInitialized }) {
+  let initResolve, initReject, initDone = false, isStarted = false;
+  w.initialized = new Promise((res, rej) => { initResolve = res; initReject = rej; });
+  w.initialized.catch(() => {});
+  const unwatch = onPanicEnd(w);
+  w._poison = (err) => {
+    unwatch();
+    if (!initDone) initReject(err || new NatsError("CONNECTION_CLOSED", "watch ended before its initial values"));
+    if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
+    if (w._queue) w._queue.end(err);
+  };
+  return {
+    initialized() { initDone = true; initResolve(); if (onInitialized) onInitialized(); },
+    started() { isStarted = true; started(w); },
+  };
+}
+
+/**
  * The one promise path: a promise settled by `settle(ok, value, nums?, data?, kind?)`, which
  * `start(settle)` hands to a wasm export; the session layer calls it once, from the event handler that
  * decoded the reply. With a batch `kind` the value is unpacked (`ctx`: the connection, for messages).

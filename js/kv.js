@@ -2,7 +2,7 @@
 // work and every rule — modify()'s retries, which changes a view takes — are in the session layer).
 import { NatsError, badOptions } from "./errors.js";
 import { PushQueue } from "./queue.js";
-import { onPanicEnd, settled } from "./guard.js";
+import { onPanicEnd, settled, watcherLife } from "./guard.js";
 import { unpack, EVENT } from "./batch.js";
 import { context, admin, ADMIN } from "./context.js";
 
@@ -27,22 +27,10 @@ export function connectionOf(ncOrJs, opts) {
 class KvWatcherImpl {
   constructor(kv, opts, started, failed) {
     const callback = opts.callback;
-    const onInitialized = opts.onInitialized;
     this._queue = callback ? null : new PushQueue();
     this._stopped = false;
     this._paused = false;
-    let initResolve, initReject, initDone = false;
-    this.initialized = new Promise((res, rej) => { initResolve = res; initReject = rej; });
-    this.initialized.catch(() => {});
-    let isStarted = false;
-    const unwatch = onPanicEnd(this);
-    // The end of the watch: stopped (err null), failed, or the module panicked.
-    this._poison = (err) => {
-      unwatch();
-      if (!initDone) initReject(err || new NatsError("CONNECTION_CLOSED", "watch ended before its initial values"));
-      if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
-      if (this._queue) this._queue.end(err);
-    };
+    const life = watcherLife(this, { started, failed, onInitialized: opts.onInitialized });
     // One call per batch of entries (usually a WebSocket frame's).
     const onBatch = (text, nums, data, kind) => {
       for (const e of unpack(kind, text, nums, data)) {
@@ -61,12 +49,9 @@ class KvWatcherImpl {
     };
     this._w = kv._w.watch(opts, onBatch, (kind, err) => {
       if (kind === EVENT.INITIALIZED) {
-        initDone = true;
-        initResolve();
-        if (onInitialized) onInitialized();
+        life.initialized();
       } else if (kind === EVENT.STARTED) {
-        isStarted = true;
-        started(this);
+        life.started();
       } else if (kind === EVENT.ENDED) {
         this._poison(err || null);
       }

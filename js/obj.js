@@ -4,7 +4,7 @@
 import { NatsError } from "./errors.js";
 import { MsgHdrsImpl } from "./headers.js";
 import { PushQueue } from "./queue.js";
-import { settled, panicked, onPanicEnd } from "./guard.js";
+import { settled, panicked, onPanicEnd, watcherLife } from "./guard.js";
 import { connectionOf } from "./kv.js";
 import { lister } from "./jetstream.js";
 import { context, admin, ADMIN, str, json } from "./context.js";
@@ -55,16 +55,7 @@ class ObjectWatcherImpl {
     const callback = opts.callback;
     this._queue = callback ? null : new PushQueue();
     this._stopped = false;
-    let initResolve, initReject, initDone = false, isStarted = false;
-    this.initialized = new Promise((res, rej) => { initResolve = res; initReject = rej; });
-    this.initialized.catch(() => {});
-    const unwatch = onPanicEnd(this);
-    this._poison = (err) => {
-      unwatch();
-      if (!initDone) initReject(err || new NatsError("CONNECTION_CLOSED", "watch ended before its initial values"));
-      if (!isStarted) failed(err || new NatsError("CONNECTION_CLOSED", "watch ended before it started"));
-      if (this._queue) this._queue.end(err);
-    };
+    const life = watcherLife(this, { started, failed, onInitialized: opts.onInitialized });
     this._w = store._w.run(flags, "", (kind, v) => {
       if (kind === RUN.ITEMS) {
         for (const i of JSON.parse(v)) {
@@ -74,12 +65,9 @@ class ObjectWatcherImpl {
           else this._queue.push(info);
         }
       } else if (kind === RUN.INITIALIZED) {
-        initDone = true;
-        initResolve();
-        if (opts.onInitialized) opts.onInitialized();
+        life.initialized();
       } else if (kind === RUN.STARTED) {
-        isStarted = true;
-        started(this);
+        life.started();
       } else if (kind === RUN.ENDED) this._poison(v || null);
     });
   }

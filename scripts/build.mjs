@@ -92,7 +92,7 @@ for (const b of BUILDS) {
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
 const JS = readdirSync("js").filter((f) => f.endsWith(".js")).map((f) => `js/${f}`);
 // The JS each entry ships: js/index-kv.js's imports (no JetStream client, consumers or Object Store).
-const KV_JS = ["js/index-kv.js", "js/nats.js", "js/wasm.js", "js/kv.js", "js/errors.js", "js/headers.js", "js/queue.js", "js/guard.js", "js/batch.js"];
+const KV_JS = ["js/index-kv.js", "js/nats.js", "js/wasm.js", "js/kv.js", "js/errors.js", "js/headers.js", "js/queue.js", "js/guard.js", "js/batch.js", "js/context.js", "js/load.js"];
 const minify = await import("esbuild").then((m) => m.transformSync, () => null);
 for (const { name, outDir } of BUILDS) {
   const wasm = `${outDir}/nats_kv_wasm_bg.wasm`;

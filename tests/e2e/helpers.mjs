@@ -69,6 +69,38 @@ export async function modulePage(browser, web) {
   return page;
 }
 
+/**
+ * Page side (run with `page.evaluate`): `window.objHelpers` for the Object Store tests — `chunks(stream)`
+ * (a reader loop: WebKit's ReadableStream has no async iterator), deterministic `bytes(n, seed)`, `same(a, b)`.
+ */
+export function installObjHelpers() {
+  window.objHelpers = {
+    async *chunks(stream) {
+      const reader = stream.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    },
+    bytes(n, seed = 1) {
+      const b = new Uint8Array(n);
+      let x = seed >>> 0 || 1;
+      for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
+      return b;
+    },
+    same(a, b) {
+      if (!a || !b || a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+      return true;
+    },
+  };
+}
+
 /** A nats-server, the page server, the browser and a module page: `{ stack, browser, page, url }`. */
 export async function openModuleStack() {
   const stack = await startStack();

@@ -3,7 +3,7 @@
 // and infos agree; nats.js's own `mtime` (its writer's clock) next to ours (the server's time).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startStack, modulePage, bundleNatsjs } from "./helpers.mjs";
+import { installObjHelpers, launchBrowser, startStack, modulePage, bundleNatsjs } from "./helpers.mjs";
 
 let stack, browser, page, url, bundle;
 before(async () => {
@@ -11,33 +11,11 @@ before(async () => {
   stack = await startStack({}, { files: { "/natsjs-obj.js": bundle.file } });
   browser = await launchBrowser();
   page = await modulePage(browser, stack.web);
+  await page.evaluate(installObjHelpers);
   await page.evaluate(async () => {
     window.njs = await import("/natsjs-obj.js");
     window.oi = {
-      /** A ReadableStream's chunks: a reader loop (WebKit's ReadableStream has no async iterator). */
-      async *chunks(stream) {
-        const reader = stream.getReader();
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            yield value;
-          }
-        } finally {
-          reader.releaseLock();
-        }
-      },
-      bytes(n, seed = 1) {
-        const b = new Uint8Array(n);
-        let x = seed >>> 0 || 1;
-        for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
-        return b;
-      },
-      same(a, b) {
-        if (!a || !b || a.length !== b.length) return false;
-        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-        return true;
-      },
+      ...window.objHelpers,
       info(i) {
         return i && { name: i.name, size: i.size, chunks: i.chunks, digest: i.digest, deleted: !!i.deleted, revision: i.revision, description: i.description, nuid: i.nuid };
       },

@@ -3,41 +3,18 @@
 // of API.md "Object Store": 0 B, 1 B, one chunk, one chunk + 1 B, 1 MiB and 8 MiB over ws://.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { openModuleStack, closeModuleStack } from "./helpers.mjs";
+import { openModuleStack, closeModuleStack, installObjHelpers } from "./helpers.mjs";
 
 let stack, browser, page, url;
 before(async () => {
   ({ stack, browser, page, url } = await openModuleStack());
+  await page.evaluate(installObjHelpers);
   await page.evaluate(() => {
     window.ot = {
-      /** A ReadableStream's chunks: a reader loop (WebKit's ReadableStream has no async iterator). */
-      async *chunks(stream) {
-        const reader = stream.getReader();
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            yield value;
-          }
-        } finally {
-          reader.releaseLock();
-        }
-      },
-      /** Deterministic bytes. */
-      bytes(n, seed = 1) {
-        const b = new Uint8Array(n);
-        let x = seed >>> 0 || 1;
-        for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
-        return b;
-      },
+      ...window.objHelpers,
       async sha(b) {
         const d = new Uint8Array(await crypto.subtle.digest("SHA-256", b));
         return "SHA-256=" + btoa(String.fromCharCode(...d)).replaceAll("+", "-").replaceAll("/", "_");
-      },
-      same(a, b) {
-        if (!a || !b || a.length !== b.length) return false;
-        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-        return true;
       },
       async codeOf(f) {
         try { const v = await f(); return `resolved: ${JSON.stringify(v)}`; } catch (e) {

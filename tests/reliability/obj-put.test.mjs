@@ -6,23 +6,20 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startNatsServer } from "../../scripts/lib/nats-server.mjs";
 import { openPage, recordResult } from "./harness.mjs";
+import { installObjHelpers } from "../e2e/helpers.mjs";
 
 let ui, server;
 before(async () => {
   server = await startNatsServer();
   ui = await openPage();
+  await ui.page.evaluate(installObjHelpers);
   await ui.page.evaluate(installPut);
 });
 after(async () => { await ui?.close(); await server?.dispose(); });
 
 /** Page side (`window.P`): a put held after its 6th piece until the test has made its fault. */
 function installPut() {
-  const bytes = (n, seed) => {
-    const b = new Uint8Array(n);
-    let x = seed >>> 0 || 1;
-    for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
-    return b;
-  };
+  const { bytes, same } = window.objHelpers;
   const opts = (servers) => ({ servers, reconnectTimeWait: 100, reconnectJitter: 50, maxReconnectAttempts: -1, timeout: 3000 });
   const P = window.P = {};
   P.start = async ({ servers, bucket, timeout }) => {
@@ -49,7 +46,6 @@ function installPut() {
   /** Reads the object back through a fresh connection (retried while the server comes back). */
   P.check = async () => {
     const put = await P.put;
-    const same = (a, b) => a && a.length === b.length && a.every((x, i) => x === b[i]);
     const nc = await nats.connect(opts(P.servers));
     const os = await new nats.Objm(nc).open(P.bucket);
     let back = null;
