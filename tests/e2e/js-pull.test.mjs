@@ -256,3 +256,30 @@ test("fetch never hangs past its expires when the server goes away", async () =>
   assert.ok(r.ms >= 2500 && r.ms < 10000, `ended after ${r.ms} ms (expires 3000 + 1000 grace; the bound is loose for a loaded machine: it proves "no hang", not a latency)`);
   assert.equal(r.err, null, "ends with what it has");
 });
+
+test("acks of one batch go out together: consume() acking each of 1 000 messages writes far fewer frames than acks, and every ack lands", async () => {
+  const r = await page.evaluate(async (url) => {
+    await t.setup("ACKS");
+    await t.publish("ACKS.a", 1000);
+    // A connection whose socket counts its send() calls (the driver writes one frame per send).
+    const Native = WebSocket;
+    let sends = 0;
+    window.WebSocket = class extends Native { send(d) { sends++; return super.send(d); } };
+    let nc;
+    try { nc = await nats.connect({ servers: url }); } finally { window.WebSocket = Native; }
+    const c = await nats.jetstream(nc).consumers.get("ACKS", "c");
+    const before = sends;
+    let got = 0;
+    const msgs = await c.consume({ max_messages: 200 });
+    for await (const m of msgs) { m.ack(); if (++got === 1000) break; }
+    await nc.flush();
+    const frames = sends - before;
+    const info = await c.info();
+    await nc.close();
+    return { got, frames, ackPending: info.num_ack_pending, pending: info.num_pending, acked: info.ack_floor.stream_seq };
+  }, url);
+  assert.equal(r.got, 1000);
+  assert.deepEqual([r.ackPending, r.pending, r.acked], [0, 0, 1000]);
+  // One frame per ack would be 1 000+; batches of acks (plus pulls and the flush) are a few dozen.
+  assert.ok(r.frames < 200, `frames sent: ${r.frames}`);
+});
